@@ -1,0 +1,1 @@
+"""The Slack edge of advisor-bot: listeners, Block Kit builders, the scheduler and start-up."""

@@ -1,0 +1,123 @@
+"""Start-up: the only place that reads the environment. `advisor-bot` and `python -m bot` land here."""
+
+import logging
+import os
+import signal
+import sys
+import threading
+from functools import partial
+from urllib.error import URLError
+
+from dotenv import find_dotenv, load_dotenv
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackClientError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.app import build_app
+from bot.scheduler import start_scheduler, tick
+from bot.server import EVENTS_PATH, SlackFront, make_server
+from bot.settings import Settings, SettingsError, load_settings
+from bot.slack_client import make_web_client
+from core.clock import SystemClock
+from core.db import database_answers, make_engine, migrate, session_factory
+
+log = logging.getLogger("advisor-bot")
+
+
+class StartupError(Exception):
+    """Start-up cannot go on; the message is the one line the operator sees."""
+
+
+def main() -> int:
+    load_dotenv(find_dotenv(usecwd=True))
+    try:
+        settings = load_settings(os.environ)
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        run(settings)
+    except (SettingsError, StartupError) as problem:
+        print(f"advisor-bot: {problem}", file=sys.stderr)
+        return 2 if isinstance(problem, SettingsError) else 1
+    return 0
+
+
+def run(settings: Settings) -> None:
+    """Migrate, connect to Slack, start the scheduler and serve until SIGTERM or Ctrl-C."""
+    engine = make_engine(settings.database_url)
+    shown_url = make_url(settings.database_url).render_as_string(hide_password=True)
+    try:
+        migrate(engine)
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise StartupError(
+            f"cannot reach the database at DATABASE_URL={shown_url}: {reason}"
+        ) from None
+    clock = SystemClock()
+    app = _connect_to_slack(settings, session_factory(engine), clock)
+    scheduler = start_scheduler(partial(tick, clock), seconds=settings.tick_seconds)
+    log.info("database %s; scheduler ticks every %g s", shown_url, settings.tick_seconds)
+    try:
+        if settings.socket_mode:
+            _serve_socket_mode(app, settings)
+        else:
+            _serve_http(app, settings, engine)
+    finally:
+        scheduler.shutdown(wait=True)
+        engine.dispose()
+        log.info("advisor-bot stopped")
+
+
+def _connect_to_slack(settings: Settings, sessions, clock):
+    client = make_web_client(settings.bot_token, settings.api_url)
+    try:
+        return build_app(
+            client=client, signing_secret=settings.signing_secret, sessions=sessions, clock=clock
+        )
+    except BoltError as error:
+        raise StartupError(
+            f"Slack did not accept SLACK_BOT_TOKEN ({_slack_error(error)}): copy the Bot User "
+            "OAuth Token from 'OAuth & Permissions' of your app's page at https://api.slack.com/apps."
+        ) from None
+    except (URLError, OSError, SlackClientError) as error:
+        raise StartupError(
+            f"cannot reach the Slack Web API at SLACK_API_URL={settings.api_url}: {error}"
+        ) from None
+
+
+def _slack_error(error: BoltError) -> str:
+    text = str(error)
+    return "invalid_auth" if "invalid_auth" in text else text.splitlines()[0][:120]
+
+
+def _serve_http(app, settings: Settings, engine) -> None:
+    front = SlackFront(
+        app,
+        signing_secret=settings.signing_secret,
+        database_answers=partial(database_answers, engine),
+    )
+    server = make_server(front, host="0.0.0.0", port=settings.port)
+    log.info("listening on http://0.0.0.0:%s%s (HTTP mode)", server.effective_port, EVENTS_PATH)
+    signal.signal(signal.SIGTERM, _stop)
+    server.run()  # returns after SIGTERM/SIGINT, once waitress has finished in-flight requests
+
+
+def _serve_socket_mode(app, settings: Settings) -> None:
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    handler = SocketModeHandler(app, settings.app_token)
+    handler.connect()
+    log.info("connected to Slack (Socket Mode)")
+    stopping.wait()
+    handler.close()
+
+
+def _stop(*_) -> None:
+    raise KeyboardInterrupt  # waitress treats it as the signal to drain and stop
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""Builds the Bolt App: its Web API client, dependencies in the context, listeners, error handler."""
+
+import logging
+from collections.abc import Callable
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+from sqlmodel import Session
+
+from bot.listeners import register_all
+from core.clock import Clock
+
+log = logging.getLogger(__name__)
+SORRY = (
+    "Something went wrong on my side and nothing was saved. "
+    "Please try again in a minute; if it keeps happening, tell whoever runs advisor-bot."
+)
+
+
+def build_app(
+    *,
+    client: WebClient,
+    signing_secret: str,
+    sessions: Callable[[], Session],
+    clock: Clock,
+) -> App:
+    """The whole bot as a Bolt App; calls auth.test once to learn who the bot is."""
+    app = App(client=client, signing_secret=signing_secret, process_before_response=False)
+
+    @app.middleware
+    def provide_dependencies(context: BoltContext, next: Callable[[], None]) -> None:
+        context["sessions"] = sessions
+        context["clock"] = clock
+        next()
+
+    register_all(app)
+    app.error(handle_error)
+    return app
+
+
+def handle_error(error: Exception, body: dict, respond) -> None:
+    """Everything a listener did not answer itself: log it, tell the person nothing was saved."""
+    log.error(
+        "Unhandled error for a %s request", body.get("type") or "slash command", exc_info=error
+    )
+    if respond is not None and body.get("response_url"):
+        respond(response_type="ephemeral", replace_original=False, text=SORRY)

@@ -1,0 +1,4 @@
+"""Every command name, callback id and action id the bot uses, in one place."""
+
+COMMAND = "/advisor"
+HOME_CALLBACK = "home"

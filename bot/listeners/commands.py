@@ -1,0 +1,36 @@
+"""`/advisor <subcommand>`: where every slash command lands and is routed."""
+
+from collections.abc import Callable
+
+from slack_bolt import App, Args
+
+from bot.ids import COMMAND
+from bot.views.help import build_help_message
+
+
+def handle_help(args: Args) -> None:
+    args.ack(response_type="ephemeral", **build_help_message(AVAILABLE))
+
+
+# The subcommands that are built; /advisor help marks every other one as coming soon.
+ROUTES: dict[str, Callable[[Args], None]] = {"help": handle_help}
+AVAILABLE = frozenset(ROUTES)
+
+
+def subcommand_of(text: str) -> str:
+    """The first word of the command's text, lower-cased; `help` when there is none."""
+    words = text.split(maxsplit=1)
+    return words[0].lower() if words else "help"
+
+
+def handle_advisor_command(args: Args) -> None:
+    name = subcommand_of(args.command.get("text") or "")
+    route = ROUTES.get(name)
+    if route is None:
+        args.ack(response_type="ephemeral", **build_help_message(AVAILABLE, unknown=name))
+        return
+    route(args)
+
+
+def register(app: App) -> None:
+    app.command(COMMAND)(handle_advisor_command)

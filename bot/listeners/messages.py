@@ -1,0 +1,39 @@
+"""Mentions of the bot and direct messages to it that are not replies to a nudge: the help card."""
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.listeners.commands import AVAILABLE
+from bot.views.help import build_help_message
+
+
+def handle_mention(event: dict, client: WebClient) -> None:
+    client.chat_postEphemeral(
+        channel=event["channel"],
+        user=event["user"],
+        thread_ts=event.get("thread_ts"),
+        **build_help_message(AVAILABLE),
+    )
+
+
+def is_person_writing_to_bot(event: dict) -> bool:
+    """A new message a person typed in the bot's DM (not an edit, a bot's post or a join)."""
+    return (
+        event.get("channel_type") == "im"
+        and event.get("subtype") is None
+        and event.get("bot_id") is None
+        and bool(event.get("user"))
+    )
+
+
+def handle_direct_message(event: dict, client: WebClient) -> None:
+    if not is_person_writing_to_bot(event):
+        return
+    client.chat_postMessage(
+        channel=event["channel"], thread_ts=event.get("thread_ts"), **build_help_message(AVAILABLE)
+    )
+
+
+def register(app: App) -> None:
+    app.event("app_mention")(handle_mention)
+    app.event("message")(handle_direct_message)

@@ -1,0 +1,96 @@
+"""HTTP mode: Slack's requests at POST /slack/events and GET /healthz, served by waitress."""
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+
+import waitress
+from slack_bolt import App, BoltRequest
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
+from slack_bolt.request.internals import parse_body
+from slack_sdk.signature import SignatureVerifier
+
+log = logging.getLogger(__name__)
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+MAX_BODY_BYTES = 1_000_000
+
+
+def _answer(status: int, payload: dict | str) -> WsgiHttpResponse:
+    if isinstance(payload, str):
+        return WsgiHttpResponse(status, {"content-type": ["text/plain; charset=utf-8"]}, payload)
+    return WsgiHttpResponse(status, {"content-type": ["application/json"]}, json.dumps(payload))
+
+
+def _is_payload(body: str, content_type: str | None) -> bool:
+    """True when the body parses the way Bolt will parse it, into a JSON object."""
+    try:
+        return isinstance(parse_body(body, content_type), dict)
+    except ValueError:
+        return False
+
+
+class SlackFront:
+    """The WSGI application: checks size, signature and shape, then hands the request to Bolt."""
+
+    def __init__(self, app: App, *, signing_secret: str, database_answers: Callable[[], bool]):
+        self._app = app
+        self._verifier = SignatureVerifier(signing_secret)
+        self._database_answers = database_answers
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        response = self.respond(WsgiHttpRequest(environ))
+        start_response(response.status, response.get_headers())
+        return response.get_body()
+
+    def respond(self, request: WsgiHttpRequest) -> WsgiHttpResponse:
+        if request.path == EVENTS_PATH:
+            if request.method != "POST":
+                return _answer(405, "Slack requests are POSTed here.")
+            return self._slack(request)
+        if request.path == HEALTH_PATH and request.method in ("GET", "HEAD"):
+            return self._health()
+        return _answer(404, "Not found.")
+
+    def _health(self) -> WsgiHttpResponse:
+        if self._database_answers():
+            return _answer(200, {"status": "ok", "database": "ok"})
+        return _answer(503, {"status": "unavailable", "database": "unreachable"})
+
+    def _signed(self, body: str, headers: dict) -> bool:
+        try:
+            return self._verifier.is_valid_request(body, headers)
+        except ValueError:  # a timestamp header that is not a number
+            return False
+
+    def _slack(self, request: WsgiHttpRequest) -> WsgiHttpResponse:
+        length = request.environ.get("CONTENT_LENGTH") or "0"
+        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            return _answer(413, "Request body too large.")
+        raw = request.environ["wsgi.input"].read(int(length))
+        headers = request.get_headers()
+        try:
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return _answer(400, "The body is not UTF-8.")
+        if not self._signed(body, headers):
+            return _answer(401, "Invalid or stale Slack signature.")
+        if not _is_payload(body, headers.get("content-type")):
+            return _answer(400, "The body is not a Slack payload.")
+        bolt = self._app.dispatch(
+            BoltRequest(body=body, query=request.query_string, headers=headers)
+        )
+        return WsgiHttpResponse(bolt.status, bolt.headers, bolt.body)
+
+
+def make_server(front: SlackFront, *, host: str, port: int, threads: int = 8):
+    """A waitress server; `server.run()` blocks until SIGINT/SIGTERM ends it (port 0: any free)."""
+    return waitress.create_server(
+        front,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="advisor-bot",
+        clear_untrusted_proxy_headers=True,
+    )

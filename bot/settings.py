@@ -1,0 +1,138 @@
+"""Settings from the environment, checked once at start-up (the run contract in DESIGN.md)."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_DATABASE_URL = "sqlite:///advisor.db"
+DEFAULT_API_URL = "https://slack.com/api/"
+_SLACK_APP_PAGE = "your app's page at https://api.slack.com/apps"
+
+
+class SettingsError(Exception):
+    """A missing or malformed setting; the message names the variable and where to find it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str
+    signing_secret: str
+    app_token: str | None
+    database_url: str
+    api_url: str
+    port: int
+    tick_seconds: float
+    log_level: str
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.app_token is not None
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Read and check every setting; raise SettingsError on the first one that is wrong."""
+    app_token = _optional(env, "SLACK_APP_TOKEN")
+    return Settings(
+        bot_token=_slack_token(
+            env,
+            "SLACK_BOT_TOKEN",
+            "xoxb-",
+            f"the Bot User OAuth Token on 'OAuth & Permissions' of {_SLACK_APP_PAGE}",
+        ),
+        signing_secret=_signing_secret(env, required=app_token is None),
+        app_token=app_token
+        and _slack_token(
+            env,
+            "SLACK_APP_TOKEN",
+            "xapp-",
+            f"an App-Level Token with connections:write on 'Basic Information' of {_SLACK_APP_PAGE}",
+        ),
+        database_url=_database_url(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
+        api_url=_api_url(env.get("SLACK_API_URL") or DEFAULT_API_URL),
+        port=_integer(env, "PORT", default=3000, low=1, high=65535),
+        tick_seconds=_seconds(env, "ADVISOR_TICK_SECONDS", default=60.0),
+        log_level=_log_level(env.get("LOG_LEVEL") or "INFO"),
+    )
+
+
+def _optional(env: Mapping[str, str], name: str) -> str | None:
+    value = (env.get(name) or "").strip()
+    return value or None
+
+
+def _slack_token(env: Mapping[str, str], name: str, prefix: str, where: str) -> str:
+    value = _optional(env, name)
+    if value is None:
+        raise SettingsError(f"{name} is not set: copy {where} into .env.")
+    if not value.startswith(prefix) or any(c.isspace() for c in value):
+        raise SettingsError(f"{name} should start with {prefix}: copy {where} into .env.")
+    return value
+
+
+def _signing_secret(env: Mapping[str, str], *, required: bool) -> str:
+    where = f"copy the Signing Secret on 'Basic Information' of {_SLACK_APP_PAGE} into .env."
+    value = _optional(env, "SLACK_SIGNING_SECRET")
+    if value is None:
+        if required:
+            raise SettingsError(f"SLACK_SIGNING_SECRET is not set (needed in HTTP mode): {where}")
+        return ""
+    if any(c.isspace() for c in value):
+        raise SettingsError(f"SLACK_SIGNING_SECRET contains spaces: {where}")
+    return value
+
+
+def _database_url(value: str) -> str:
+    for legacy in ("postgres://", "postgresql://"):
+        if value.startswith(legacy):
+            value = "postgresql+psycopg://" + value.removeprefix(legacy)
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        url = None
+    if url is None or url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise SettingsError(
+            "DATABASE_URL should look like sqlite:///advisor.db or "
+            "postgresql+psycopg://user:password@host:5432/dbname."
+        )
+    return value
+
+
+def _api_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(
+            f"SLACK_API_URL should be an http(s) URL such as {DEFAULT_API_URL} (or leave it unset)."
+        )
+    return value if value.endswith("/") else value + "/"
+
+
+def _integer(env: Mapping[str, str], name: str, *, default: int, low: int, high: int) -> int:
+    raw = _optional(env, name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise SettingsError(f"{name} should be a whole number from {low} to {high}, not {raw!r}.")
+    return int(raw)
+
+
+def _seconds(env: Mapping[str, str], name: str, *, default: float) -> float:
+    raw = _optional(env, name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0.1 <= value <= 86_400:
+        raise SettingsError(f"{name} should be a number of seconds (e.g. 60), not {raw!r}.")
+    return value
+
+
+def _log_level(value: str) -> str:
+    level = value.strip().upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise SettingsError(f"LOG_LEVEL should be DEBUG, INFO, WARNING or ERROR, not {value!r}.")
+    return level

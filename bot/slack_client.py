@@ -1,0 +1,70 @@
+"""The one way the bot builds a Slack Web API client: SLACK_API_URL, rate limits and retries."""
+
+import logging
+import time
+from collections.abc import Callable
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+log = logging.getLogger(__name__)
+Sleep = Callable[[float], None]
+MAX_RETRY_AFTER_SECONDS = 120
+
+
+class HonourRetryAfter(RateLimitErrorRetryHandler):
+    """Waits exactly as long as Slack's `Retry-After` header asks after a 429, then retries."""
+
+    def __init__(self, *, max_retry_count: int, sleep: Sleep):
+        super().__init__(max_retry_count=max_retry_count)
+        self._sleep = sleep
+
+    def prepare_for_next_attempt(self, *, state, request, response=None, error=None) -> None:
+        if response is None:
+            raise error
+        seconds = _retry_after(response.headers)
+        log.warning("Slack rate-limited %s; retrying in %s s", request.url, seconds)
+        state.next_attempt_requested = True
+        self._sleep(seconds)
+        state.increment_current_attempt()
+
+
+class BackOff(ServerErrorRetryHandler):
+    """Retries Slack 500/503 answers with exponential back-off."""
+
+    def __init__(self, *, max_retry_count: int, sleep: Sleep):
+        super().__init__(max_retry_count=max_retry_count)
+        self._sleep = sleep
+
+    def prepare_for_next_attempt(self, *, state, request, response=None, error=None) -> None:
+        state.next_attempt_requested = True
+        self._sleep(self.interval_calculator.calculate_sleep_duration(state.current_attempt))
+        state.increment_current_attempt()
+
+
+def _retry_after(headers: dict[str, list[str]]) -> float:
+    for name, values in headers.items():
+        if name.lower() == "retry-after" and values:
+            try:
+                return min(max(float(values[0]), 0.0), MAX_RETRY_AFTER_SECONDS)
+            except ValueError:
+                break
+    return 1.0
+
+
+def make_web_client(token: str, api_url: str, *, sleep: Sleep = time.sleep) -> WebClient:
+    """A WebClient on `api_url` that honours Retry-After and retries transient failures."""
+    return WebClient(
+        token=token,
+        base_url=api_url,
+        timeout=10,
+        retry_handlers=[
+            HonourRetryAfter(max_retry_count=3, sleep=sleep),
+            BackOff(max_retry_count=2, sleep=sleep),
+            ConnectionErrorRetryHandler(max_retry_count=1),
+        ],
+    )

@@ -1,0 +1,78 @@
+"""The usage card: what the bot does and every /advisor subcommand."""
+
+from dataclasses import dataclass
+
+from bot.ids import COMMAND, HOME_CALLBACK
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    usage: str
+    does: str
+
+
+SUBCOMMANDS = (
+    Subcommand("add", "add [@someone]", "enlist an advisor on your board"),
+    Subcommand("list", "list", "see your board (add `alumni` for advisors eased aside)"),
+    Subcommand("log", "log @someone [note]", "record a touchpoint with an advisor"),
+    Subcommand("promise", "promise @someone <what> by <when>", "record a promise you made"),
+    Subcommand("promises", "promises", "see your open promises"),
+    Subcommand("settings", "settings", "choose when nudges reach you"),
+    Subcommand("help", "help", "show this card"),
+)
+
+INTRO = (
+    "I help you keep up your *personal board of advisors*: the five or so people you enlisted "
+    "to help you grow. I remind you to *stay in touch* when a relationship goes quiet, and to "
+    "*show your work* on the promises you made them."
+)
+REACH = "You can also mention me in a channel or send me a direct message to see this card."
+
+
+def _command_lines(available: frozenset[str]) -> str:
+    lines = []
+    for sub in SUBCOMMANDS:
+        soon = "" if sub.name in available else " _(coming soon)_"
+        lines.append(f"`{COMMAND} {sub.usage}`: {sub.does}{soon}")
+    return "*Commands*\n" + "\n".join(lines)
+
+
+def _card_blocks(available: frozenset[str]) -> list[dict]:
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": INTRO}},
+        {"type": "divider"},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _command_lines(available)}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": REACH}]},
+    ]
+
+
+def _escape(typed: str) -> str:
+    """Text the user typed, safe inside inline code in mrkdwn."""
+    return typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("`", "'")
+
+
+def build_help_message(available: frozenset[str], *, unknown: str | None = None) -> dict:
+    """The usage card as a message; `unknown` is a subcommand the user typed that does not exist."""
+    blocks = _card_blocks(available)
+    text = "Here is what I can do with your board of advisors."
+    if unknown is not None:
+        shown = _escape(unknown if len(unknown) <= 40 else unknown[:39] + "…")
+        text = f"I don't know `{COMMAND} {shown}`. Here is what I can do."
+        blocks.insert(0, {"type": "section", "text": {"type": "mrkdwn", "text": text}})
+    return {"text": text, "blocks": blocks}
+
+
+def build_welcome_home(available: frozenset[str]) -> dict:
+    """The App Home tab until the board lands there: what the bot is and how to use it."""
+    return {
+        "type": "home",
+        "callback_id": HOME_CALLBACK,
+        "blocks": [
+            {
+                "type": "header",
+                "text": {"type": "plain_text", "text": "Your personal board of advisors"},
+            },
+            *_card_blocks(available),
+        ],
+    }

@@ -1,0 +1,91 @@
+"""All tables of advisor-bot. Every row belongs to a workspace (team_id) and an owner."""
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, DateTime, ForeignKeyConstraint, Index, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware, on SQLite as on Postgres."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _timestamp(*, nullable: bool = False):
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable))
+
+
+class Relationship(StrEnum):
+    SENIOR = "senior"
+    PEER = "peer"
+    JUNIOR = "junior"
+    FAMILY_FRIEND = "family_friend"
+    OTHER = "other"
+
+
+class AdvisorStatus(StrEnum):
+    ACTIVE = "active"
+    ALUMNI = "alumni"
+
+
+class Member(SQLModel, table=True):
+    """A Slack user of the bot in one workspace; their time zone decides when nudges reach them."""
+
+    __table_args__ = (UniqueConstraint("team_id", "user_id", name="uq_member_team_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    tz: str = Field(default="UTC", max_length=64)
+    created_at: datetime = _timestamp()
+
+
+class Advisor(SQLModel, table=True):
+    """A person on a member's board, or among its alumni, with the cadence the member wants."""
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["team_id", "owner_id"],
+            ["member.team_id", "member.user_id"],
+            name="fk_advisor_owner",
+            ondelete="CASCADE",
+        ),
+        Index("ix_advisor_board", "team_id", "owner_id", "status"),
+        Index("ix_advisor_due", "status", "next_touch_due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    owner_id: str = Field(max_length=32)
+    slack_user_id: str | None = Field(default=None, max_length=32)
+    name: str = Field(max_length=150)
+    contact: str | None = Field(default=None, max_length=300)
+    relationship: str = Field(default=Relationship.PEER, max_length=20)
+    inside_org: bool = True
+    support: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    gains: str = Field(default="", max_length=3000)
+    notes: str = Field(default="", max_length=3000)
+    cadence_days: int = 30
+    status: str = Field(default=AdvisorStatus.ACTIVE, max_length=10)
+    last_touch_at: datetime | None = _timestamp(nullable=True)
+    next_touch_due_at: datetime | None = _timestamp(nullable=True)
+    snoozed_until: datetime | None = _timestamp(nullable=True)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()

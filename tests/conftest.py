@@ -1,0 +1,123 @@
+"""Fixtures: databases (SQLite always, Postgres when TEST_DATABASE_URL is set), fake Slack, the bot."""
+
+import os
+import threading
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, SQLModel
+
+from bot.app import build_app
+from bot.server import SlackFront, make_server
+from bot.slack_client import make_web_client
+from core.db import database_answers, make_engine, migrate, session_factory
+from tests.fakes import BOT_TOKEN, SIGNING_SECRET, FakeClock, FakeSlack
+from tests.payloads import ALICE, SlackSender
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+DATABASES = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def pytest_report_header(config) -> str:
+    shown = make_url(POSTGRES_URL).render_as_string(hide_password=True) if POSTGRES_URL else "-"
+    return f"databases: {', '.join(DATABASES)} (TEST_DATABASE_URL={shown})"
+
+
+def pytest_sessionstart(session) -> None:
+    if os.environ.get("CI") and not POSTGRES_URL:
+        pytest.exit("CI must run the suite on Postgres too: set TEST_DATABASE_URL.", returncode=3)
+    if POSTGRES_URL:
+        engine = make_engine(POSTGRES_URL)
+        if not database_answers(engine):
+            pytest.exit(f"TEST_DATABASE_URL does not answer: {POSTGRES_URL}", returncode=3)
+        with engine.begin() as connection:  # start from nothing: migrations run from the first
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+
+
+def _emptied_postgres() -> Engine:
+    engine = make_engine(POSTGRES_URL)
+    migrate(engine)
+    tables = ", ".join(table.name for table in SQLModel.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    return engine
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request, tmp_path) -> str:
+    """A URL to an empty, migrated database: a fresh SQLite file, or the emptied Postgres one."""
+    if request.param == "postgres":
+        _emptied_postgres().dispose()
+        return POSTGRES_URL
+    url = f"sqlite:///{tmp_path / 'advisor.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def session(request):
+    """For core tests: an in-memory SQLite session, or one on the emptied Postgres database."""
+    if request.param == "postgres":
+        engine = _emptied_postgres()
+    else:
+        engine = make_engine("sqlite://")
+        migrate(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def fake_slack():
+    slack = FakeSlack().start()
+    slack.add_user(ALICE, tz="Europe/Paris", real_name="Alice Martin")
+    yield slack
+    slack.stop()
+
+
+@dataclass
+class RunningBot:
+    url: str
+    slack: SlackSender
+    sleeps: list[float]
+
+
+@pytest.fixture
+def bot(engine, fake_slack, clock):
+    """The real app over HTTP on a loopback port, talking to the fake Slack."""
+    sleeps: list[float] = []
+    client = make_web_client(BOT_TOKEN, fake_slack.api_url, sleep=sleeps.append)
+    app = build_app(
+        client=client, signing_secret=SIGNING_SECRET, sessions=session_factory(engine), clock=clock
+    )
+    front = SlackFront(
+        app, signing_secret=SIGNING_SECRET, database_answers=partial(database_answers, engine)
+    )
+    server = make_server(front, host="127.0.0.1", port=0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.effective_port}"
+    yield RunningBot(url=url, slack=SlackSender(url), sleeps=sleeps)
+    server.task_dispatcher.shutdown()
+    server.close()
+    thread.join(timeout=5)

@@ -1,0 +1,282 @@
+"""Fakes at the edge: a Slack Web API served over real HTTP on loopback, Slack's signing, a clock."""
+
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
+
+from slack_sdk.models.views import View
+
+BOT_TOKEN = "xoxb-test-token"
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+TEAM_ID = "T0TEST"
+BOT_USER_ID = "U0ADVISORBOT"
+BOT_ID = "B0ADVISORBOT"
+
+
+def sign(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict:
+    """The two headers Slack adds to every request: v0 HMAC-SHA256 of `v0:<timestamp>:<body>`."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    base = f"v0:{stamp}:{body}".encode()
+    digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
+
+
+class FakeClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, start: datetime = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)):
+        self._now = start
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, **delta: float) -> None:
+        self._now += timedelta(**delta)
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict
+    headers: dict
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Reply:
+    status: int
+    body: dict | str
+    headers: dict = field(default_factory=dict)
+
+
+class FakeSlack:
+    """Answers Web API methods like Slack, records every call, and fails on request."""
+
+    def __init__(self, *, token: str = BOT_TOKEN, team_id: str = TEAM_ID):
+        self.token = token
+        self.team_id = team_id
+        self.users: dict[str, dict] = {}
+        self.calls: list[Call] = []
+        self._scripted: dict[str, deque[Reply]] = {}
+        self._changed = threading.Condition()
+        self._ts = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    # -- life
+    def start(self) -> "FakeSlack":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def base(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base}/api/"
+
+    def response_url(self, name: str = "cmd") -> str:
+        return f"{self.base}/response/{name}"
+
+    # -- the workspace
+    def add_user(self, user_id: str, *, tz: str = "America/New_York", **extra) -> dict:
+        user = {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": user_id.lower(),
+            "real_name": extra.pop("real_name", f"User {user_id}"),
+            "deleted": False,
+            "is_bot": False,
+            "tz": tz,
+            "tz_label": tz,
+            "tz_offset": 0,
+            **extra,
+        }
+        self.users[user_id] = user
+        return user
+
+    # -- faults
+    def script(self, method: str, *replies: Reply) -> None:
+        """The next calls to `method` get these replies, in order, before normal service resumes."""
+        self._scripted.setdefault(method, deque()).extend(replies)
+
+    def rate_limit(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
+        reply = Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
+        self.script(method, *[reply] * times)
+
+    def fail(self, method: str, error: str, *, times: int = 1) -> None:
+        self.script(method, *[Reply(200, {"ok": False, "error": error})] * times)
+
+    # -- what happened
+    def calls_to(self, method: str) -> list[Call]:
+        with self._changed:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Block until `count` calls to `method` arrived (the bot answers after it acks)."""
+        with self._changed:
+            done = self._changed.wait_for(
+                lambda: len([c for c in self.calls if c.method == method]) >= count, timeout
+            )
+            found = [c for c in self.calls if c.method == method]
+        if not done:
+            raise AssertionError(f"expected {count} call(s) to {method}, got {len(found)}")
+        return found
+
+    def _record(self, call: Call) -> None:
+        with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+
+    # -- answering
+    def answer(self, method: str, args: dict, headers: dict) -> Reply:
+        self._record(Call(method, args, headers))
+        queue = self._scripted.get(method)
+        if queue:
+            return queue.popleft()
+        if method == "response_url":
+            return Reply(200, "ok")
+        token = (headers.get("authorization") or "").removeprefix("Bearer ") or args.get("token")
+        if token != self.token:
+            return Reply(200, {"ok": False, "error": "invalid_auth" if token else "not_authed"})
+        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        if handler is None:
+            return Reply(200, {"ok": False, "error": "unknown_method"})
+        return Reply(200, handler(args))
+
+    def _auth_test(self, args: dict) -> dict:
+        return {
+            "ok": True,
+            "url": "https://fake-workspace.slack.com/",
+            "team": "Fake Workspace",
+            "user": "advisor-bot",
+            "team_id": self.team_id,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _users_info(self, args: dict) -> dict:
+        user = self.users.get(args.get("user", ""))
+        return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+
+    def _conversations_open(self, args: dict) -> dict:
+        user = str(args.get("users", ""))
+        if user not in self.users:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "channel": {"id": "D" + user[1:]}}
+
+    def _message(self, args: dict) -> dict | None:
+        if not args.get("channel"):
+            return {"ok": False, "error": "channel_not_found"}
+        if not args.get("text") and not args.get("blocks"):
+            return {"ok": False, "error": "no_text"}
+        return None
+
+    def _next_ts(self) -> str:
+        return f"1764000000.{next(self._ts):06d}"
+
+    def _chat_postMessage(self, args: dict) -> dict:
+        problem = self._message(args)
+        if problem:
+            return problem
+        ts = self._next_ts()
+        message = {"type": "message", "text": args.get("text", ""), "bot_id": BOT_ID, "ts": ts}
+        return {"ok": True, "channel": args["channel"], "ts": ts, "message": message}
+
+    def _chat_postEphemeral(self, args: dict) -> dict:
+        return self._message(args) or {"ok": True, "message_ts": self._next_ts()}
+
+    def _chat_update(self, args: dict) -> dict:
+        problem = self._message(args)
+        if problem or not args.get("ts"):
+            return problem or {"ok": False, "error": "message_not_found"}
+        return {"ok": True, "channel": args["channel"], "ts": args["ts"], "text": args.get("text")}
+
+    def _view(self, args: dict, *, needs: str) -> dict:
+        if not args.get(needs):
+            return {"ok": False, "error": "invalid_arguments"}
+        view = args.get("view")
+        view = json.loads(view) if isinstance(view, str) else view
+        try:
+            View(**view).validate_json()
+        except Exception as error:
+            return {"ok": False, "error": "invalid_arguments", "detail": str(error)}
+        return {"ok": True, "view": {**view, "id": "V" + self._next_ts()[-6:], "hash": "h1"}}
+
+    def _views_open(self, args: dict) -> dict:
+        return self._view(args, needs="trigger_id")
+
+    def _views_push(self, args: dict) -> dict:
+        return self._view(args, needs="trigger_id")
+
+    def _views_update(self, args: dict) -> dict:
+        return self._view(args, needs="view_id" if "view_id" in args else "external_id")
+
+    def _views_publish(self, args: dict) -> dict:
+        return self._view(args, needs="user_id")
+
+
+def _parse(body: bytes, content_type: str) -> dict:
+    text = body.decode("utf-8")
+    if content_type.startswith("application/json"):
+        return json.loads(text or "{}")
+    return {k: _maybe_json(v) for k, v in parse_qsl(text, keep_blank_values=True)}
+
+
+def _maybe_json(value: str):
+    if value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            args = _parse(self.rfile.read(length), self.headers.get("Content-Type") or "")
+            if self.path.startswith("/api/"):
+                method = self.path.removeprefix("/api/").split("?")[0]
+            elif self.path.startswith("/response/"):
+                method = "response_url"
+            else:
+                self._send(Reply(404, "not found"))
+                return
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            self._send(fake.answer(method, args, headers))
+
+        def _send(self, reply: Reply) -> None:
+            is_text = isinstance(reply.body, str)
+            payload = (reply.body if is_text else json.dumps(reply.body)).encode()
+            self.send_response(reply.status)
+            self.send_header("Content-Type", "text/plain" if is_text else "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *_args) -> None:
+            pass
+
+    return Handler
