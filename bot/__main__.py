@@ -1,4 +1,4 @@
-"""Start-up: the only place that reads the environment. `advisor-bot` and `python -m bot` land here."""
+"""Start-up, the only place that reads the environment: `advisor-bot` and `python -m bot`."""
 
 import logging
 import os

@@ -1,4 +1,4 @@
-"""Builds the Bolt App: its Web API client, dependencies in the context, listeners, error handler."""
+"""Builds the Bolt App: dependencies in the context, the listeners, one error handler."""
 
 import logging
 from collections.abc import Callable

@@ -13,7 +13,7 @@ TICK_JOB = "tick"
 
 
 def tick(clock: Clock) -> None:
-    """One look for due work. Nudges arrive with the nudge engine; for now it only notes the time."""
+    """One look for due work; until the nudge engine lands it only notes the time."""
     log.debug("tick at %s", clock.now().isoformat(timespec="seconds"))
 
 

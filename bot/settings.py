@@ -48,7 +48,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             env,
             "SLACK_APP_TOKEN",
             "xapp-",
-            f"an App-Level Token with connections:write on 'Basic Information' of {_SLACK_APP_PAGE}",
+            "an App-Level Token with connections:write on 'Basic Information' of "
+            + _SLACK_APP_PAGE,
         ),
         database_url=_database_url(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
         api_url=_api_url(env.get("SLACK_API_URL") or DEFAULT_API_URL),

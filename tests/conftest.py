@@ -1,4 +1,4 @@
-"""Fixtures: databases (SQLite always, Postgres when TEST_DATABASE_URL is set), fake Slack, the bot."""
+"""Fixtures: databases (SQLite, and Postgres with TEST_DATABASE_URL), fake Slack, the bot."""
 
 import os
 import threading

@@ -1,4 +1,4 @@
-"""Fakes at the edge: a Slack Web API served over real HTTP on loopback, Slack's signing, a clock."""
+"""Fakes at the edge: a Slack Web API over real HTTP on loopback, Slack's signing, a clock."""
 
 import hashlib
 import hmac
