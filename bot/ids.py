@@ -2,3 +2,4 @@
 
 COMMAND = "/advisor"
 HOME_CALLBACK = "home"
+LOG_AS_TOUCHPOINT = "log_as_touchpoint"

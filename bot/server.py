@@ -23,12 +23,38 @@ def _answer(status: int, payload: dict | str) -> WsgiHttpResponse:
     return WsgiHttpResponse(status, {"content-type": ["application/json"]}, json.dumps(payload))
 
 
+# The envelope fields Bolt reads before any listener runs, and the types Slack sends them as.
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "event": (dict,),
+    "view": (dict,),
+    "container": (dict,),
+    "message": (dict,),
+    "state": (dict,),
+    "user": (dict, str),
+    "team": (dict, str, type(None)),
+    "channel": (dict, str, type(None)),
+    "enterprise": (dict, str, type(None)),
+}
+_LISTS_OF_OBJECTS = ("authorizations", "actions")
+
+
 def _is_payload(body: str, content_type: str | None) -> bool:
-    """True when the body parses the way Bolt will parse it, into a JSON object."""
+    """True when the body parses the way Bolt parses it, into an object shaped like Slack's."""
     try:
-        return isinstance(parse_body(body, content_type), dict)
+        payload = parse_body(body, content_type)
     except ValueError:
         return False
+    if not isinstance(payload, dict):
+        return False
+    fields_ok = all(
+        isinstance(payload[name], types) for name, types in _FIELD_TYPES.items() if name in payload
+    )
+    lists_ok = all(
+        isinstance(payload[name], list) and all(isinstance(item, dict) for item in payload[name])
+        for name in _LISTS_OF_OBJECTS
+        if name in payload
+    )
+    return fields_ok and lists_ok
 
 
 class SlackFront:
@@ -78,9 +104,15 @@ class SlackFront:
             return _answer(401, "Invalid or stale Slack signature.")
         if not _is_payload(body, headers.get("content-type")):
             return _answer(400, "The body is not a Slack payload.")
-        bolt = self._app.dispatch(
-            BoltRequest(body=body, query=request.query_string, headers=headers)
-        )
+        try:
+            bolt = self._app.dispatch(
+                BoltRequest(body=body, query=request.query_string, headers=headers)
+            )
+        except (KeyError, TypeError, AttributeError, ValueError):
+            # Bolt reads fields before any listener runs; a signed body of a shape Slack never
+            # sends makes it raise there. That is bad input, not a fault of ours.
+            log.warning("Bolt could not read a signed request body", exc_info=True)
+            return _answer(400, "The body is not a Slack payload this app can read.")
         return WsgiHttpResponse(bolt.status, bolt.headers, bolt.body)
 
 

@@ -32,6 +32,10 @@ def pytest_sessionstart(session) -> None:
     if os.environ.get("CI") and not POSTGRES_URL:
         pytest.exit("CI must run the suite on Postgres too: set TEST_DATABASE_URL.", returncode=3)
     if POSTGRES_URL:
+        if "test" not in (make_url(POSTGRES_URL).database or ""):
+            pytest.exit(
+                "TEST_DATABASE_URL must name a database with 'test' in it: the tests wipe it.", 3
+            )
         engine = make_engine(POSTGRES_URL)
         if not database_answers(engine):
             pytest.exit(f"TEST_DATABASE_URL does not answer: {POSTGRES_URL}", returncode=3)
@@ -114,6 +118,7 @@ def bot(engine, fake_slack, clock):
         app, signing_secret=SIGNING_SECRET, database_answers=partial(database_answers, engine)
     )
     server = make_server(front, host="127.0.0.1", port=0)
+    server.adj.asyncore_loop_timeout = 0.05  # stop within 50 ms at teardown, not 1 s
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.effective_port}"

@@ -2,9 +2,9 @@
 
 from slack_bolt import App
 
-from bot.listeners import commands, home, lifecycle, messages
+from bot.listeners import commands, home, lifecycle, messages, shortcuts
 
 
 def register_all(app: App) -> None:
-    for area in (commands, messages, home, lifecycle):
+    for area in (commands, messages, home, lifecycle, shortcuts):
         area.register(app)

@@ -1,0 +1,83 @@
+"""Settings: defaults, and one clear line naming the variable when one is missing or wrong."""
+
+import pytest
+
+from bot.settings import DEFAULT_API_URL, DEFAULT_DATABASE_URL, SettingsError, load_settings
+
+COMPLETE = {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": "0123456789abcdef"}
+
+
+def settings_with(**changes: str):
+    return load_settings({**COMPLETE, **changes})
+
+
+def refusal(env: dict) -> str:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(env)
+    message = str(caught.value)
+    assert "\n" not in message
+    return message
+
+
+def test_two_slack_values_are_enough_and_everything_else_has_a_default():
+    settings = load_settings(COMPLETE)
+
+    assert settings.database_url == DEFAULT_DATABASE_URL == "sqlite:///advisor.db"
+    assert settings.api_url == DEFAULT_API_URL
+    assert settings.port == 3000
+    assert settings.tick_seconds == 60
+    assert not settings.socket_mode
+
+
+@pytest.mark.parametrize("name", ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"])
+def test_a_missing_slack_value_is_named_with_where_to_find_it(name):
+    env = {k: v for k, v in COMPLETE.items() if k != name}
+
+    message = refusal(env)
+
+    assert message.startswith(f"{name} is not set")
+    assert "api.slack.com/apps" in message
+
+
+def test_an_empty_value_counts_as_missing():
+    assert refusal({**COMPLETE, "SLACK_BOT_TOKEN": "  "}).startswith("SLACK_BOT_TOKEN is not set")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SLACK_BOT_TOKEN", "xoxp-a-user-token"),
+        ("SLACK_APP_TOKEN", "xoxb-not-an-app-token"),
+        ("SLACK_SIGNING_SECRET", "has spaces in it"),
+        ("DATABASE_URL", "mysql://root@localhost/advisor"),
+        ("DATABASE_URL", "not a url"),
+        ("SLACK_API_URL", "slack.com/api"),
+        ("PORT", "http"),
+        ("PORT", "70000"),
+        ("ADVISOR_TICK_SECONDS", "0"),
+        ("ADVISOR_TICK_SECONDS", "soon"),
+        ("LOG_LEVEL", "chatty"),
+    ],
+)
+def test_a_malformed_value_is_refused_with_the_variable_named(name, value):
+    assert refusal({**COMPLETE, name: value}).startswith(name)
+
+
+def test_socket_mode_needs_no_signing_secret():
+    settings = load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1-A-2-b"})
+
+    assert settings.socket_mode
+    assert settings.app_token == "xapp-1-A-2-b"
+
+
+@pytest.mark.parametrize("scheme", ["postgres://", "postgresql://"])
+def test_a_plain_postgres_url_is_read_with_the_installed_driver(scheme):
+    settings = settings_with(DATABASE_URL=f"{scheme}bot:secret@db:5432/advisor")
+
+    assert settings.database_url == "postgresql+psycopg://bot:secret@db:5432/advisor"
+
+
+def test_the_api_url_gets_the_trailing_slash_the_web_client_needs():
+    assert settings_with(SLACK_API_URL="http://127.0.0.1:9999/api").api_url == (
+        "http://127.0.0.1:9999/api/"
+    )

@@ -1,0 +1,165 @@
+"""Only Slack gets in: bad signatures get 401, malformed bodies 400, never a 500; health answers."""
+
+import time
+from functools import partial
+
+import pytest
+from sqlmodel import Session, func, select
+
+from core.models import Member
+from tests.fakes import SIGNING_SECRET, sign
+from tests.payloads import FORM, JSON, event_callback, slash_command, url_verification
+
+
+@pytest.fixture
+def help_body(fake_slack) -> str:
+    return slash_command("help", response_url=fake_slack.response_url())
+
+
+def nothing_happened(fake_slack, engine) -> bool:
+    with Session(engine) as session:
+        members = session.exec(select(func.count()).select_from(Member)).one()
+    return [c.method for c in fake_slack.calls] == ["auth.test"] and members == 0
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param(lambda body: {}, id="unsigned"),
+        pytest.param(lambda body: sign(body, secret="not-the-secret"), id="wrong secret"),
+        pytest.param(lambda body: sign(body + "&text=add"), id="body changed after signing"),
+        pytest.param(lambda body: sign(body, timestamp=int(time.time()) - 301), id="stale"),
+        pytest.param(
+            lambda body: sign(body, timestamp=int(time.time()) + 301), id="from the future"
+        ),
+        pytest.param(
+            lambda body: {**sign(body), "X-Slack-Request-Timestamp": "noon"},
+            id="timestamp not a number",
+        ),
+    ],
+)
+def test_a_request_without_a_valid_fresh_signature_gets_401_and_changes_nothing(
+    bot, fake_slack, engine, help_body, headers
+):
+    answer = bot.slack.post(help_body, content_type=FORM, headers=headers(help_body))
+
+    assert answer.status == 401
+    assert nothing_happened(fake_slack, engine)
+
+
+def test_a_signature_just_under_five_minutes_old_is_still_accepted(bot, help_body):
+    headers = sign(help_body, timestamp=int(time.time()) - 290)
+
+    assert bot.slack.post(help_body, content_type=FORM, headers=headers).status == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("{not json", JSON),
+        ("[1, 2, 3]", JSON),
+        ('"just a string"', JSON),
+        ("payload=%7Bbroken", FORM),
+        ("payload=%5B1%2C2%5D", FORM),
+        (b"\xff\xfe\x00garbage", FORM),
+    ],
+)
+def test_a_signed_but_malformed_body_gets_400_and_changes_nothing(
+    bot, fake_slack, engine, body, content_type
+):
+    headers = sign(body if isinstance(body, str) else body.decode("latin-1"))
+
+    answer = bot.slack.post(body, content_type=content_type, headers=headers)
+
+    assert answer.status == 400
+    assert nothing_happened(fake_slack, engine)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{}",
+        '{"type": "event_callback"}',
+        '{"type": "event_callback", "event": "not an object"}',
+        '{"type": "block_actions"}',
+        '{"type": "view_submission", "view": 3}',
+        "command=%2Fadvisor",
+        "text=help",
+    ],
+)
+def test_odd_but_well_formed_payloads_never_cause_a_server_error(bot, body):
+    content_type = JSON if body.startswith("{") else FORM
+
+    answer = bot.slack.post(body, content_type=content_type)
+
+    assert answer.status < 500
+
+
+def test_an_oversized_body_is_refused(bot):
+    body = slash_command("help " + "x" * 1_100_000, response_url="http://127.0.0.1:9/")
+
+    assert bot.slack.post(body, content_type=FORM).status == 413
+
+
+def test_slacks_url_verification_challenge_is_echoed(bot):
+    answer = bot.slack.post(url_verification("c-123"), content_type=JSON)
+
+    assert answer.status == 200
+    assert answer.json() == {"challenge": "c-123"}
+
+
+def test_health_is_200_while_the_database_answers(bot):
+    answer = bot.slack.get("/healthz")
+
+    assert answer.status == 200
+    assert answer.json() == {"status": "ok", "database": "ok"}
+
+
+def test_health_is_503_when_the_database_does_not_answer(fake_slack):
+    from bot.app import build_app
+    from bot.server import SlackFront
+    from bot.slack_client import make_web_client
+    from core.db import database_answers, make_engine
+    from tests.fakes import BOT_TOKEN, FakeClock
+
+    down = make_engine("postgresql+psycopg://postgres@127.0.0.1:1/gone?connect_timeout=2")
+    app = build_app(
+        client=make_web_client(BOT_TOKEN, fake_slack.api_url),
+        signing_secret=SIGNING_SECRET,
+        sessions=lambda: Session(down),
+        clock=FakeClock(),
+    )
+    front = SlackFront(
+        app, signing_secret=SIGNING_SECRET, database_answers=partial(database_answers, down)
+    )
+
+    assert front.respond(_get("/healthz")).status.startswith("503")
+
+
+def test_other_paths_and_methods_get_404_and_405(bot):
+    assert bot.slack.get("/slack/events").status == 405
+    assert bot.slack.get("/admin").status == 404
+
+
+def test_an_event_for_the_app_uninstalled_is_acknowledged_and_logged(bot, caplog):
+    body = event_callback({"type": "app_uninstalled", "event_ts": "1.2"})
+
+    with caplog.at_level("WARNING"):
+        answer = bot.slack.post(body, content_type=JSON)
+        assert answer.status == 200
+        _wait_until(lambda: "uninstalled" in caplog.text)
+
+
+def _get(path: str):
+    from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+
+    return WsgiHttpRequest(
+        {"REQUEST_METHOD": "GET", "PATH_INFO": path, "SERVER_PROTOCOL": "HTTP/1.1"}
+    )
+
+
+def _wait_until(condition, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
