@@ -34,14 +34,22 @@ def main() -> int:
     load_dotenv(find_dotenv(usecwd=True))
     try:
         settings = load_settings(os.environ)
-        logging.basicConfig(
-            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
+        _configure_logging(settings.log_level)
         run(settings)
     except (SettingsError, StartupError) as problem:
         print(f"advisor-bot: {problem}", file=sys.stderr)
         return 2 if isinstance(problem, SettingsError) else 1
     return 0
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if level != "DEBUG":
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Bolt reads SLACK_BOT_TOKEN itself and warns that the client we give it wins; it does.
+    logging.getLogger("slack_bolt.App").addFilter(
+        lambda record: not record.getMessage().startswith("As you gave `client` as well")
+    )
 
 
 def run(settings: Settings) -> None:

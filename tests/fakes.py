@@ -29,6 +29,14 @@ def sign(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = Non
     return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
 
 
+def eventually(condition, timeout: float = 5.0) -> None:
+    """Wait for something the bot does after it has acked (a log line, a call), or fail."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the bot did not get there in time"
+        time.sleep(0.01)
+
+
 class FakeClock:
     """A clock tests move by hand."""
 

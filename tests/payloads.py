@@ -105,6 +105,31 @@ def app_home_opened(*, user: str = ALICE, tab: str = "home") -> dict:
     }
 
 
+def message_shortcut(*, response_url: str, user: str = ALICE, author: str = "U0GRACE") -> str:
+    """A message shortcut, form-encoded `payload=` like message_action.message_shortcut.json."""
+    n = next(_ids)
+    payload = {
+        "type": "message_action",
+        "token": "legacy-verification-token",
+        "action_ts": _ts(),
+        "team": {"id": TEAM_ID, "domain": "fake-workspace"},
+        "user": {"id": user, "name": user.lower(), "team_id": TEAM_ID},
+        "channel": {"id": "C0GENERAL", "name": "general"},
+        "callback_id": "log_as_touchpoint",
+        "trigger_id": f"{n}.{n}.trigger",
+        "message_ts": "1764000000.000100",
+        "message": {
+            "type": "message",
+            "user": author,
+            "text": "Thanks!",
+            "ts": "1764000000.000100",
+        },
+        "response_url": response_url,
+        "is_enterprise_install": False,
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
 def url_verification(challenge: str) -> str:
     return json.dumps({"token": "legacy", "challenge": challenge, "type": "url_verification"})
 

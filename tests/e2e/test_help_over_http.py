@@ -1,6 +1,19 @@
 """The real app over HTTP: /advisor help, mentions, DMs and App Home, against the fake Slack."""
 
-from tests.payloads import ALICE, app_home_opened, app_mention, direct_message
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.fakes import BOT_ID, BOT_USER_ID, eventually
+from tests.payloads import (
+    ALICE,
+    FORM,
+    app_home_opened,
+    app_mention,
+    direct_message,
+    message_shortcut,
+)
 
 
 def card_text(blocks: list[dict]) -> str:
@@ -40,3 +53,57 @@ def test_opening_app_home_publishes_the_welcome_view(bot, fake_slack):
     [call] = fake_slack.wait_for("views.publish")
     assert call.args["user_id"] == ALICE
     assert call.args["view"]["type"] == "home"
+
+
+def test_the_bots_own_messages_edits_and_joins_in_the_dm_get_no_answer(bot, fake_slack):
+    for ignored in (
+        direct_message("a nudge", user=BOT_USER_ID, bot_id=BOT_ID),
+        direct_message("edited", subtype="message_changed"),
+        direct_message("", subtype="channel_join"),
+    ):
+        assert bot.slack.event(ignored).status == 200
+    bot.slack.event(direct_message("hello"))
+
+    fake_slack.wait_for("chat.postMessage")
+    assert [c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")] == ["D0ALICE"]
+
+
+def test_a_reply_rate_limited_by_slack_waits_as_asked_and_then_arrives(bot, fake_slack):
+    fake_slack.rate_limit("chat.postMessage", retry_after=30)
+
+    bot.slack.event(direct_message("hello"))
+
+    fake_slack.wait_for("chat.postMessage", count=2)
+    assert bot.sleeps == [30]
+
+
+def test_a_slack_error_while_answering_is_logged_and_the_bot_keeps_serving(bot, fake_slack, caplog):
+    fake_slack.fail("chat.postEphemeral", "channel_not_found")
+
+    with caplog.at_level("ERROR"):
+        bot.slack.event(app_mention("<@U0ADVISORBOT> help"))
+        fake_slack.wait_for("chat.postEphemeral")
+        eventually(lambda: "channel_not_found" in caplog.text)
+        answer = bot.slack.command("help", response_url=fake_slack.response_url())
+
+    assert answer.status == 200
+
+
+def test_the_log_as_touchpoint_shortcut_says_it_is_coming(bot, fake_slack):
+    answer = bot.slack.post(
+        message_shortcut(response_url=fake_slack.response_url("shortcut")), content_type=FORM
+    )
+
+    assert answer.status == 200
+    [call] = fake_slack.wait_for("response_url")
+    assert "coming soon" in call.args["text"]
+
+
+MANIFEST = yaml.safe_load((Path(__file__).parents[2] / "manifest.yml").read_text())
+
+
+@pytest.mark.parametrize("name", MANIFEST["settings"]["event_subscriptions"]["bot_events"])
+def test_every_event_the_manifest_subscribes_to_is_acknowledged(bot, name):
+    event = {"type": name.split(".")[0], "user": ALICE, "channel": "D0ALICE", "event_ts": "1.2"}
+
+    assert bot.slack.event(event).status == 200

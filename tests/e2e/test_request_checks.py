@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from core.models import Member
-from tests.fakes import SIGNING_SECRET, sign
+from tests.fakes import SIGNING_SECRET, eventually, sign
 from tests.payloads import FORM, JSON, event_callback, slash_command, url_verification
 
 
@@ -147,7 +147,7 @@ def test_an_event_for_the_app_uninstalled_is_acknowledged_and_logged(bot, caplog
     with caplog.at_level("WARNING"):
         answer = bot.slack.post(body, content_type=JSON)
         assert answer.status == 200
-        _wait_until(lambda: "uninstalled" in caplog.text)
+        eventually(lambda: "uninstalled" in caplog.text)
 
 
 def _get(path: str):
@@ -156,10 +156,3 @@ def _get(path: str):
     return WsgiHttpRequest(
         {"REQUEST_METHOD": "GET", "PATH_INFO": path, "SERVER_PROTOCOL": "HTTP/1.1"}
     )
-
-
-def _wait_until(condition, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)

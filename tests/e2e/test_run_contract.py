@@ -1,0 +1,153 @@
+"""`advisor-bot` as an operator runs it: settings checked, database migrated, served, stopped."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.fakes import BOT_TOKEN, SIGNING_SECRET
+from tests.payloads import SlackSender
+
+ADVISOR_BOT = Path(sys.executable).with_name("advisor-bot")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bot_env(**settings: str) -> dict:
+    """The machine's environment without any Slack or database settings, plus `settings`."""
+    ours = ("SLACK_", "DATABASE_URL", "PORT", "ADVISOR_", "LOG_LEVEL")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
+    return env | settings
+
+
+def run_to_exit(tmp_path, **settings: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(ADVISOR_BOT)],
+        cwd=tmp_path,
+        env=bot_env(**settings),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def one_line_error(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_without_settings_it_names_the_missing_variable_and_exits(tmp_path):
+    line = one_line_error(run_to_exit(tmp_path))
+
+    assert line.startswith("advisor-bot: SLACK_BOT_TOKEN is not set")
+
+
+def test_a_malformed_setting_is_named(tmp_path):
+    result = run_to_exit(
+        tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, PORT="eighty"
+    )
+
+    assert one_line_error(result).startswith("advisor-bot: PORT should be a whole number")
+
+
+def test_settings_are_read_from_a_dotenv_file_in_the_working_directory(tmp_path):
+    (tmp_path / ".env").write_text(f"SLACK_BOT_TOKEN={BOT_TOKEN}\nSLACK_SIGNING_SECRET=\n")
+
+    assert "SLACK_SIGNING_SECRET is not set" in one_line_error(run_to_exit(tmp_path))
+
+
+def test_a_database_that_cannot_be_reached_ends_start_up_with_one_line(tmp_path, fake_slack):
+    result = run_to_exit(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.api_url,
+        DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:1/advisor?connect_timeout=3",
+    )
+
+    line = one_line_error(result)
+    assert "cannot reach the database at DATABASE_URL=postgresql+psycopg://" in line
+
+
+def test_a_token_slack_rejects_ends_start_up_with_one_line(tmp_path, fake_slack):
+    result = run_to_exit(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-revoked",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.api_url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'advisor.db'}",
+    )
+
+    assert "Slack did not accept SLACK_BOT_TOKEN (invalid_auth)" in one_line_error(result)
+
+
+def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 30) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail("advisor-bot exited early")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                return response.status
+        except OSError:
+            time.sleep(0.05)  # waiting for a real process to bind its port
+    pytest.fail("advisor-bot did not answer /healthz in time")
+
+
+def wait_for_line(path: Path, text: str, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in path.read_text():
+        assert time.monotonic() < deadline, f"{text!r} never appeared in the log"
+        time.sleep(0.05)  # a real process writes its log in real time
+
+
+def test_it_serves_health_and_help_ticks_and_stops_cleanly_on_sigterm(
+    tmp_path, fake_slack, database_url
+):
+    port = free_port()
+    log_path = tmp_path / "bot.log"
+    with log_path.open("w") as log_file:
+        process = subprocess.Popen(
+            [str(ADVISOR_BOT)],
+            cwd=tmp_path,
+            env=bot_env(
+                SLACK_BOT_TOKEN=BOT_TOKEN,
+                SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                SLACK_API_URL=fake_slack.api_url,
+                DATABASE_URL=database_url,
+                PORT=str(port),
+                ADVISOR_TICK_SECONDS="0.2",
+                LOG_LEVEL="DEBUG",
+            ),
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            assert wait_for_health(url, process) == 200
+
+            answer = SlackSender(url).command("help", response_url=fake_slack.response_url())
+            assert answer.status == 200
+            assert "/advisor help" in answer.body
+            wait_for_line(log_path, "tick at")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=15)
+
+    log = log_path.read_text()
+    assert process.returncode == 0, log
+    assert "advisor-bot stopped" in log
+    assert "Traceback" not in log
