@@ -118,11 +118,17 @@ def bot(engine, fake_slack, clock):
         app, signing_secret=SIGNING_SECRET, database_answers=partial(database_answers, engine)
     )
     server = make_server(front, host="127.0.0.1", port=0)
-    server.adj.asyncore_loop_timeout = 0.05  # stop within 50 ms at teardown, not 1 s
-    thread = threading.Thread(target=server.run, daemon=True)
+    stopping = threading.Event()
+
+    def serve() -> None:  # waitress's loop, closed from its own thread so no select() breaks
+        while not stopping.is_set():
+            server.asyncore.loop(timeout=0.05, map=server._map, count=1)
+        server.task_dispatcher.shutdown()
+        server.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.effective_port}"
     yield RunningBot(url=url, slack=SlackSender(url), sleeps=sleeps)
-    server.task_dispatcher.shutdown()
-    server.close()
+    stopping.set()
     thread.join(timeout=5)
