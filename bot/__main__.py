@@ -11,7 +11,7 @@ from urllib.error import URLError
 from dotenv import find_dotenv, load_dotenv
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
-from slack_sdk.errors import SlackClientError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -45,7 +45,8 @@ def main() -> int:
 def _configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if level != "DEBUG":
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+        for chatty in ("alembic", "apscheduler"):
+            logging.getLogger(chatty).setLevel(logging.WARNING)
     # Bolt reads SLACK_BOT_TOKEN itself and warns that the client we give it wins; it does.
     logging.getLogger("slack_bolt.App").addFilter(
         lambda record: not record.getMessage().startswith("As you gave `client` as well")
@@ -65,6 +66,8 @@ def run(settings: Settings) -> None:
         ) from None
     clock = SystemClock()
     app = _connect_to_slack(settings, session_factory(engine), clock)
+    if settings.socket_mode:
+        _check_app_token(app, settings.app_token)
     scheduler = start_scheduler(partial(tick, clock), seconds=settings.tick_seconds)
     log.info("database %s; scheduler ticks every %g s", shown_url, settings.tick_seconds)
     try:
@@ -92,6 +95,18 @@ def _connect_to_slack(settings: Settings, sessions, clock):
     except (URLError, OSError, SlackClientError) as error:
         raise StartupError(
             f"cannot reach the Slack Web API at SLACK_API_URL={settings.api_url}: {error}"
+        ) from None
+
+
+def _check_app_token(app, app_token: str) -> None:
+    """The one way to check an app-level token; Socket Mode itself would only log the error."""
+    try:
+        app.client.apps_connections_open(app_token=app_token)
+    except SlackApiError as error:
+        raise StartupError(
+            f"Slack did not accept SLACK_APP_TOKEN ({error.response.get('error')}): create an "
+            "App-Level Token with connections:write on 'Basic Information' of your app's page "
+            "at https://api.slack.com/apps, and enable Socket Mode in the app's settings."
         ) from None
 
 

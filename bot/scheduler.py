@@ -24,6 +24,7 @@ def start_scheduler(job: Callable[[], None], *, seconds: float) -> BackgroundSch
         job,
         IntervalTrigger(seconds=seconds),
         id=TICK_JOB,
+        name=TICK_JOB,
         max_instances=1,
         coalesce=True,
         misfire_grace_time=None,

@@ -151,3 +151,21 @@ def test_it_serves_health_and_help_ticks_and_stops_cleanly_on_sigterm(
     assert process.returncode == 0, log
     assert "advisor-bot stopped" in log
     assert "Traceback" not in log
+
+
+def test_socket_mode_asks_the_configured_api_for_a_connection_with_the_app_token(
+    tmp_path, fake_slack
+):
+    fake_slack.fail("apps.connections.open", "invalid_auth")
+
+    result = run_to_exit(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_APP_TOKEN="xapp-1-A0ADVISOR-revoked",
+        SLACK_API_URL=fake_slack.api_url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'advisor.db'}",
+    )
+
+    assert "Slack did not accept SLACK_APP_TOKEN (invalid_auth)" in one_line_error(result)
+    [call] = fake_slack.calls_to("apps.connections.open")
+    assert call.headers["authorization"] == "Bearer xapp-1-A0ADVISOR-revoked"
