@@ -1,9 +1,13 @@
 """Fakes at the edge: a Slack Web API over real HTTP on loopback, Slack's signing, a clock."""
 
+import base64
+import contextlib
 import hashlib
 import hmac
 import itertools
 import json
+import socket
+import struct
 import threading
 import time
 from collections import deque
@@ -76,6 +80,7 @@ class FakeSlack:
         self._scripted: dict[str, deque[Reply]] = {}
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
+        self.socket_mode_url = "ws://127.0.0.1:9/not-started"
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -162,6 +167,10 @@ class FakeSlack:
         if method == "response_url":
             return Reply(200, "ok")
         token = (headers.get("authorization") or "").removeprefix("Bearer ") or args.get("token")
+        if method == "apps.connections.open":
+            if not str(token).startswith("xapp-"):
+                return Reply(200, {"ok": False, "error": "not_allowed_token_type"})
+            return Reply(200, {"ok": True, "url": self.socket_mode_url})
         if token != self.token:
             return Reply(200, {"ok": False, "error": "invalid_auth" if token else "not_authed"})
         handler = getattr(self, "_" + method.replace(".", "_"), None)
@@ -290,3 +299,131 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             pass
 
     return Handler
+
+
+WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+class FakeSocketMode:
+    """Slack's Socket Mode end: a WebSocket server on loopback that pushes envelopes to the app
+    and records what the app acknowledges. FakeSlack.apps.connections.open points here."""
+
+    def __init__(self):
+        self.acks: list[dict] = []
+        self._changed = threading.Condition()
+        self._outbox: deque[dict] = deque()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.05)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self._listener.getsockname()[1]}/link/?ticket=fake"
+
+    def start(self) -> "FakeSocketMode":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=5)
+        self._listener.close()
+
+    def push(self, envelope: dict) -> None:
+        with self._changed:
+            self._outbox.append(envelope)
+
+    def wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> dict:
+        with self._changed:
+            found = self._changed.wait_for(
+                lambda: [a for a in self.acks if a.get("envelope_id") == envelope_id], timeout
+            )
+        if not found:
+            raise AssertionError(f"the app never acknowledged envelope {envelope_id}")
+        return found[0]
+
+    def _serve(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                connection, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=self._talk, args=(connection,), daemon=True).start()
+
+    def _talk(self, connection: socket.socket) -> None:
+        with connection, contextlib.suppress(ConnectionError):
+            self._handshake(connection)
+            connection.settimeout(0.05)
+            _send_frame(connection, 1, json.dumps({"type": "hello", "num_connections": 1}))
+            while not self._stopping.is_set():
+                with self._changed:
+                    outgoing = list(self._outbox)
+                    self._outbox.clear()
+                for envelope in outgoing:
+                    _send_frame(connection, 1, json.dumps(envelope))
+                frame = _read_frame(connection)
+                if frame is None:
+                    continue
+                opcode, data = frame
+                if opcode == 8:
+                    return
+                if opcode == 9:
+                    _send_frame(connection, 10, data)
+                elif opcode == 1:
+                    with self._changed:
+                        self.acks.append(json.loads(data))
+                        self._changed.notify_all()
+
+    @staticmethod
+    def _handshake(connection: socket.socket) -> None:
+        request = b""
+        while b"\r\n\r\n" not in request:
+            request += connection.recv(4096)
+        headers = dict(
+            line.split(": ", 1) for line in request.decode().split("\r\n")[1:] if ": " in line
+        )
+        key = headers["Sec-WebSocket-Key"].strip()
+        accept = base64.b64encode(hashlib.sha1((key + WEBSOCKET_GUID).encode()).digest())
+        connection.sendall(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+        )
+
+
+def _send_frame(connection: socket.socket, opcode: int, data: str | bytes) -> None:
+    payload = data.encode() if isinstance(data, str) else data
+    if len(payload) < 126:
+        header = struct.pack("!BB", 0x80 | opcode, len(payload))
+    elif len(payload) < 65536:
+        header = struct.pack("!BBH", 0x80 | opcode, 126, len(payload))
+    else:
+        header = struct.pack("!BBQ", 0x80 | opcode, 127, len(payload))
+    connection.sendall(header + payload)
+
+
+def _read_frame(connection: socket.socket) -> tuple[int, bytes] | None:
+    try:
+        head = _read_exactly(connection, 2)
+    except TimeoutError:
+        return None
+    connection.settimeout(5)
+    opcode, length = head[0] & 0x0F, head[1] & 0x7F
+    if length == 126:
+        length = struct.unpack("!H", _read_exactly(connection, 2))[0]
+    elif length == 127:
+        length = struct.unpack("!Q", _read_exactly(connection, 8))[0]
+    mask = _read_exactly(connection, 4) if head[1] & 0x80 else b"\0\0\0\0"
+    data = bytes(b ^ mask[i % 4] for i, b in enumerate(_read_exactly(connection, length)))
+    connection.settimeout(0.05)
+    return opcode, data
+
+
+def _read_exactly(connection: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = connection.recv(size - len(data))
+        if not chunk:
+            raise ConnectionError("the app closed the connection")
+        data += chunk
+    return data

@@ -1,5 +1,6 @@
 """`advisor-bot` as an operator runs it: settings checked, database migrated, served, stopped."""
 
+import json
 import os
 import signal
 import socket
@@ -8,11 +9,12 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 
-from tests.fakes import BOT_TOKEN, SIGNING_SECRET
-from tests.payloads import SlackSender
+from tests.fakes import BOT_TOKEN, SIGNING_SECRET, FakeSocketMode
+from tests.payloads import SlackSender, slash_command
 
 ADVISOR_BOT = Path(sys.executable).with_name("advisor-bot")
 
@@ -169,3 +171,45 @@ def test_socket_mode_asks_the_configured_api_for_a_connection_with_the_app_token
     assert "Slack did not accept SLACK_APP_TOKEN (invalid_auth)" in one_line_error(result)
     [call] = fake_slack.calls_to("apps.connections.open")
     assert call.headers["authorization"] == "Bearer xapp-1-A0ADVISOR-revoked"
+
+
+def test_in_socket_mode_it_answers_advisor_help_over_the_websocket_and_stops_on_sigterm(
+    tmp_path, fake_slack
+):
+    socket_mode = FakeSocketMode().start()
+    fake_slack.socket_mode_url = socket_mode.url
+    log_path = tmp_path / "bot.log"
+    command = parse_qs(slash_command("help", response_url=fake_slack.response_url()))
+    try:
+        with log_path.open("w") as log_file:
+            process = subprocess.Popen(
+                [str(ADVISOR_BOT)],
+                cwd=tmp_path,
+                env=bot_env(
+                    SLACK_BOT_TOKEN=BOT_TOKEN,
+                    SLACK_APP_TOKEN="xapp-1-A0ADVISOR-1-abc",
+                    SLACK_API_URL=fake_slack.api_url,
+                    DATABASE_URL=f"sqlite:///{tmp_path / 'advisor.db'}",
+                ),
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                socket_mode.push(
+                    {
+                        "envelope_id": "env-1",
+                        "type": "slash_commands",
+                        "accepts_response_payload": True,
+                        "payload": {k: v[0] for k, v in command.items()},
+                    }
+                )
+                ack = socket_mode.wait_for_ack("env-1", timeout=20)
+            finally:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=15)
+    finally:
+        socket_mode.stop()
+
+    assert "/advisor help" in json.dumps(ack["payload"]["blocks"])
+    assert ack["payload"]["response_type"] == "ephemeral"
+    assert process.returncode == 0, log_path.read_text()
