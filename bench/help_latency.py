@@ -12,6 +12,7 @@ persistent HTTP connection each, so machine noise hits both alike.
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import logging
@@ -42,6 +43,7 @@ from tests.payloads import FORM, slash_command
 
 TARGET_RATIO = 1.5
 REQUEST_ID_HEADER = "X-Bench-Request"
+REQUEST_ID_ENVIRON = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
 USAGE_CARD_MARK = "/advisor help"
 
 
@@ -59,7 +61,7 @@ class Timed:
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         started = time.perf_counter_ns()
         body = self._app(environ, start_response)
-        self.server_ns[environ.get("HTTP_X_BENCH_REQUEST", "")] = time.perf_counter_ns() - started
+        self.server_ns[environ.get(REQUEST_ID_ENVIRON, "")] = time.perf_counter_ns() - started
         return body
 
 
@@ -71,6 +73,7 @@ class Side:
     timed: Timed
     server: object
     thread: threading.Thread
+    stopping: threading.Event
     check_body: Callable[[str], str | None]
     client_ns: list[int] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
@@ -86,8 +89,7 @@ class Side:
     def stop(self) -> None:
         if self.connection is not None:
             self.connection.close()
-        self.server.task_dispatcher.shutdown()
-        self.server.close()
+        self.stopping.set()
         self.thread.join(timeout=5)
 
 
@@ -95,9 +97,26 @@ def serve(name: str, wsgi_app: Callable, check_body: Callable[[str], str | None]
     """Wrap `wsgi_app` in the timer and serve it with the bot's own waitress settings, port 0."""
     timed = Timed(wsgi_app)
     server = make_server(timed, host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, name=f"waitress-{name}", daemon=True)
+    stopping = threading.Event()
+
+    def loop() -> None:  # waitress's loop, closed from its own thread so no select() breaks
+        while not stopping.is_set():
+            server.asyncore.loop(
+                timeout=0.05, map=server._map, use_poll=server.adj.asyncore_use_poll, count=1
+            )
+        server.task_dispatcher.shutdown()
+        server.close()
+
+    thread = threading.Thread(target=loop, name=f"waitress-{name}", daemon=True)
     thread.start()
-    side = Side(name=name, timed=timed, server=server, thread=thread, check_body=check_body)
+    side = Side(
+        name=name,
+        timed=timed,
+        server=server,
+        thread=thread,
+        stopping=stopping,
+        check_body=check_body,
+    )
     side.connect()
     return side
 
@@ -234,24 +253,21 @@ def report(results: dict) -> str:
 
 
 def run(requests: int, warmup: int) -> dict:
-    fake = FakeSlack().start()
-    sides: list[Side] = []
-    engine = None
-    try:
-        with tempfile.TemporaryDirectory(prefix="advisor-bench-") as database_dir:
-            front, engine = real_app(fake, Path(database_dir))
-            sides.append(serve("real", front, has_usage_card))
-            sides.append(serve("floor", floor_app(fake), any_body))
-            run_rounds(sides, fake, warmup, record=False, tag="warmup")
-            run_rounds(sides, fake, requests, record=True, tag="measure")
-            for side in sides:
-                side.stop()
-            engine.dispose()
-    finally:
-        for side in sides:
-            if side.thread.is_alive():
-                side.stop()
-        fake.stop()
+    with contextlib.ExitStack() as cleanup:
+        fake = FakeSlack().start()
+        cleanup.callback(fake.stop)
+        database_dir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
+        front, engine = real_app(fake, database_dir)
+        cleanup.callback(engine.dispose)
+        sides = []
+        for name, wsgi_app, check_body in (
+            ("real", front, has_usage_card),
+            ("floor", floor_app(fake), any_body),
+        ):
+            sides.append(serve(name, wsgi_app, check_body))
+            cleanup.callback(sides[-1].stop)
+        run_rounds(sides, fake, warmup, record=False, tag="warmup")
+        run_rounds(sides, fake, requests, record=True, tag="measure")
     real, floor = (summarize(side) for side in sides)
     return {
         "requests": requests,
