@@ -123,6 +123,7 @@ def message_shortcut(*, response_url: str, user: str = ALICE, author: str = "U0G
             "user": author,
             "text": "Thanks!",
             "ts": "1764000000.000100",
+            "team": TEAM_ID,
         },
         "response_url": response_url,
         "is_enterprise_install": False,
