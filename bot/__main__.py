@@ -5,6 +5,7 @@ import os
 import signal
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from urllib.error import URLError
 
@@ -65,7 +66,8 @@ def run(settings: Settings) -> None:
             f"cannot reach the database at DATABASE_URL={shown_url}: {reason}"
         ) from None
     clock = SystemClock()
-    app = _connect_to_slack(settings, session_factory(engine), clock)
+    listeners = ThreadPoolExecutor(max_workers=8, thread_name_prefix="listener")
+    app = _connect_to_slack(settings, session_factory(engine), clock, listeners)
     if settings.socket_mode:
         _check_app_token(app, settings.app_token)
     scheduler = start_scheduler(partial(tick, clock), seconds=settings.tick_seconds)
@@ -76,16 +78,21 @@ def run(settings: Settings) -> None:
         else:
             _serve_http(app, settings, engine)
     finally:
+        listeners.shutdown(wait=True)  # answers already acked still go out
         scheduler.shutdown(wait=True)
         engine.dispose()
         log.info("advisor-bot stopped")
 
 
-def _connect_to_slack(settings: Settings, sessions, clock):
+def _connect_to_slack(settings: Settings, sessions, clock, listeners):
     client = make_web_client(settings.bot_token, settings.api_url)
     try:
         return build_app(
-            client=client, signing_secret=settings.signing_secret, sessions=sessions, clock=clock
+            client=client,
+            signing_secret=settings.signing_secret,
+            sessions=sessions,
+            clock=clock,
+            executor=listeners,
         )
     except BoltError as error:
         raise StartupError(

@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
@@ -23,9 +24,18 @@ def build_app(
     signing_secret: str,
     sessions: Callable[[], Session],
     clock: Clock,
+    executor: Executor | None = None,
 ) -> App:
-    """The whole bot as a Bolt App; calls auth.test once to learn who the bot is."""
-    app = App(client=client, signing_secret=signing_secret, process_before_response=False)
+    """The whole bot as a Bolt App; calls auth.test once to learn who the bot is.
+
+    Listeners run on `executor` after Bolt has acked; the caller shuts it down to let them finish.
+    """
+    app = App(
+        client=client,
+        signing_secret=signing_secret,
+        process_before_response=False,
+        listener_executor=executor,
+    )
 
     @app.middleware
     def provide_dependencies(context: BoltContext, next: Callable[[], None]) -> None:

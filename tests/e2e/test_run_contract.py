@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from tests.fakes import BOT_TOKEN, SIGNING_SECRET, FakeSocketMode
-from tests.payloads import SlackSender, slash_command
+from tests.payloads import SlackSender, direct_message, slash_command
 
 ADVISOR_BOT = Path(sys.executable).with_name("advisor-bot")
 
@@ -213,3 +213,32 @@ def test_in_socket_mode_it_answers_advisor_help_over_the_websocket_and_stops_on_
     assert "/advisor help" in json.dumps(ack["payload"]["blocks"])
     assert ack["payload"]["response_type"] == "ephemeral"
     assert process.returncode == 0, log_path.read_text()
+
+
+def test_an_answer_already_acked_still_goes_out_when_sigterm_arrives(tmp_path, fake_slack):
+    fake_slack.rate_limit("chat.postMessage", retry_after=1)
+    port = free_port()
+    process = subprocess.Popen(
+        [str(ADVISOR_BOT)],
+        cwd=tmp_path,
+        env=bot_env(
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=fake_slack.api_url,
+            DATABASE_URL=f"sqlite:///{tmp_path / 'advisor.db'}",
+            PORT=str(port),
+        ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for_health(url, process)
+        assert SlackSender(url).event(direct_message("hello")).status == 200
+        fake_slack.wait_for("chat.postMessage")  # rate-limited: the bot now waits 1 s to retry
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
+
+    assert process.returncode == 0
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2
