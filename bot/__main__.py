@@ -5,7 +5,9 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import partial
 from urllib.error import URLError
 
@@ -55,28 +57,17 @@ def _configure_logging(level: str) -> None:
 
 
 def run(settings: Settings) -> None:
-    """Migrate, connect to Slack, start the scheduler and serve until SIGTERM or Ctrl-C."""
+    """Connect to Slack, migrate, start the scheduler and serve until SIGTERM or Ctrl-C."""
     engine = make_engine(settings.database_url)
-    shown_url = make_url(settings.database_url).render_as_string(hide_password=True)
-    try:
-        migrate(engine)
-    except SQLAlchemyError as error:
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        raise StartupError(
-            f"cannot reach the database at DATABASE_URL={shown_url}: {reason}"
-        ) from None
     clock = SystemClock()
     listeners = ThreadPoolExecutor(max_workers=8, thread_name_prefix="listener")
     app = _connect_to_slack(settings, session_factory(engine), clock, listeners)
-    if settings.socket_mode:
-        _check_app_token(app, settings.app_token)
+    shown_url = _migrate(engine, settings.database_url)
+    serve = _socket_mode(app, settings) if settings.socket_mode else _http(app, settings, engine)
     scheduler = start_scheduler(partial(tick, clock), seconds=settings.tick_seconds)
     log.info("database %s; scheduler ticks every %g s", shown_url, settings.tick_seconds)
     try:
-        if settings.socket_mode:
-            _serve_socket_mode(app, settings)
-        else:
-            _serve_http(app, settings, engine)
+        serve()
     finally:
         listeners.shutdown(wait=True)  # answers already acked still go out
         scheduler.shutdown(wait=True)
@@ -84,16 +75,41 @@ def run(settings: Settings) -> None:
         log.info("advisor-bot stopped")
 
 
+def _migrate(engine, database_url: str) -> str:
+    shown_url = make_url(database_url).render_as_string(hide_password=True)
+    try:
+        migrate(engine)
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise StartupError(
+            f"cannot reach the database at DATABASE_URL={shown_url}: {reason}"
+        ) from None
+    return shown_url
+
+
+@contextmanager
+def _quiet_slack_sdk():
+    """Start-up checks end in one line of ours; slack_sdk's own error logs would only repeat it."""
+    sdk = logging.getLogger("slack_sdk")
+    level = sdk.level
+    sdk.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        sdk.setLevel(level)
+
+
 def _connect_to_slack(settings: Settings, sessions, clock, listeners):
     client = make_web_client(settings.bot_token, settings.api_url)
     try:
-        return build_app(
-            client=client,
-            signing_secret=settings.signing_secret,
-            sessions=sessions,
-            clock=clock,
-            executor=listeners,
-        )
+        with _quiet_slack_sdk():
+            app = build_app(
+                client=client,
+                signing_secret=settings.signing_secret,
+                sessions=sessions,
+                clock=clock,
+                executor=listeners,
+            )
     except BoltError as error:
         raise StartupError(
             f"Slack did not accept SLACK_BOT_TOKEN ({_slack_error(error)}): copy the Bot User "
@@ -103,18 +119,7 @@ def _connect_to_slack(settings: Settings, sessions, clock, listeners):
         raise StartupError(
             f"cannot reach the Slack Web API at SLACK_API_URL={settings.api_url}: {error}"
         ) from None
-
-
-def _check_app_token(app, app_token: str) -> None:
-    """The one way to check an app-level token; Socket Mode itself would only log the error."""
-    try:
-        app.client.apps_connections_open(app_token=app_token)
-    except SlackApiError as error:
-        raise StartupError(
-            f"Slack did not accept SLACK_APP_TOKEN ({error.response.get('error')}): create an "
-            "App-Level Token with connections:write on 'Basic Information' of your app's page "
-            "at https://api.slack.com/apps, and enable Socket Mode in the app's settings."
-        ) from None
+    return app
 
 
 def _slack_error(error: BoltError) -> str:
@@ -122,27 +127,56 @@ def _slack_error(error: BoltError) -> str:
     return "invalid_auth" if "invalid_auth" in text else text.splitlines()[0][:120]
 
 
-def _serve_http(app, settings: Settings, engine) -> None:
+def _http(app, settings: Settings, engine) -> Callable[[], None]:
+    """Bind the port now, so a busy port ends start-up with one line; serving comes later."""
     front = SlackFront(
         app,
         signing_secret=settings.signing_secret,
         database_answers=partial(database_answers, engine),
     )
-    server = make_server(front, host="0.0.0.0", port=settings.port)
-    log.info("listening on http://0.0.0.0:%s%s (HTTP mode)", server.effective_port, EVENTS_PATH)
-    signal.signal(signal.SIGTERM, _stop)
-    server.run()  # returns after SIGTERM/SIGINT, once waitress has finished in-flight requests
+    try:
+        server = make_server(front, host=settings.host, port=settings.port)
+    except OSError as error:
+        raise StartupError(
+            f"cannot listen on HOST={settings.host} PORT={settings.port} ({error.strerror}): "
+            "stop the program using it or set PORT to a free port."
+        ) from None
+
+    def serve() -> None:
+        where = f"http://{settings.host}:{server.effective_port}{EVENTS_PATH}"
+        log.info("listening on %s (HTTP mode)", where)
+        signal.signal(signal.SIGTERM, _stop)
+        server.run()  # returns after SIGTERM/SIGINT, once waitress has finished in-flight requests
+
+    return serve
 
 
-def _serve_socket_mode(app, settings: Settings) -> None:
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    signal.signal(signal.SIGINT, lambda *_: stopping.set())
-    handler = SocketModeHandler(app, settings.app_token)
-    handler.connect()
-    log.info("connected to Slack (Socket Mode)")
-    stopping.wait()
-    handler.close()
+def _socket_mode(app, settings: Settings) -> Callable[[], None]:
+    """Check the app-level token now (Socket Mode itself would only log a refusal)."""
+    try:
+        with _quiet_slack_sdk():
+            app.client.apps_connections_open(app_token=settings.app_token)
+    except SlackApiError as error:
+        raise StartupError(
+            f"Slack did not accept SLACK_APP_TOKEN ({error.response.get('error')}): create an "
+            "App-Level Token with connections:write on 'Basic Information' of your app's page "
+            "at https://api.slack.com/apps, and enable Socket Mode in the app's settings."
+        ) from None
+
+    def serve() -> None:
+        stopping = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+        signal.signal(signal.SIGINT, lambda *_: stopping.set())
+        handler = SocketModeHandler(app, settings.app_token)
+        handler.connect()
+        if handler.client.is_connected():
+            log.info("connected to Slack (Socket Mode)")
+        else:
+            log.warning("the Socket Mode connection is not open yet; retrying in the background")
+        stopping.wait()
+        handler.close()
+
+    return serve
 
 
 def _stop(*_) -> None:

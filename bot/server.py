@@ -2,6 +2,8 @@
 
 import json
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterable
 
 import waitress
@@ -57,6 +59,31 @@ def _is_payload(body: str, content_type: str | None) -> bool:
     return fields_ok and lists_ok
 
 
+class _RefusalLog:
+    """Warns about refused signatures at most once a minute, so a flood cannot fill the log."""
+
+    EVERY_SECONDS = 60.0
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._count = 0
+        self._last = -self.EVERY_SECONDS
+
+    def note(self) -> None:
+        with self._lock:
+            self._count += 1
+            now = time.monotonic()
+            if now - self._last < self.EVERY_SECONDS:
+                return
+            count, self._count, self._last = self._count, 0, now
+        log.warning(
+            "refused %d request(s) with a missing, wrong or stale Slack signature; if Slack sent "
+            "them, check SLACK_SIGNING_SECRET (Basic Information > Signing Secret) and this "
+            "machine's clock",
+            count,
+        )
+
+
 class SlackFront:
     """The WSGI application: checks size, signature and shape, then hands the request to Bolt."""
 
@@ -64,6 +91,7 @@ class SlackFront:
         self._app = app
         self._verifier = SignatureVerifier(signing_secret)
         self._database_answers = database_answers
+        self._refusals = _RefusalLog()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         response = self.respond(WsgiHttpRequest(environ))
@@ -101,6 +129,7 @@ class SlackFront:
         except UnicodeDecodeError:
             return _answer(400, "The body is not UTF-8.")
         if not self._signed(body, headers):
+            self._refusals.note()
             return _answer(401, "Invalid or stale Slack signature.")
         if not _is_payload(body, headers.get("content-type")):
             return _answer(400, "The body is not a Slack payload.")

@@ -23,6 +23,7 @@ class Settings:
     app_token: str | None
     database_url: str
     api_url: str
+    host: str
     port: int
     tick_seconds: float
     log_level: str
@@ -53,6 +54,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         ),
         database_url=_database_url(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
         api_url=_api_url(env.get("SLACK_API_URL") or DEFAULT_API_URL),
+        host=_optional(env, "HOST") or "0.0.0.0",
         port=_integer(env, "PORT", default=3000, low=1, high=65535),
         tick_seconds=_seconds(env, "ADVISOR_TICK_SECONDS", default=60.0),
         log_level=_log_level(env.get("LOG_LEVEL") or "INFO"),
@@ -69,7 +71,9 @@ def _slack_token(env: Mapping[str, str], name: str, prefix: str, where: str) -> 
     if value is None:
         raise SettingsError(f"{name} is not set: copy {where} into .env.")
     if not value.startswith(prefix) or any(c.isspace() for c in value):
-        raise SettingsError(f"{name} should start with {prefix}: copy {where} into .env.")
+        raise SettingsError(
+            f"{name} should start with {prefix}, not {value[:5]}...: copy {where} into .env."
+        )
     return value
 
 
@@ -128,7 +132,7 @@ def _seconds(env: Mapping[str, str], name: str, *, default: float) -> float:
     except ValueError:
         value = -1.0
     if not 0.1 <= value <= 86_400:
-        raise SettingsError(f"{name} should be a number of seconds (e.g. 60), not {raw!r}.")
+        raise SettingsError(f"{name} should be a number of seconds from 0.1 to 86400, not {raw!r}.")
     return value
 
 

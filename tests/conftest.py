@@ -4,7 +4,6 @@ import os
 import threading
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
@@ -20,7 +19,6 @@ from tests.payloads import ALICE, SlackSender
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 DATABASES = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
 def pytest_report_header(config) -> str:

@@ -27,7 +27,7 @@ def handle_advisor_command(args: Args) -> None:
     name = subcommand_of(args.command.get("text") or "")
     route = ROUTES.get(name)
     if route is None:
-        args.ack(response_type="ephemeral", **build_help_message(AVAILABLE, unknown=name))
+        args.ack(response_type="ephemeral", **build_help_message(AVAILABLE, asked=name))
         return
     route(args)
 

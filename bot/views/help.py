@@ -27,7 +27,8 @@ INTRO = (
     "to help you grow. I remind you to *stay in touch* when a relationship goes quiet, and to "
     "*show your work* on the promises you made them."
 )
-REACH = "You can also mention me in a channel or send me a direct message to see this card."
+REACH_FROM_MESSAGE = "You can also mention me in a channel or send me a direct message."
+REACH_FROM_HOME = "Type `/advisor help` in any channel, mention me, or write to me in Messages."
 
 
 def _command_lines(available: frozenset[str]) -> str:
@@ -38,12 +39,12 @@ def _command_lines(available: frozenset[str]) -> str:
     return "*Commands*\n" + "\n".join(lines)
 
 
-def _card_blocks(available: frozenset[str]) -> list[dict]:
+def _card_blocks(available: frozenset[str], reach: str) -> list[dict]:
     return [
         {"type": "section", "text": {"type": "mrkdwn", "text": INTRO}},
         {"type": "divider"},
         {"type": "section", "text": {"type": "mrkdwn", "text": _command_lines(available)}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": REACH}]},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": reach}]},
     ]
 
 
@@ -52,13 +53,19 @@ def _escape(typed: str) -> str:
     return typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("`", "'")
 
 
-def build_help_message(available: frozenset[str], *, unknown: str | None = None) -> dict:
-    """The usage card as a message; `unknown` is a subcommand the user typed that does not exist."""
-    blocks = _card_blocks(available)
+def _answer_to(asked: str, available: frozenset[str]) -> str:
+    if any(sub.name == asked for sub in SUBCOMMANDS) and asked not in available:
+        return f"`{COMMAND} {asked}` is coming soon. Here is what I can do now."
+    shown = _escape(asked if len(asked) <= 40 else asked[:39] + "…")
+    return f"I don't know `{COMMAND} {shown}`. Here is what I can do."
+
+
+def build_help_message(available: frozenset[str], *, asked: str | None = None) -> dict:
+    """The usage card as a message; `asked` is a subcommand the user typed that is not built."""
+    blocks = _card_blocks(available, REACH_FROM_MESSAGE)
     text = "Here is what I can do with your board of advisors."
-    if unknown is not None:
-        shown = _escape(unknown if len(unknown) <= 40 else unknown[:39] + "…")
-        text = f"I don't know `{COMMAND} {shown}`. Here is what I can do."
+    if asked is not None:
+        text = _answer_to(asked, available)
         blocks.insert(0, {"type": "section", "text": {"type": "mrkdwn", "text": text}})
     return {"text": text, "blocks": blocks}
 
@@ -73,6 +80,6 @@ def build_welcome_home(available: frozenset[str]) -> dict:
                 "type": "header",
                 "text": {"type": "plain_text", "text": "Your personal board of advisors"},
             },
-            *_card_blocks(available),
+            *_card_blocks(available, REACH_FROM_HOME),
         ],
     }

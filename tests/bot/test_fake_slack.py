@@ -1,7 +1,6 @@
 """The fake Slack answers like Slack's reference examples (../shared/slack-reference), over HTTP."""
 
 import json
-from pathlib import Path
 
 import pytest
 from slack_sdk import WebClient
@@ -9,10 +8,8 @@ from slack_sdk.errors import SlackApiError
 
 from tests.fakes import BOT_TOKEN
 from tests.payloads import ALICE
+from tests.reference import reference_file
 
-METHODS = (
-    Path(__file__).resolve().parents[2].parent / "shared/slack-reference/slack-api-ref-methods"
-)
 HOME = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Hi"}}]}
 MODAL = {
     "type": "modal",
@@ -34,9 +31,7 @@ CALLS = {
 
 
 def success_example(method: str) -> dict:
-    path = METHODS / f"{method}.json"
-    if not path.exists():
-        pytest.skip(f"{path} is not beside this clone; CI has it")
+    path = reference_file("slack-api-ref-methods", f"{method}.json")
     examples = json.loads(path.read_text())["examples"]
     return examples["success"]["example"]
 

@@ -28,20 +28,26 @@ def test_subcommands_not_built_yet_are_marked_as_coming_soon():
 
 
 def test_an_unknown_subcommand_is_named_back_safely():
-    message = build_help_message(AVAILABLE, unknown="<!channel>`boom`")
+    message = build_help_message(AVAILABLE, asked="<!channel>`boom`")
 
     assert message["text"].startswith("I don't know `/advisor &lt;!channel&gt;'boom'`")
     assert "<!channel>" not in sections(message["blocks"])
 
 
+def test_a_subcommand_not_built_yet_is_answered_as_coming_soon_not_unknown():
+    message = build_help_message(frozenset({"help"}), asked="add")
+
+    assert message["text"] == "`/advisor add` is coming soon. Here is what I can do now."
+
+
 def test_a_very_long_unknown_subcommand_is_shortened_in_the_answer():
-    message = build_help_message(AVAILABLE, unknown="x" * 500)
+    message = build_help_message(AVAILABLE, asked="x" * 500)
 
     assert len(message["text"]) < 120
 
 
 def test_the_card_is_valid_block_kit_that_round_trips_through_slack_sdk():
-    for message in (build_help_message(AVAILABLE), build_help_message(AVAILABLE, unknown="zap")):
+    for message in (build_help_message(AVAILABLE), build_help_message(AVAILABLE, asked="zap")):
         for block in message["blocks"]:
             assert Block.parse(block).to_dict() == block
         assert len(message["blocks"]) <= 50

@@ -1,7 +1,6 @@
 """Our test payloads carry every field of Slack's real ones (from ../shared/slack-reference)."""
 
 import json
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
@@ -14,16 +13,14 @@ from tests.payloads import (
     slash_command,
     url_verification,
 )
+from tests.reference import reference_file
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared/slack-reference/bolt-python"
 # Enterprise Grid fields, Slack's deprecated `authed_users`, and rich-text details of a message.
 NOT_NEEDED = {"enterprise_id", "enterprise_name", "authed_users", "client_msg_id", "blocks"}
 
 
 def reference(name: str) -> dict:
-    path = REFERENCE / name
-    if not path.exists():
-        pytest.skip(f"{REFERENCE} is not beside this clone; CI has it")
+    path = reference_file("bolt-python", name)
     if name.endswith(".txt"):
         return {k: v[0] for k, v in parse_qs(path.read_text().strip()).items()}
     return json.loads(path.read_text())

@@ -30,6 +30,19 @@ def test_advisor_help_answers_with_an_ephemeral_usage_card(bot, fake_slack):
     assert "`/advisor add [@someone]`" in card_text(card["blocks"])
 
 
+def test_a_subcommand_not_built_yet_says_it_is_coming_soon(bot, fake_slack):
+    answer = bot.slack.command("ADD @grace", response_url=fake_slack.response_url())
+
+    assert answer.json()["text"] == "`/advisor add` is coming soon. Here is what I can do now."
+
+
+def test_an_unknown_subcommand_says_so_and_shows_the_card(bot, fake_slack):
+    answer = bot.slack.command("zap", response_url=fake_slack.response_url())
+
+    assert answer.json()["text"] == "I don't know `/advisor zap`. Here is what I can do."
+    assert "`/advisor help`" in card_text(answer.json()["blocks"])
+
+
 def test_a_mention_gets_the_help_card_as_an_ephemeral_message(bot, fake_slack):
     assert bot.slack.event(app_mention("<@U0ADVISORBOT> hi")).status == 200
 

@@ -47,6 +47,16 @@ def test_a_request_without_a_valid_fresh_signature_gets_401_and_changes_nothing(
     assert nothing_happened(fake_slack, engine)
 
 
+def test_refused_signatures_are_logged_once_with_the_setting_to_check(bot, help_body, caplog):
+    with caplog.at_level("WARNING", logger="bot.server"):
+        for _ in range(3):
+            bot.slack.post(help_body, content_type=FORM, headers=sign(help_body, secret="wrong"))
+
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "bot.server"]
+    assert warning.startswith("refused 1 request(s)")
+    assert "SLACK_SIGNING_SECRET" in warning
+
+
 def test_a_signature_just_under_five_minutes_old_is_still_accepted(bot, help_body):
     headers = sign(help_body, timestamp=int(time.time()) - 290)
 

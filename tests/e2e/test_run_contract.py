@@ -27,9 +27,9 @@ def free_port() -> int:
 
 def bot_env(**settings: str) -> dict:
     """The machine's environment without any Slack or database settings, plus `settings`."""
-    ours = ("SLACK_", "DATABASE_URL", "PORT", "ADVISOR_", "LOG_LEVEL")
+    ours = ("SLACK_", "DATABASE_URL", "HOST", "PORT", "ADVISOR_", "LOG_LEVEL")
     env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
-    return env | settings
+    return env | {"HOST": "127.0.0.1"} | settings
 
 
 def run_to_exit(tmp_path, **settings: str) -> subprocess.CompletedProcess:
@@ -94,6 +94,36 @@ def test_a_token_slack_rejects_ends_start_up_with_one_line(tmp_path, fake_slack)
     )
 
     assert "Slack did not accept SLACK_BOT_TOKEN (invalid_auth)" in one_line_error(result)
+
+
+def test_a_port_already_taken_ends_start_up_with_one_line(tmp_path, fake_slack):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = run_to_exit(
+            tmp_path,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=fake_slack.api_url,
+            DATABASE_URL=f"sqlite:///{tmp_path / 'advisor.db'}",
+            PORT=str(taken.getsockname()[1]),
+        )
+
+    assert "cannot listen on HOST=127.0.0.1 PORT=" in one_line_error(result)
+
+
+def test_a_slack_api_that_cannot_be_reached_ends_start_up_with_one_line(tmp_path):
+    result = run_to_exit(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'advisor.db'}",
+    )
+
+    assert "cannot reach the Slack Web API at SLACK_API_URL=http://127.0.0.1:" in (
+        one_line_error(result)
+    )
 
 
 def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 30) -> int:
