@@ -1,10 +1,11 @@
 """Builds the Bolt App: dependencies in the context, the listeners, one error handler."""
 
+import json
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from sqlmodel import Session
 
@@ -48,10 +49,15 @@ def build_app(
     return app
 
 
-def handle_error(error: Exception, body: dict, respond) -> None:
+def handle_error(error: Exception, body: dict, response: BoltResponse | None, respond) -> None:
     """Everything a listener did not answer itself: log it, tell the person nothing was saved."""
     log.error(
         "Unhandled error for a %s request", body.get("type") or "slash command", exc_info=error
     )
-    if respond is not None and body.get("response_url"):
+    if response is not None and body.get("command"):
+        # The command was not acked yet: answer it, instead of the 500 Bolt would send.
+        response.status = 200
+        response.headers = {"content-type": ["application/json;charset=utf-8"]}
+        response.body = json.dumps({"response_type": "ephemeral", "text": SORRY})
+    elif respond is not None and body.get("response_url"):
         respond(response_type="ephemeral", replace_original=False, text=SORRY)

@@ -13,15 +13,26 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 log = logging.getLogger(__name__)
 Sleep = Callable[[float], None]
-MAX_RETRY_AFTER_SECONDS = 120
+# Listeners run on Bolt's thread pool, which also acks commands within Slack's 3 s: a reply may
+# wait out a short Retry-After there, never a long one (the nudge notifier has its own pacing).
+MAX_WAIT_SECONDS = 5.0
 
 
 class HonourRetryAfter(RateLimitErrorRetryHandler):
-    """Waits exactly as long as Slack's `Retry-After` header asks after a 429, then retries."""
+    """After a 429, waits exactly as long as Slack's `Retry-After` asks and retries, unless that
+    is longer than `max_wait`: then the call fails as `ratelimited` at once."""
 
-    def __init__(self, *, max_retry_count: int, sleep: Sleep):
+    def __init__(self, *, max_retry_count: int, max_wait: float, sleep: Sleep):
         super().__init__(max_retry_count=max_retry_count)
+        self._max_wait = max_wait
         self._sleep = sleep
+
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        return (
+            response is not None
+            and response.status_code == 429
+            and _retry_after(response.headers) <= self._max_wait
+        )
 
     def prepare_for_next_attempt(self, *, state, request, response=None, error=None) -> None:
         if response is None:
@@ -50,20 +61,20 @@ def _retry_after(headers: dict[str, list[str]]) -> float:
     for name, values in headers.items():
         if name.lower() == "retry-after" and values:
             try:
-                return min(max(float(values[0]), 0.0), MAX_RETRY_AFTER_SECONDS)
+                return max(float(values[0]), 0.0)
             except ValueError:
                 break
     return 1.0
 
 
 def make_web_client(token: str, api_url: str, *, sleep: Sleep = time.sleep) -> WebClient:
-    """A WebClient on `api_url` that honours Retry-After and retries transient failures."""
+    """A WebClient on `api_url` that honours short Retry-Afters and retries transient failures."""
     return WebClient(
         token=token,
         base_url=api_url,
         timeout=10,
         retry_handlers=[
-            HonourRetryAfter(max_retry_count=3, sleep=sleep),
+            HonourRetryAfter(max_retry_count=2, max_wait=MAX_WAIT_SECONDS, sleep=sleep),
             BackOff(max_retry_count=2, sleep=sleep),
             ConnectionErrorRetryHandler(max_retry_count=1),
         ],

@@ -14,7 +14,7 @@ from bot.app import build_app
 from bot.server import SlackFront, make_server
 from bot.slack_client import make_web_client
 from core.db import database_answers, make_engine, migrate, session_factory
-from tests.fakes import BOT_TOKEN, SIGNING_SECRET, FakeClock, FakeSlack
+from tests.fakes import BOT_TOKEN, SIGNING_SECRET, FakeClock, FakeSlack, SettlingExecutor
 from tests.payloads import ALICE, SlackSender
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
@@ -102,6 +102,11 @@ class RunningBot:
     url: str
     slack: SlackSender
     sleeps: list[float]
+    listeners: SettlingExecutor
+
+    def settle(self) -> None:
+        """Wait until the bot has finished everything it started after acking."""
+        self.listeners.settle()
 
 
 @pytest.fixture
@@ -109,8 +114,13 @@ def bot(engine, fake_slack, clock):
     """The real app over HTTP on a loopback port, talking to the fake Slack."""
     sleeps: list[float] = []
     client = make_web_client(BOT_TOKEN, fake_slack.api_url, sleep=sleeps.append)
+    listeners = SettlingExecutor()
     app = build_app(
-        client=client, signing_secret=SIGNING_SECRET, sessions=session_factory(engine), clock=clock
+        client=client,
+        signing_secret=SIGNING_SECRET,
+        sessions=session_factory(engine),
+        clock=clock,
+        executor=listeners,
     )
     front = SlackFront(
         app, signing_secret=SIGNING_SECRET, database_answers=partial(database_answers, engine)
@@ -127,6 +137,7 @@ def bot(engine, fake_slack, clock):
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.effective_port}"
-    yield RunningBot(url=url, slack=SlackSender(url), sleeps=sleeps)
+    yield RunningBot(url=url, slack=SlackSender(url), sleeps=sleeps, listeners=listeners)
     stopping.set()
     thread.join(timeout=5)
+    listeners.shutdown(wait=True)

@@ -11,11 +11,13 @@ import struct
 import threading
 import time
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
+from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 BOT_TOKEN = "xoxb-test-token"
@@ -25,10 +27,10 @@ BOT_USER_ID = "U0ADVISORBOT"
 BOT_ID = "B0ADVISORBOT"
 
 
-def sign(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict:
+def sign(body: str | bytes, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict:
     """The two headers Slack adds to every request: v0 HMAC-SHA256 of `v0:<timestamp>:<body>`."""
     stamp = str(int(time.time()) if timestamp is None else timestamp)
-    base = f"v0:{stamp}:{body}".encode()
+    base = f"v0:{stamp}:".encode() + (body.encode() if isinstance(body, str) else body)
     digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
     return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
 
@@ -39,6 +41,33 @@ def eventually(condition, timeout: float = 5.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the bot did not get there in time"
         time.sleep(0.01)
+
+
+class SettlingExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool, counting work in flight so a test can wait until the bot is idle."""
+
+    def __init__(self):
+        super().__init__(max_workers=8, thread_name_prefix="listener")
+        self._in_flight = 0
+        self._idle = threading.Condition()
+
+    def submit(self, fn, /, *args, **kwargs):
+        with self._idle:
+            self._in_flight += 1
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _future) -> None:
+        with self._idle:
+            self._in_flight -= 1
+            self._idle.notify_all()
+
+    def settle(self, timeout: float = 5.0) -> None:
+        """Block until every listener Bolt started has finished."""
+        with self._idle:
+            if not self._idle.wait_for(lambda: self._in_flight == 0, timeout):
+                raise AssertionError("the bot's listeners were still busy")
 
 
 class FakeClock:
@@ -205,6 +234,13 @@ class FakeSlack:
             return {"ok": False, "error": "channel_not_found"}
         if not args.get("text") and not args.get("blocks"):
             return {"ok": False, "error": "no_text"}
+        blocks = args.get("blocks") or []
+        blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+        try:
+            for block in blocks:
+                Block.parse(block).validate_json()
+        except Exception as error:  # anything slack_sdk rejects, Slack rejects
+            return {"ok": False, "error": "invalid_blocks", "detail": str(error)}
         return None
 
     def _next_ts(self) -> str:

@@ -165,7 +165,7 @@ class SlackSender:
     ) -> Answer:
         data = body.encode() if isinstance(body, str) else body
         if headers is None:
-            headers = sign(data.decode("utf-8", "replace"), secret=self.secret)
+            headers = sign(data, secret=self.secret)
         request = urllib.request.Request(
             self.base_url + path,
             data=data,

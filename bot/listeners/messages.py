@@ -8,6 +8,8 @@ from bot.views.help import build_help_message
 
 
 def handle_mention(event: dict, client: WebClient) -> None:
+    if event.get("bot_id") or not event.get("user"):
+        return  # another bot or a workflow: nobody to show the card to
     client.chat_postEphemeral(
         channel=event["channel"],
         user=event["user"],

@@ -22,12 +22,12 @@ def test_calls_go_to_the_configured_api_url(fake_slack, client_and_sleeps):
 
 def test_a_429_is_retried_after_exactly_the_wait_slack_asked_for(fake_slack, client_and_sleeps):
     client, sleeps = client_and_sleeps
-    fake_slack.rate_limit("chat.postMessage", retry_after=7, times=2)
+    fake_slack.rate_limit("chat.postMessage", retry_after=3, times=2)
 
     answer = client.chat_postMessage(channel="D0ALICE", text="hello")
 
     assert answer["ok"]
-    assert sleeps == [7, 7]
+    assert sleeps == [3, 3]
     assert len(fake_slack.calls_to("chat.postMessage")) == 3
 
 
@@ -41,7 +41,20 @@ def test_a_429_storm_longer_than_the_retry_budget_surfaces_as_ratelimited(
         client.chat_postMessage(channel="D0ALICE", text="hello")
 
     assert caught.value.response.status_code == 429
-    assert len(sleeps) == 3
+    assert len(sleeps) == 2
+
+
+def test_a_retry_after_too_long_to_wait_on_a_listener_thread_fails_at_once(
+    fake_slack, client_and_sleeps
+):
+    client, sleeps = client_and_sleeps
+    fake_slack.rate_limit("chat.postMessage", retry_after=30)
+
+    with pytest.raises(SlackApiError) as caught:
+        client.chat_postMessage(channel="D0ALICE", text="hello")
+
+    assert caught.value.response["error"] == "ratelimited"
+    assert sleeps == []
 
 
 def test_a_server_error_is_retried_with_back_off(fake_slack, client_and_sleeps):

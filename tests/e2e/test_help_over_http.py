@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.listeners.commands import ROUTES
 from tests.fakes import BOT_ID, BOT_USER_ID, eventually
 from tests.payloads import (
     ALICE,
@@ -76,18 +77,51 @@ def test_the_bots_own_messages_edits_and_joins_in_the_dm_get_no_answer(bot, fake
     ):
         assert bot.slack.event(ignored).status == 200
     bot.slack.event(direct_message("hello"))
+    bot.settle()
 
-    fake_slack.wait_for("chat.postMessage")
     assert [c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")] == ["D0ALICE"]
 
 
+def test_mentions_by_bots_or_without_a_person_get_no_answer(bot, fake_slack):
+    for ignored in (
+        app_mention("<@U0ADVISORBOT> ping", bot_id="B0OTHER"),
+        {k: v for k, v in app_mention("<@U0ADVISORBOT> from a workflow").items() if k != "user"},
+    ):
+        assert bot.slack.event(ignored).status == 200
+    bot.settle()
+
+    assert fake_slack.calls_to("chat.postEphemeral") == []
+
+
+def test_advisor_alone_shows_the_card(bot, fake_slack):
+    answer = bot.slack.command("", response_url=fake_slack.response_url())
+
+    assert answer.json()["text"] == "Here is what I can do with your board of advisors."
+
+
+def test_a_failure_before_a_command_is_answered_still_gets_a_polite_200(
+    bot, fake_slack, monkeypatch, caplog
+):
+    def broken(args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setitem(ROUTES, "help", broken)
+
+    with caplog.at_level("ERROR"):
+        answer = bot.slack.command("help", response_url=fake_slack.response_url())
+
+    assert answer.status == 200
+    assert answer.json()["text"].startswith("Something went wrong on my side and nothing was saved")
+    assert "a bug" in caplog.text
+
+
 def test_a_reply_rate_limited_by_slack_waits_as_asked_and_then_arrives(bot, fake_slack):
-    fake_slack.rate_limit("chat.postMessage", retry_after=30)
+    fake_slack.rate_limit("chat.postMessage", retry_after=2)
 
     bot.slack.event(direct_message("hello"))
 
     fake_slack.wait_for("chat.postMessage", count=2)
-    assert bot.sleeps == [30]
+    assert bot.sleeps == [2]
 
 
 def test_a_slack_error_while_answering_is_logged_and_the_bot_keeps_serving(bot, fake_slack, caplog):

@@ -1,6 +1,7 @@
 """Only Slack gets in: bad signatures get 401, malformed bodies 400, never a 500; health answers."""
 
 import time
+import urllib.request
 from functools import partial
 
 import pytest
@@ -16,7 +17,8 @@ def help_body(fake_slack) -> str:
     return slash_command("help", response_url=fake_slack.response_url())
 
 
-def nothing_happened(fake_slack, engine) -> bool:
+def nothing_happened(bot, fake_slack, engine) -> bool:
+    bot.settle()
     with Session(engine) as session:
         members = session.exec(select(func.count()).select_from(Member)).one()
     return [c.method for c in fake_slack.calls] == ["auth.test"] and members == 0
@@ -44,7 +46,7 @@ def test_a_request_without_a_valid_fresh_signature_gets_401_and_changes_nothing(
     answer = bot.slack.post(help_body, content_type=FORM, headers=headers(help_body))
 
     assert answer.status == 401
-    assert nothing_happened(fake_slack, engine)
+    assert nothing_happened(bot, fake_slack, engine)
 
 
 def test_refused_signatures_are_logged_once_with_the_setting_to_check(bot, help_body, caplog):
@@ -55,6 +57,10 @@ def test_refused_signatures_are_logged_once_with_the_setting_to_check(bot, help_
     [warning] = [r.getMessage() for r in caplog.records if r.name == "bot.server"]
     assert warning.startswith("refused 1 request(s)")
     assert "SLACK_SIGNING_SECRET" in warning
+
+
+def test_an_unsigned_body_that_is_not_even_utf8_gets_401_not_400(bot):
+    assert bot.slack.post(b"\xff\xfe", content_type=FORM, headers={}).status == 401
 
 
 def test_a_signature_just_under_five_minutes_old_is_still_accepted(bot, help_body):
@@ -77,12 +83,12 @@ def test_a_signature_just_under_five_minutes_old_is_still_accepted(bot, help_bod
 def test_a_signed_but_malformed_body_gets_400_and_changes_nothing(
     bot, fake_slack, engine, body, content_type
 ):
-    headers = sign(body if isinstance(body, str) else body.decode("latin-1"))
+    headers = sign(body)
 
     answer = bot.slack.post(body, content_type=content_type, headers=headers)
 
     assert answer.status == 400
-    assert nothing_happened(fake_slack, engine)
+    assert nothing_happened(bot, fake_slack, engine)
 
 
 @pytest.mark.parametrize(
@@ -144,6 +150,13 @@ def test_health_is_503_when_the_database_does_not_answer(fake_slack):
     )
 
     assert front.respond(_get("/healthz")).status.startswith("503")
+
+
+def test_health_answers_head_requests_too(bot):
+    request = urllib.request.Request(bot.url + "/healthz", method="HEAD")
+
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.status == 200
 
 
 def test_other_paths_and_methods_get_404_and_405(bot):
