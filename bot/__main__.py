@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from functools import partial
 from urllib.error import URLError
 
+from alembic.util import CommandError
 from dotenv import find_dotenv, load_dotenv
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
@@ -27,6 +28,9 @@ from core.clock import SystemClock
 from core.db import database_answers, make_engine, migrate, session_factory
 
 log = logging.getLogger("advisor-bot")
+
+
+TOKEN_ERRORS = ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired")
 
 
 class StartupError(Exception):
@@ -69,8 +73,10 @@ def run(settings: Settings) -> None:
     try:
         serve()
     finally:
-        listeners.shutdown(wait=True)  # answers already acked still go out
+        for stop_signal in (signal.SIGTERM, signal.SIGINT):  # a second Ctrl-C won't cut the drain
+            signal.signal(stop_signal, signal.SIG_IGN)
         scheduler.shutdown(wait=True)
+        listeners.shutdown(wait=True)  # answers already acked still go out
         engine.dispose()
         log.info("advisor-bot stopped")
 
@@ -83,6 +89,11 @@ def _migrate(engine, database_url: str) -> str:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         raise StartupError(
             f"cannot reach the database at DATABASE_URL={shown_url}: {reason}"
+        ) from None
+    except CommandError as error:  # e.g. a newer release migrated it, then this one was started
+        raise StartupError(
+            f"the database at DATABASE_URL={shown_url} has a schema this version of advisor-bot "
+            f"does not know ({error}): run the newest release, or restore a backup."
         ) from None
     return shown_url
 
@@ -111,20 +122,21 @@ def _connect_to_slack(settings: Settings, sessions, clock, listeners):
                 executor=listeners,
             )
     except BoltError as error:
+        code = next((c for c in TOKEN_ERRORS if c in str(error)), None)
+        if code is None:  # an answer that is not Slack's: the URL is wrong
+            raise StartupError(
+                f"the Slack Web API at SLACK_API_URL={settings.api_url} did not answer auth.test "
+                "as Slack does: check SLACK_API_URL, or leave it unset."
+            ) from None
         raise StartupError(
-            f"Slack did not accept SLACK_BOT_TOKEN ({_slack_error(error)}): copy the Bot User "
-            "OAuth Token from 'OAuth & Permissions' of your app's page at https://api.slack.com/apps."
+            f"Slack did not accept SLACK_BOT_TOKEN ({code}): copy the Bot User OAuth Token "
+            "from 'OAuth & Permissions' of your app's page at https://api.slack.com/apps."
         ) from None
     except (URLError, OSError, SlackClientError) as error:
         raise StartupError(
             f"cannot reach the Slack Web API at SLACK_API_URL={settings.api_url}: {error}"
         ) from None
     return app
-
-
-def _slack_error(error: BoltError) -> str:
-    text = str(error)
-    return "invalid_auth" if "invalid_auth" in text else text.splitlines()[0][:120]
 
 
 def _http(app, settings: Settings, engine) -> Callable[[], None]:

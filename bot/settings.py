@@ -12,6 +12,15 @@ DEFAULT_API_URL = "https://slack.com/api/"
 _SLACK_APP_PAGE = "your app's page at https://api.slack.com/apps"
 
 
+# Shown when a token of another kind is pasted in the wrong place (never any of its characters).
+_TOKEN_KINDS = {
+    "xoxb-": "a bot token",
+    "xoxp-": "a user token",
+    "xapp-": "an app-level token",
+    "xoxe": "a refresh or configuration token",
+}
+
+
 class SettingsError(Exception):
     """A missing or malformed setting; the message names the variable and where to find it."""
 
@@ -71,9 +80,9 @@ def _slack_token(env: Mapping[str, str], name: str, prefix: str, where: str) -> 
     if value is None:
         raise SettingsError(f"{name} is not set: copy {where} into .env.")
     if not value.startswith(prefix) or any(c.isspace() for c in value):
-        raise SettingsError(
-            f"{name} should start with {prefix}, not {value[:5]}...: copy {where} into .env."
-        )
+        kind = next((k for p, k in _TOKEN_KINDS.items() if value.startswith(p)), None)
+        seen = f" (this is {kind})" if kind else ""
+        raise SettingsError(f"{name} should start with {prefix}{seen}: copy {where} into .env.")
     return value
 
 
@@ -97,7 +106,7 @@ def _database_url(value: str) -> str:
         url = make_url(value)
     except ArgumentError:
         url = None
-    if url is None or url.get_backend_name() not in ("sqlite", "postgresql"):
+    if url is None or url.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
         raise SettingsError(
             "DATABASE_URL should look like sqlite:///advisor.db or "
             "postgresql+psycopg://user:password@host:5432/dbname."

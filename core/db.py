@@ -12,7 +12,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SUPPORTED_DRIVERS = ("sqlite", "postgresql")
+CONNECT_TIMEOUT_SECONDS = 5
 # Any stable number: the advisory lock that lets only one process migrate Postgres at a time.
 _MIGRATION_LOCK = 4_174_312
 
@@ -30,7 +30,15 @@ def make_engine(url: str) -> Engine:
         )
         event.listen(engine, "connect", _tune_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # A host that drops packets must fail in seconds, not hang start-up or /healthz.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=10,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:

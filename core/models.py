@@ -32,7 +32,7 @@ def _timestamp(*, nullable: bool = False):
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable))
 
 
-class Relationship(StrEnum):
+class RelationshipKind(StrEnum):
     SENIOR = "senior"
     PEER = "peer"
     JUNIOR = "junior"
@@ -77,7 +77,7 @@ class Advisor(SQLModel, table=True):
     slack_user_id: str | None = Field(default=None, max_length=32)
     name: str = Field(max_length=150)
     contact: str | None = Field(default=None, max_length=300)
-    relationship: str = Field(default=Relationship.PEER, max_length=20)
+    relationship: str = Field(default=RelationshipKind.PEER, max_length=20)
     inside_org: bool = True
     support: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     gains: str = Field(default="", max_length=3000)

@@ -51,6 +51,8 @@ def test_an_empty_value_counts_as_missing():
         ("SLACK_SIGNING_SECRET", "has spaces in it"),
         ("DATABASE_URL", "mysql://root@localhost/advisor"),
         ("DATABASE_URL", "not a url"),
+        ("DATABASE_URL", "postgresql+psycopg2://bot@db/advisor"),
+        ("DATABASE_URL", "postgresql+asyncpg://bot@db/advisor"),
         ("SLACK_API_URL", "slack.com/api"),
         ("PORT", "http"),
         ("PORT", "70000"),
@@ -61,6 +63,13 @@ def test_an_empty_value_counts_as_missing():
 )
 def test_a_malformed_value_is_refused_with_the_variable_named(name, value):
     assert refusal({**COMPLETE, name: value}).startswith(name)
+
+
+def test_a_token_of_the_wrong_kind_is_named_without_echoing_any_of_it():
+    message = refusal({**COMPLETE, "SLACK_BOT_TOKEN": "xoxp-123-456-secret"})
+
+    assert "should start with xoxb- (this is a user token)" in message
+    assert "123" not in message
 
 
 def test_socket_mode_needs_no_signing_secret():

@@ -12,7 +12,9 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
+from sqlalchemy import text
 
+from core.db import make_engine, migrate
 from tests.fakes import BOT_TOKEN, SIGNING_SECRET, FakeSocketMode
 from tests.payloads import SlackSender, direct_message, slash_command
 
@@ -272,3 +274,34 @@ def test_an_answer_already_acked_still_goes_out_when_sigterm_arrives(tmp_path, f
 
     assert process.returncode == 0
     assert len(fake_slack.calls_to("chat.postMessage")) == 2
+
+
+def test_a_database_migrated_by_a_newer_release_ends_start_up_with_one_line(tmp_path, fake_slack):
+    url = f"sqlite:///{tmp_path / 'advisor.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0999'"))
+    engine.dispose()
+
+    result = run_to_exit(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.api_url,
+        DATABASE_URL=url,
+    )
+
+    assert "has a schema this version of advisor-bot does not know" in one_line_error(result)
+
+
+def test_a_slack_api_url_that_is_not_slacks_api_ends_start_up_with_one_line(tmp_path, fake_slack):
+    result = run_to_exit(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.base + "/not-the-api/",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'advisor.db'}",
+    )
+
+    assert "did not answer auth.test as Slack does: check SLACK_API_URL" in one_line_error(result)
