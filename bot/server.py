@@ -44,6 +44,8 @@ _LISTS_OF_OBJECTS = ("authorizations", "actions")
 
 def _is_payload(body: str, content_type: str | None) -> bool:
     """True when the body parses the way Bolt parses it, into an object shaped like Slack's."""
+    if content_type != "application/json" and not body.startswith("{") and "payload" not in body:
+        return True  # plain form fields (a slash command): Bolt reads them as strings, never fails
     try:
         payload = parse_body(body, content_type)
     except ValueError:
