@@ -1,5 +1,6 @@
 """Only Slack gets in: bad signatures get 401, malformed bodies 400, never a 500; health answers."""
 
+import http.client
 import time
 import urllib.request
 from functools import partial
@@ -7,6 +8,7 @@ from functools import partial
 import pytest
 from sqlmodel import Session, func, select
 
+from bot.server import MAX_BODY_BYTES
 from core.models import Member
 from tests.fakes import SIGNING_SECRET, eventually, sign
 from tests.payloads import FORM, JSON, event_callback, slash_command, url_verification
@@ -111,10 +113,15 @@ def test_odd_but_well_formed_payloads_never_cause_a_server_error(bot, body):
     assert answer.status < 500
 
 
-def test_an_oversized_body_is_refused(bot):
-    body = slash_command("help " + "x" * 1_100_000, response_url="http://127.0.0.1:9/")
+def test_an_oversized_body_is_refused_before_it_is_read(bot):
+    connection = http.client.HTTPConnection(bot.url.removeprefix("http://"), timeout=5)
+    connection.putrequest("POST", "/slack/events")
+    connection.putheader("Content-Type", FORM)
+    connection.putheader("Content-Length", str(MAX_BODY_BYTES + 1))
+    connection.endheaders()  # no body sent: the server answers from the headers alone
 
-    assert bot.slack.post(body, content_type=FORM).status == 413
+    assert connection.getresponse().status == 413
+    connection.close()
 
 
 def test_slacks_url_verification_challenge_is_echoed(bot):
