@@ -1,5 +1,6 @@
 """`advisor-bot` as an operator runs it: settings checked, database migrated, served, stopped."""
 
+import contextlib
 import json
 import os
 import signal
@@ -8,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -74,13 +76,9 @@ def test_settings_are_read_from_a_dotenv_file_in_the_working_directory(tmp_path)
 
 
 def test_a_database_that_cannot_be_reached_ends_start_up_with_one_line(tmp_path, fake_slack):
-    result = run_to_exit(
-        tmp_path,
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake_slack.api_url,
-        DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:1/advisor?connect_timeout=3",
-    )
+    unreachable = "postgresql+psycopg://postgres@127.0.0.1:1/advisor?connect_timeout=3"
+
+    result = run_to_exit(tmp_path, **connected(fake_slack, tmp_path, DATABASE_URL=unreachable))
 
     line = one_line_error(result)
     assert "cannot reach the database at DATABASE_URL=postgresql+psycopg://" in line
@@ -88,11 +86,7 @@ def test_a_database_that_cannot_be_reached_ends_start_up_with_one_line(tmp_path,
 
 def test_a_token_slack_rejects_ends_start_up_with_one_line(tmp_path, fake_slack):
     result = run_to_exit(
-        tmp_path,
-        SLACK_BOT_TOKEN="xoxb-revoked",
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake_slack.api_url,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'advisor.db'}",
+        tmp_path, **connected(fake_slack, tmp_path, SLACK_BOT_TOKEN="xoxb-revoked")
     )
 
     assert "Slack did not accept SLACK_BOT_TOKEN (invalid_auth)" in one_line_error(result)
@@ -103,25 +97,16 @@ def test_a_port_already_taken_ends_start_up_with_one_line(tmp_path, fake_slack):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         result = run_to_exit(
-            tmp_path,
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=fake_slack.api_url,
-            DATABASE_URL=f"sqlite:///{tmp_path / 'advisor.db'}",
-            PORT=str(taken.getsockname()[1]),
+            tmp_path, **connected(fake_slack, tmp_path, PORT=str(taken.getsockname()[1]))
         )
 
     assert "cannot listen on HOST=127.0.0.1 PORT=" in one_line_error(result)
 
 
-def test_a_slack_api_that_cannot_be_reached_ends_start_up_with_one_line(tmp_path):
-    result = run_to_exit(
-        tmp_path,
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'advisor.db'}",
-    )
+def test_a_slack_api_that_cannot_be_reached_ends_start_up_with_one_line(tmp_path, fake_slack):
+    nobody = f"http://127.0.0.1:{free_port()}/api/"
+
+    result = run_to_exit(tmp_path, **connected(fake_slack, tmp_path, SLACK_API_URL=nobody))
 
     assert "cannot reach the Slack Web API at SLACK_API_URL=http://127.0.0.1:" in (
         one_line_error(result)
@@ -148,38 +133,52 @@ def wait_for_line(path: Path, text: str, timeout: float = 15) -> None:
         time.sleep(0.05)  # a real process writes its log in real time
 
 
-def test_it_serves_health_and_help_ticks_and_stops_cleanly_on_sigterm(
-    tmp_path, fake_slack, database_url
-):
-    port = free_port()
+@contextlib.contextmanager
+def running(tmp_path: Path, **settings: str) -> Iterator[tuple[subprocess.Popen, Path]]:
+    """advisor-bot in the background, its output in a log file; SIGTERM and a wait at the end."""
     log_path = tmp_path / "bot.log"
     with log_path.open("w") as log_file:
         process = subprocess.Popen(
             [str(ADVISOR_BOT)],
             cwd=tmp_path,
-            env=bot_env(
-                SLACK_BOT_TOKEN=BOT_TOKEN,
-                SLACK_SIGNING_SECRET=SIGNING_SECRET,
-                SLACK_API_URL=fake_slack.api_url,
-                DATABASE_URL=database_url,
-                PORT=str(port),
-                ADVISOR_TICK_SECONDS="0.2",
-                LOG_LEVEL="DEBUG",
-            ),
+            env=bot_env(**settings),
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
         try:
-            url = f"http://127.0.0.1:{port}"
-            assert wait_for_health(url, process) == 200
-
-            answer = SlackSender(url).command("help", response_url=fake_slack.response_url())
-            assert answer.status == 200
-            assert "/advisor help" in answer.body
-            wait_for_line(log_path, "tick at")
+            yield process, log_path
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=15)
+
+
+def connected(fake_slack, tmp_path: Path, **settings: str) -> dict:
+    """Settings for a bot that talks to the fake Slack and keeps its data in tmp_path."""
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake_slack.api_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'advisor.db'}",
+        **settings,
+    }
+
+
+def test_it_serves_health_and_help_ticks_and_stops_cleanly_on_sigterm(
+    tmp_path, fake_slack, database_url
+):
+    port = free_port()
+    settings = connected(fake_slack, tmp_path, DATABASE_URL=database_url, PORT=str(port))
+    with running(tmp_path, **settings, ADVISOR_TICK_SECONDS="0.2", LOG_LEVEL="DEBUG") as (
+        process,
+        log_path,
+    ):
+        url = f"http://127.0.0.1:{port}"
+        assert wait_for_health(url, process) == 200
+
+        answer = SlackSender(url).command("help", response_url=fake_slack.response_url())
+        assert answer.status == 200
+        assert "/advisor help" in answer.body
+        wait_for_line(log_path, "tick at")
 
     log = log_path.read_text()
     assert process.returncode == 0, log
@@ -210,35 +209,20 @@ def test_in_socket_mode_it_answers_advisor_help_over_the_websocket_and_stops_on_
 ):
     socket_mode = FakeSocketMode().start()
     fake_slack.socket_mode_url = socket_mode.url
-    log_path = tmp_path / "bot.log"
     command = parse_qs(slash_command("help", response_url=fake_slack.response_url()))
+    settings = connected(fake_slack, tmp_path, SLACK_APP_TOKEN="xapp-1-A0ADVISOR-1-abc")
+    del settings["SLACK_SIGNING_SECRET"]
     try:
-        with log_path.open("w") as log_file:
-            process = subprocess.Popen(
-                [str(ADVISOR_BOT)],
-                cwd=tmp_path,
-                env=bot_env(
-                    SLACK_BOT_TOKEN=BOT_TOKEN,
-                    SLACK_APP_TOKEN="xapp-1-A0ADVISOR-1-abc",
-                    SLACK_API_URL=fake_slack.api_url,
-                    DATABASE_URL=f"sqlite:///{tmp_path / 'advisor.db'}",
-                ),
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
+        with running(tmp_path, **settings) as (process, log_path):
+            socket_mode.push(
+                {
+                    "envelope_id": "env-1",
+                    "type": "slash_commands",
+                    "accepts_response_payload": True,
+                    "payload": {k: v[0] for k, v in command.items()},
+                }
             )
-            try:
-                socket_mode.push(
-                    {
-                        "envelope_id": "env-1",
-                        "type": "slash_commands",
-                        "accepts_response_payload": True,
-                        "payload": {k: v[0] for k, v in command.items()},
-                    }
-                )
-                ack = socket_mode.wait_for_ack("env-1", timeout=20)
-            finally:
-                process.send_signal(signal.SIGTERM)
-                process.wait(timeout=15)
+            ack = socket_mode.wait_for_ack("env-1", timeout=20)
     finally:
         socket_mode.stop()
 
@@ -250,27 +234,11 @@ def test_in_socket_mode_it_answers_advisor_help_over_the_websocket_and_stops_on_
 def test_an_answer_already_acked_still_goes_out_when_sigterm_arrives(tmp_path, fake_slack):
     fake_slack.rate_limit("chat.postMessage", retry_after=1)
     port = free_port()
-    process = subprocess.Popen(
-        [str(ADVISOR_BOT)],
-        cwd=tmp_path,
-        env=bot_env(
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=fake_slack.api_url,
-            DATABASE_URL=f"sqlite:///{tmp_path / 'advisor.db'}",
-            PORT=str(port),
-        ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+    with running(tmp_path, **connected(fake_slack, tmp_path, PORT=str(port))) as (process, _):
         url = f"http://127.0.0.1:{port}"
         wait_for_health(url, process)
         assert SlackSender(url).event(direct_message("hello")).status == 200
         fake_slack.wait_for("chat.postMessage")  # rate-limited: the bot now waits 1 s to retry
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=15)
 
     assert process.returncode == 0
     assert len(fake_slack.calls_to("chat.postMessage")) == 2
@@ -284,24 +252,14 @@ def test_a_database_migrated_by_a_newer_release_ends_start_up_with_one_line(tmp_
         connection.execute(text("UPDATE alembic_version SET version_num = '0999'"))
     engine.dispose()
 
-    result = run_to_exit(
-        tmp_path,
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake_slack.api_url,
-        DATABASE_URL=url,
-    )
+    result = run_to_exit(tmp_path, **connected(fake_slack, tmp_path, DATABASE_URL=url))
 
     assert "has a schema this version of advisor-bot does not know" in one_line_error(result)
 
 
 def test_a_slack_api_url_that_is_not_slacks_api_ends_start_up_with_one_line(tmp_path, fake_slack):
-    result = run_to_exit(
-        tmp_path,
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake_slack.base + "/not-the-api/",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'advisor.db'}",
-    )
+    wrong_path = fake_slack.base + "/not-the-api/"
+
+    result = run_to_exit(tmp_path, **connected(fake_slack, tmp_path, SLACK_API_URL=wrong_path))
 
     assert "did not answer auth.test as Slack does: check SLACK_API_URL" in one_line_error(result)
