@@ -28,8 +28,6 @@ from core.clock import SystemClock
 from core.db import database_answers, make_engine, migrate, session_factory
 
 log = logging.getLogger("advisor-bot")
-
-
 TOKEN_ERRORS = ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired")
 
 
@@ -46,6 +44,8 @@ def main() -> int:
     except (SettingsError, StartupError) as problem:
         print(f"advisor-bot: {problem}", file=sys.stderr)
         return 2 if isinstance(problem, SettingsError) else 1
+    except KeyboardInterrupt:  # Ctrl-C during start-up
+        return 130
     return 0
 
 
@@ -173,6 +173,10 @@ def _socket_mode(app, settings: Settings) -> Callable[[], None]:
             f"Slack did not accept SLACK_APP_TOKEN ({error.response.get('error')}): create an "
             "App-Level Token with connections:write on 'Basic Information' of your app's page "
             "at https://api.slack.com/apps, and enable Socket Mode in the app's settings."
+        ) from None
+    except (URLError, OSError, SlackClientError) as error:
+        raise StartupError(
+            f"cannot reach the Slack Web API at SLACK_API_URL={settings.api_url}: {error}"
         ) from None
 
     def serve() -> None:
