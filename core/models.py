@@ -3,7 +3,15 @@
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKeyConstraint, Index, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -45,6 +53,44 @@ class AdvisorStatus(StrEnum):
     ALUMNI = "alumni"
 
 
+class Support(StrEnum):
+    """What an advisor gives: career support first, then psychosocial support."""
+
+    SPONSORSHIP = "sponsorship"
+    COACHING = "coaching"
+    EXPOSURE = "exposure"
+    STRETCH = "stretch"
+    INTRODUCTIONS = "introductions"
+    ROLE_MODEL = "role_model"
+    COUNSEL = "counsel"
+    FRIENDSHIP = "friendship"
+
+
+class Channel(StrEnum):
+    """How a touchpoint happened."""
+
+    CALL = "call"
+    COFFEE = "coffee"
+    MESSAGE = "message"
+    MEETING = "meeting"
+    OTHER = "other"
+
+
+class Exchange(StrEnum):
+    """What a touchpoint exchanged: the value drivers of a professional relationship."""
+
+    KNOWLEDGE = "knowledge"
+    ADVICE = "advice"
+    INTRODUCTION = "introduction"
+    SUPPORT = "support"
+
+
+class GivenBy(StrEnum):
+    ME = "me"
+    THEM = "them"
+    BOTH = "both"
+
+
 class Member(SQLModel, table=True):
     """A Slack user of the bot in one workspace; their time zone decides when nudges reach them."""
 
@@ -69,12 +115,22 @@ class Advisor(SQLModel, table=True):
         ),
         Index("ix_advisor_board", "team_id", "owner_id", "status"),
         Index("ix_advisor_due", "status", "next_touch_due_at"),
+        Index(
+            "uq_advisor_slack_member",
+            "team_id",
+            "owner_id",
+            "slack_user_id",
+            unique=True,
+            sqlite_where=text("slack_user_id IS NOT NULL"),
+            postgresql_where=text("slack_user_id IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
     owner_id: str = Field(max_length=32)
     slack_user_id: str | None = Field(default=None, max_length=32)
+    tz: str | None = Field(default=None, max_length=64)
     name: str = Field(max_length=150)
     contact: str | None = Field(default=None, max_length=300)
     relationship: str = Field(default=RelationshipKind.PEER, max_length=20)
@@ -89,3 +145,26 @@ class Advisor(SQLModel, table=True):
     snoozed_until: datetime | None = _timestamp(nullable=True)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
+
+
+class Touchpoint(SQLModel, table=True):
+    """A recorded contact with an advisor: when, how, what was exchanged and who gave it."""
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["advisor_id"], ["advisor.id"], name="fk_touchpoint_advisor", ondelete="CASCADE"
+        ),
+        Index("ix_touchpoint_advisor_at", "advisor_id", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    owner_id: str = Field(max_length=32)
+    advisor_id: int
+    at: datetime = _timestamp()
+    how: str = Field(default=Channel.OTHER, max_length=20)
+    exchanged: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    given_by: str = Field(default=GivenBy.BOTH, max_length=10)
+    note: str = Field(default="", max_length=3000)
+    message_link: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _timestamp()

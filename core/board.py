@@ -1,0 +1,231 @@
+"""The board: enlisting advisors, editing them, easing them aside, bringing them back."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from core import cadence
+from core.clock import Clock
+from core.errors import Invalid, NotOnBoard
+from core.models import Advisor, AdvisorStatus, RelationshipKind, Support
+from core.names import match, normalize
+
+LIMITS = {"name": 150, "contact": 300, "gains": 3000, "notes": 3000}
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who an advisor is: a Slack member of the workspace, or someone outside Slack."""
+
+    name: str
+    slack_user_id: str | None = None
+    contact: str | None = None
+    tz: str | None = None
+    is_bot: bool = False
+
+
+@dataclass(frozen=True)
+class Details:
+    """What the member records about an advisor."""
+
+    relationship: str = RelationshipKind.PEER
+    inside_org: bool = True
+    support: tuple[str, ...] = ()
+    gains: str = ""
+    cadence_days: int | None = None  # None: the usual rhythm for the relationship
+    notes: str = ""
+
+
+def get_advisor(session: Session, *, team_id: str, owner_id: str, advisor_id: int) -> Advisor:
+    """The advisor if it is on this member's board (or alumni); NotOnBoard otherwise."""
+    advisor = session.exec(
+        select(Advisor).where(
+            Advisor.id == advisor_id, Advisor.team_id == team_id, Advisor.owner_id == owner_id
+        )
+    ).first()
+    if advisor is None:
+        raise NotOnBoard()
+    return advisor
+
+
+def advisors(
+    session: Session, *, team_id: str, owner_id: str, status: str = AdvisorStatus.ACTIVE
+) -> list[Advisor]:
+    """The board (or its alumni), most urgent first."""
+    return list(
+        session.exec(
+            select(Advisor)
+            .where(
+                Advisor.team_id == team_id, Advisor.owner_id == owner_id, Advisor.status == status
+            )
+            .order_by(col(Advisor.next_touch_due_at).asc().nulls_last(), Advisor.name)
+        )
+    )
+
+
+def _check_person(session: Session, person: Person, *, team_id, owner_id, except_id=None) -> None:
+    if person.slack_user_id is None and not person.name.strip():
+        raise Invalid(
+            "Pick a Slack member, or type the name of someone outside Slack.", field="name"
+        )
+    if person.slack_user_id == owner_id:
+        raise Invalid("You can't be your own advisor: pick someone else.", field="member")
+    if person.is_bot:
+        raise Invalid("That's a bot: an advisor is a person you can talk to.", field="member")
+    for existing in advisors(session, team_id=team_id, owner_id=owner_id) + advisors(
+        session, team_id=team_id, owner_id=owner_id, status=AdvisorStatus.ALUMNI
+    ):
+        if existing.id == except_id:
+            continue
+        same_member = person.slack_user_id and existing.slack_user_id == person.slack_user_id
+        same_name = not person.slack_user_id and normalize(existing.name) == normalize(person.name)
+        if same_member or same_name:
+            where = "on your board" if existing.status == AdvisorStatus.ACTIVE else "among alumni"
+            field = "member" if same_member else "name"
+            raise Invalid(f"{existing.name} is already {where}.", field=field)
+
+
+def _check_details(details: Details) -> None:
+    if details.relationship not in set(RelationshipKind):
+        raise Invalid("Choose how this person relates to you.", field="relationship")
+    if not set(details.support) <= set(Support):
+        raise Invalid("Choose the support from the list.", field="support")
+    days = details.cadence_days
+    if days is not None and not cadence.MIN_DAYS <= days <= cadence.MAX_DAYS:
+        raise Invalid(
+            "Choose a rhythm between every day and once a year (1 to 365 days).", field="cadence"
+        )
+
+
+def _check_lengths(values: dict[str, str | None]) -> None:
+    for field, limit in LIMITS.items():
+        value = values.get(field) or ""
+        if len(value) > limit:
+            raise Invalid(f"Keep this under {limit} characters (it has {len(value)}).", field=field)
+
+
+def _validate(session, person: Person, details: Details, *, team_id, owner_id, except_id=None):
+    _check_lengths({"name": person.name, "contact": person.contact, **details.__dict__})
+    _check_person(session, person, team_id=team_id, owner_id=owner_id, except_id=except_id)
+    _check_details(details)
+
+
+def _spoke_at(spoke_on: date, zone: ZoneInfo, clock: Clock) -> datetime:
+    """The moment to count from: now if it was today, else that day at noon where the member is."""
+    now = clock.now()
+    today = now.astimezone(zone).date()
+    if spoke_on > today:
+        raise Invalid("That date is in the future: when did you last speak?", field="last_spoke")
+    if spoke_on == today:
+        return now
+    return datetime.combine(spoke_on, time(12), tzinfo=zone)
+
+
+def enlist(
+    session: Session,
+    *,
+    team_id: str,
+    owner_id: str,
+    person: Person,
+    details: Details,
+    last_spoke_on: date,
+    zone: ZoneInfo,
+    clock: Clock,
+) -> Advisor:
+    """Put someone on the member's board; the first stay-in-touch falls one cadence after."""
+    _validate(session, person, details, team_id=team_id, owner_id=owner_id)
+    last_touch_at = _spoke_at(last_spoke_on, zone, clock)
+    days = details.cadence_days or cadence.default_days(details.relationship)
+    advisor = Advisor(
+        team_id=team_id,
+        owner_id=owner_id,
+        created_at=clock.now(),
+        updated_at=clock.now(),
+        last_touch_at=last_touch_at,
+    )
+    _apply(advisor, person, details, days)
+    advisor.next_touch_due_at = cadence.due_after(last_touch_at, days)
+    session.add(advisor)
+    session.flush()
+    return advisor
+
+
+def _apply(advisor: Advisor, person: Person, details: Details, days: int) -> None:
+    advisor.slack_user_id = person.slack_user_id
+    advisor.name = person.name.strip()
+    advisor.contact = (person.contact or "").strip() or None
+    advisor.tz = person.tz
+    advisor.relationship = details.relationship
+    advisor.inside_org = details.inside_org
+    advisor.support = list(details.support)
+    advisor.gains = details.gains.strip()
+    advisor.notes = details.notes.strip()
+    advisor.cadence_days = days
+
+
+def edit(
+    session: Session,
+    *,
+    team_id: str,
+    owner_id: str,
+    advisor_id: int,
+    person: Person,
+    details: Details,
+    clock: Clock,
+) -> Advisor:
+    """Change what the member recorded; a new cadence moves the next due date."""
+    advisor = get_advisor(session, team_id=team_id, owner_id=owner_id, advisor_id=advisor_id)
+    _validate(session, person, details, team_id=team_id, owner_id=owner_id, except_id=advisor.id)
+    _apply(
+        advisor, person, details, details.cadence_days or cadence.default_days(details.relationship)
+    )
+    if advisor.status == AdvisorStatus.ACTIVE:
+        advisor.next_touch_due_at = cadence.due_after(advisor.last_touch_at, advisor.cadence_days)
+    advisor.updated_at = clock.now()
+    session.add(advisor)
+    session.flush()
+    return advisor
+
+
+def ease_aside(
+    session: Session, *, team_id: str, owner_id: str, advisor_id: int, clock: Clock
+) -> Advisor:
+    """Move an advisor to alumni: kept with their history, out of the board's cadence."""
+    advisor = get_advisor(session, team_id=team_id, owner_id=owner_id, advisor_id=advisor_id)
+    advisor.status = AdvisorStatus.ALUMNI
+    advisor.next_touch_due_at = None
+    advisor.snoozed_until = None
+    advisor.updated_at = clock.now()
+    session.add(advisor)
+    session.flush()
+    return advisor
+
+
+def bring_back(
+    session: Session, *, team_id: str, owner_id: str, advisor_id: int, clock: Clock
+) -> Advisor:
+    """Put an alumnus back on the board; the rhythm restarts from today."""
+    advisor = get_advisor(session, team_id=team_id, owner_id=owner_id, advisor_id=advisor_id)
+    advisor.status = AdvisorStatus.ACTIVE
+    advisor.next_touch_due_at = cadence.due_after(clock.now(), advisor.cadence_days)
+    advisor.updated_at = clock.now()
+    session.add(advisor)
+    session.flush()
+    return advisor
+
+
+def remove(session: Session, *, team_id: str, owner_id: str, advisor_id: int) -> str:
+    """Delete an advisor and their touchpoints for good; returns the name that was removed."""
+    advisor = get_advisor(session, team_id=team_id, owner_id=owner_id, advisor_id=advisor_id)
+    name = advisor.name
+    session.delete(advisor)
+    session.flush()
+    return name
+
+
+def find(session: Session, *, team_id: str, owner_id: str, text: str) -> list[Advisor]:
+    """Active advisors whose name `text` could mean (forgiving about case, accents, first names)."""
+    board = advisors(session, team_id=team_id, owner_id=owner_id)
+    return match(text, [(advisor.name, advisor) for advisor in board])

@@ -1,0 +1,16 @@
+"""Errors core raises; their messages are fit to show the person who caused them."""
+
+
+class Invalid(ValueError):
+    """Input the person can fix. `field` names the form field it belongs to, when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class NotOnBoard(LookupError):
+    """An advisor that is not on this member's board: unknown, removed, or someone else's."""
+
+    def __init__(self):
+        super().__init__("That advisor is not on your board (any more), so nothing changed.")
