@@ -1,5 +1,20 @@
-"""Every command name, callback id and action id the bot uses, in one place."""
+"""Every command name, callback id, block id and action id the bot uses, in one place."""
 
 COMMAND = "/advisor"
 HOME_CALLBACK = "home"
 LOG_AS_TOUCHPOINT = "log_as_touchpoint"
+
+# Modals (view callback ids)
+ADD_ADVISOR_VIEW = "advisor_add"
+EDIT_ADVISOR_VIEW = "advisor_edit"
+LOG_TOUCHPOINT_VIEW = "touchpoint_log"
+NOTICE_VIEW = "notice"
+
+# Buttons and menus (action ids); their value is an advisor id where they act on one
+ADD_ADVISOR = "add_advisor"
+LOG_TOUCHPOINT = "log_touchpoint"
+EDIT_ADVISOR = "edit_advisor"
+EASE_ASIDE = "ease_aside"
+BRING_BACK = "bring_back"
+REMOVE_ADVISOR = "remove_advisor"
+ADVISOR_MENU = "advisor_menu"  # the compact layout's overflow: values "<action id>:<advisor id>"

@@ -263,6 +263,13 @@ class FakeSlack:
             return problem or {"ok": False, "error": "message_not_found"}
         return {"ok": True, "channel": args["channel"], "ts": args["ts"], "text": args.get("text")}
 
+    def _chat_getPermalink(self, args: dict) -> dict:
+        channel, ts = args.get("channel"), str(args.get("message_ts", ""))
+        if not channel or not ts:
+            return {"ok": False, "error": "message_not_found"}
+        link = f"https://fake-workspace.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+        return {"ok": True, "channel": channel, "permalink": link}
+
     def _view(self, args: dict, *, needs: str) -> dict:
         if not args.get(needs):
             return {"ok": False, "error": "invalid_arguments"}

@@ -185,6 +185,10 @@ class SlackSender:
     def event(self, event: dict) -> Answer:
         return self.post(event_callback(event), content_type=JSON)
 
+    def interact(self, form_body: str) -> Answer:
+        """A block action, view submission or shortcut (`payload=` form bodies)."""
+        return self.post(form_body, content_type=FORM)
+
 
 def _send(request: urllib.request.Request) -> Answer:
     try:
@@ -192,3 +196,124 @@ def _send(request: urllib.request.Request) -> Answer:
             return Answer(response.status, response.read().decode())
     except urllib.error.HTTPError as error:
         return Answer(error.code, error.read().decode())
+
+
+def _actor(user: str) -> dict:
+    return {
+        "type": None,
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM_ID},
+        "team": {"id": TEAM_ID, "domain": "fake-workspace"},
+        "api_app_id": "A0ADVISOR",
+        "token": "legacy-verification-token",
+        "trigger_id": f"{next(_ids)}.{next(_ids)}.trigger",
+        "is_enterprise_install": False,
+    }
+
+
+def block_action(
+    action_id: str,
+    value: str = "",
+    *,
+    user: str = ALICE,
+    response_url: str | None = None,
+    selected: str | None = None,
+) -> str:
+    """A click: on the Home tab, or (with `response_url`) in an ephemeral message."""
+    action = {"action_id": action_id, "block_id": "b", "type": "button", "action_ts": _ts()}
+    if value:
+        action["value"] = value
+    if selected is not None:
+        action.update(
+            type="overflow",
+            selected_option={"text": {"type": "plain_text", "text": "x"}, "value": selected},
+        )
+    payload = {**_actor(user), "type": "block_actions", "actions": [action]}
+    if response_url:
+        payload["container"] = {
+            "type": "message",
+            "message_ts": "1764000000.000200",
+            "channel_id": "C0GENERAL",
+            "is_ephemeral": True,
+        }
+        payload["channel"] = {"id": "C0GENERAL", "name": "general"}
+        payload["response_url"] = response_url
+    else:
+        payload["container"] = {"type": "view", "view_id": "V0HOME"}
+        payload["view"] = {"id": "V0HOME", "type": "home", "callback_id": "home", "blocks": []}
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def state_of(view: dict, answers: dict) -> dict:
+    """What Slack sends back for `view` when a person answers some fields: every input block's
+    value, the initial value where they typed nothing. `answers` maps block ids to values:
+    a user id, text, an option value, a list of option values, or an ISO date."""
+    values = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        element, block_id = block["element"], block["block_id"]
+        answer = answers.get(block_id, _initial(element))
+        values[block_id] = {element["action_id"]: _state(element, answer)}
+    return {"values": values}
+
+
+def _initial(element: dict):
+    kind = element["type"]
+    if kind == "users_select":
+        return element.get("initial_user")
+    if kind in ("static_select", "radio_buttons"):
+        return (element.get("initial_option") or {}).get("value")
+    if kind == "checkboxes":
+        return [o["value"] for o in element.get("initial_options", [])]
+    if kind == "datepicker":
+        return element.get("initial_date")
+    return element.get("initial_value")
+
+
+def _state(element: dict, answer) -> dict:
+    kind = element["type"]
+    options = {o["value"]: o for o in element.get("options", [])}
+    if kind == "users_select":
+        return {"type": kind, "selected_user": answer}
+    if kind in ("static_select", "radio_buttons"):
+        return {
+            "type": kind,
+            "selected_option": options.get(
+                answer, {"value": answer, "text": {"type": "plain_text", "text": str(answer)}}
+            )
+            if answer
+            else None,
+        }
+    if kind == "checkboxes":
+        return {
+            "type": kind,
+            "selected_options": [options.get(v, {"value": v}) for v in answer or []],
+        }
+    if kind == "datepicker":
+        return {"type": kind, "selected_date": answer}
+    return {"type": kind, "value": answer if answer not in ("",) else None}
+
+
+def view_submission(
+    view: dict,
+    answers: dict | None = None,
+    *,
+    user: str = ALICE,
+    private_metadata: str | None = None,
+) -> str:
+    """The member pressing the modal's submit button after answering `answers`."""
+    submitted = {
+        "id": "V0MODAL",
+        "team_id": TEAM_ID,
+        "type": "modal",
+        "callback_id": view["callback_id"],
+        "private_metadata": view.get("private_metadata", "")
+        if private_metadata is None
+        else private_metadata,
+        "blocks": view["blocks"],
+        "state": state_of(view, answers or {}),
+        "hash": "1764000000.abc",
+        "title": view["title"],
+    }
+    payload = {**_actor(user), "type": "view_submission", "view": submitted, "response_urls": []}
+    return urlencode({"payload": json.dumps(payload)})

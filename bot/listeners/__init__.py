@@ -2,9 +2,9 @@
 
 from slack_bolt import App
 
-from bot.listeners import commands, home, lifecycle, messages, shortcuts
+from bot.listeners import board, commands, home, lifecycle, messages, touchpoints
 
 
 def register_all(app: App) -> None:
-    for area in (commands, messages, home, lifecycle, shortcuts):
+    for area in (commands, board, touchpoints, messages, home, lifecycle):
         area.register(app)

@@ -5,6 +5,8 @@ from collections.abc import Callable
 from slack_bolt import App, Args
 
 from bot.ids import COMMAND
+from bot.listeners.board import handle_add_command, handle_list_command
+from bot.listeners.touchpoints import handle_log_command
 from bot.views.help import build_help_message
 
 
@@ -13,7 +15,12 @@ def handle_help(args: Args) -> None:
 
 
 # The subcommands that are built; /advisor help marks every other one as coming soon.
-ROUTES: dict[str, Callable[[Args], None]] = {"help": handle_help}
+ROUTES: dict[str, Callable[[Args], None]] = {
+    "add": handle_add_command,
+    "list": handle_list_command,
+    "log": handle_log_command,
+    "help": handle_help,
+}
 AVAILABLE = frozenset(ROUTES)
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from bot.ids import COMMAND, HOME_CALLBACK
+from bot.ids import COMMAND
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,7 @@ INTRO = (
     "to help you grow. I remind you to *stay in touch* when a relationship goes quiet, and to "
     "*show your work* on the promises you made them."
 )
-REACH_FROM_MESSAGE = "You can also mention me in a channel or send me a direct message."
-REACH_FROM_HOME = "Type `/advisor help` in any channel, mention me, or write to me in Messages."
+REACH = "You can also mention me in a channel or send me a direct message."
 
 
 def _command_lines(available: frozenset[str]) -> str:
@@ -39,12 +38,12 @@ def _command_lines(available: frozenset[str]) -> str:
     return "*Commands*\n" + "\n".join(lines)
 
 
-def _card_blocks(available: frozenset[str], reach: str) -> list[dict]:
+def _card_blocks(available: frozenset[str]) -> list[dict]:
     return [
         {"type": "section", "text": {"type": "mrkdwn", "text": INTRO}},
         {"type": "divider"},
         {"type": "section", "text": {"type": "mrkdwn", "text": _command_lines(available)}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": reach}]},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": REACH}]},
     ]
 
 
@@ -62,24 +61,9 @@ def _answer_to(asked: str, available: frozenset[str]) -> str:
 
 def build_help_message(available: frozenset[str], *, asked: str | None = None) -> dict:
     """The usage card as a message; `asked` is a subcommand the user typed that is not built."""
-    blocks = _card_blocks(available, REACH_FROM_MESSAGE)
+    blocks = _card_blocks(available)
     text = "Here is what I can do with your board of advisors."
     if asked is not None:
         text = _answer_to(asked, available)
         blocks.insert(0, {"type": "section", "text": {"type": "mrkdwn", "text": text}})
     return {"text": text, "blocks": blocks}
-
-
-def build_welcome_home(available: frozenset[str]) -> dict:
-    """The App Home tab until the board lands there: what the bot is and how to use it."""
-    return {
-        "type": "home",
-        "callback_id": HOME_CALLBACK,
-        "blocks": [
-            {
-                "type": "header",
-                "text": {"type": "plain_text", "text": "Your personal board of advisors"},
-            },
-            *_card_blocks(available, REACH_FROM_HOME),
-        ],
-    }

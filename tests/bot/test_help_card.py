@@ -1,10 +1,9 @@
 """The usage card and welcome Home as data: complete, honest about what is built, valid."""
 
 from slack_sdk.models.blocks import Block
-from slack_sdk.models.views import View
 
 from bot.listeners.commands import AVAILABLE, subcommand_of
-from bot.views.help import SUBCOMMANDS, build_help_message, build_welcome_home
+from bot.views.help import SUBCOMMANDS, build_help_message
 
 
 def sections(blocks: list[dict]) -> str:
@@ -51,13 +50,6 @@ def test_the_card_is_valid_block_kit_that_round_trips_through_slack_sdk():
         for block in message["blocks"]:
             assert Block.parse(block).to_dict() == block
         assert len(message["blocks"]) <= 50
-
-
-def test_the_welcome_home_is_a_valid_home_view_that_round_trips():
-    view = build_welcome_home(AVAILABLE)
-
-    assert View(**view).to_dict() == view
-    assert view["type"] == "home"
 
 
 def test_the_first_word_picks_the_subcommand_and_nothing_means_help():

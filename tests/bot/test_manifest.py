@@ -124,7 +124,7 @@ def test_the_schema_check_rejects_a_broken_manifest_where_it_is_broken(
 def test_the_manifest_declares_the_advisor_command_and_the_log_as_touchpoint_shortcut(manifest):
     features = manifest["features"]
     (command,) = [c for c in features["slash_commands"] if c["command"] == COMMAND]
-    assert command["should_escape"] is False
+    assert command["should_escape"] is True, "mentions must arrive as <@U123|name> ids"
     assert command["usage_hint"].split(" | ") == list(SUBCOMMANDS)
     (shortcut,) = [s for s in features["shortcuts"] if s["callback_id"] == "log_as_touchpoint"]
     assert shortcut["type"] == "message"

@@ -9,11 +9,9 @@ from bot.listeners.commands import ROUTES
 from tests.fakes import BOT_ID, BOT_USER_ID, eventually
 from tests.payloads import (
     ALICE,
-    FORM,
     app_home_opened,
     app_mention,
     direct_message,
-    message_shortcut,
 )
 
 
@@ -32,9 +30,11 @@ def test_advisor_help_answers_with_an_ephemeral_usage_card(bot, fake_slack):
 
 
 def test_a_subcommand_not_built_yet_says_it_is_coming_soon(bot, fake_slack):
-    answer = bot.slack.command("ADD @grace", response_url=fake_slack.response_url())
+    answer = bot.slack.command(
+        "PROMISE <@U0GRACE> a draft by friday", response_url=fake_slack.response_url()
+    )
 
-    assert answer.json()["text"] == "`/advisor add` is coming soon. Here is what I can do now."
+    assert answer.json()["text"] == "`/advisor promise` is coming soon. Here is what I can do now."
 
 
 def test_an_unknown_subcommand_says_so_and_shows_the_card(bot, fake_slack):
@@ -134,16 +134,6 @@ def test_a_slack_error_while_answering_is_logged_and_the_bot_keeps_serving(bot, 
         answer = bot.slack.command("help", response_url=fake_slack.response_url())
 
     assert answer.status == 200
-
-
-def test_the_log_as_touchpoint_shortcut_says_it_is_coming(bot, fake_slack):
-    answer = bot.slack.post(
-        message_shortcut(response_url=fake_slack.response_url("shortcut")), content_type=FORM
-    )
-
-    assert answer.status == 200
-    [call] = fake_slack.wait_for("response_url")
-    assert "coming soon" in call.args["text"]
 
 
 MANIFEST = yaml.safe_load((Path(__file__).parents[2] / "manifest.yml").read_text())

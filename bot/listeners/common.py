@@ -1,0 +1,79 @@
+"""What several listeners share: a transaction per request, the member's day, the Home refresh,
+and telling the member something went nowhere."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+from sqlmodel import Session
+
+from bot.views.board import Entry, build_home
+from bot.views.notices import build_notice
+from core import board
+from core.members import member_zone, remember_member
+from core.models import AdvisorStatus
+from core.touchpoints import latest_touchpoints
+
+
+@contextmanager
+def transaction(context: BoltContext) -> Iterator[Session]:
+    """One session for this request; committed when the block ends, rolled back on an error."""
+    with context["sessions"]() as session, session.begin():
+        yield session
+
+
+def remember(client: WebClient, context: BoltContext) -> date:
+    """Note the member and their time zone as Slack has it now; returns their today."""
+    profile = client.users_info(user=context.user_id)["user"]
+    with transaction(context) as session:
+        remember_member(
+            session,
+            team_id=context.team_id,
+            user_id=context.user_id,
+            tz=profile.get("tz") or "UTC",
+            clock=context["clock"],
+        )
+    return today(context)
+
+
+def today(context: BoltContext) -> date:
+    with transaction(context) as session:
+        zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
+    return context["clock"].now().astimezone(zone).date()
+
+
+def entries(
+    session: Session, context: BoltContext, status: str = AdvisorStatus.ACTIVE
+) -> list[Entry]:
+    who = {"team_id": context.team_id, "owner_id": context.user_id}
+    rows = board.advisors(session, **who, status=status)
+    latest = latest_touchpoints(session, **who, advisor_ids=[a.id for a in rows])
+    return [Entry(advisor, latest.get(advisor.id)) for advisor in rows]
+
+
+def home_view(session: Session, context: BoltContext) -> dict:
+    who = {"team_id": context.team_id, "owner_id": context.user_id}
+    alumni = board.advisors(session, **who, status=AdvisorStatus.ALUMNI)
+    zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
+    return build_home(
+        entries(session, context), [a.name for a in alumni], now=context["clock"].now(), zone=zone
+    )
+
+
+def publish_home(client: WebClient, context: BoltContext) -> None:
+    """Show the member's board, as it is now, on their Home tab."""
+    with transaction(context) as session:
+        view = home_view(session, context)
+    client.views_publish(user_id=context.user_id, view=view)
+
+
+def tell(body: dict, client: WebClient, context: BoltContext, title: str, text: str) -> None:
+    """An answer only this member sees: in the conversation they acted in, else in a small modal."""
+    if body.get("response_url"):
+        context.respond(response_type="ephemeral", replace_original=False, text=text)
+    elif body.get("trigger_id"):
+        client.views_open(trigger_id=body["trigger_id"], view=build_notice(title, text))
+    else:
+        client.chat_postMessage(channel=context.user_id, text=text)

@@ -1,0 +1,207 @@
+"""The modal that enlists an advisor or edits one, and reading what the member typed into it."""
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from bot.ids import ADD_ADVISOR_VIEW, EDIT_ADVISOR_VIEW
+from bot.views.text import option, plain
+from core.errors import Invalid
+from core.models import Advisor, RelationshipKind, Support
+
+RELATIONSHIPS = {
+    RelationshipKind.SENIOR: "Senior to me (sponsor, boss, executive)",
+    RelationshipKind.PEER: "A peer",
+    RelationshipKind.JUNIOR: "Junior to me",
+    RelationshipKind.FAMILY_FRIEND: "Family or friend",
+    RelationshipKind.OTHER: "Other",
+}
+SUPPORT = {
+    Support.SPONSORSHIP: "Career: sponsorship (speaks for me)",
+    Support.COACHING: "Career: coaching",
+    Support.EXPOSURE: "Career: exposure and visibility",
+    Support.STRETCH: "Career: stretch assignments",
+    Support.INTRODUCTIONS: "Career: introductions",
+    Support.ROLE_MODEL: "Personal: role model",
+    Support.COUNSEL: "Personal: counsel and emotional support",
+    Support.FRIENDSHIP: "Personal: friendship",
+}
+CADENCE_HINT = (
+    "Leave empty for the usual rhythm: monthly for senior and junior advisors, every 3 weeks "
+    "for peers, every 2 months for family and friends, every 45 days otherwise."
+)
+
+
+@dataclass(frozen=True)
+class AdvisorForm:
+    """What the member submitted, as plain values."""
+
+    member: str | None
+    name: str
+    contact: str
+    relationship: str
+    inside_org: bool
+    support: tuple[str, ...]
+    gains: str
+    cadence_days: int | None
+    last_spoke_on: date | None
+    notes: str
+
+
+def _input(
+    block_id: str, label: str, element: dict, *, optional: bool = True, hint: str = ""
+) -> dict:
+    block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label, 2000),
+        "optional": optional,
+        "element": {**element, "action_id": block_id},
+    }
+    if hint:
+        block["hint"] = plain(hint, 2000)
+    return block
+
+
+def _text(limit: int, initial: str = "", *, multiline: bool = False, placeholder: str = "") -> dict:
+    element = {"type": "plain_text_input", "max_length": limit, "multiline": multiline}
+    if initial:
+        element["initial_value"] = initial
+    if placeholder:
+        element["placeholder"] = plain(placeholder, 150)
+    return element
+
+
+def _choice(kind: str, labels: dict, initial: list[str]) -> dict:
+    options = [option(text, value) for value, text in labels.items()]
+    element = {"type": kind, "options": options}
+    chosen = [o for o in options if o["value"] in initial]
+    if chosen and kind == "checkboxes":
+        element["initial_options"] = chosen
+    elif chosen:
+        element["initial_option"] = chosen[0]
+    return element
+
+
+def _person_blocks(advisor: Advisor | None, prefill_member: str | None) -> list[dict]:
+    member = {"type": "users_select", "placeholder": plain("Pick a Slack member", 150)}
+    initial_member = advisor.slack_user_id if advisor else prefill_member
+    if initial_member:
+        member["initial_user"] = initial_member
+    outside = advisor is not None and advisor.slack_user_id is None
+    return [
+        _input("member", "A Slack member", member),
+        _input(
+            "name",
+            "Or someone outside Slack: their name",
+            _text(150, advisor.name if outside else "", placeholder="e.g. Grace Hopper"),
+        ),
+        _input(
+            "contact",
+            "Their email or a link (outside Slack)",
+            _text(300, (advisor.contact or "") if advisor else ""),
+        ),
+    ]
+
+
+def _details_blocks(advisor: Advisor | None) -> list[dict]:
+    relationship = advisor.relationship if advisor else RelationshipKind.PEER
+    inside = "inside" if advisor is None or advisor.inside_org else "outside"
+    cadence = {"type": "number_input", "is_decimal_allowed": False, "min_value": "1"}
+    cadence["max_value"] = "365"
+    if advisor:
+        cadence["initial_value"] = str(advisor.cadence_days)
+    where = {"inside": "Inside my organisation", "outside": "Outside my organisation"}
+    return [
+        _input(
+            "relationship",
+            "They are",
+            _choice("static_select", RELATIONSHIPS, [relationship]),
+            optional=False,
+        ),
+        _input("inside", "Where", _choice("radio_buttons", where, [inside]), optional=False),
+        _input(
+            "support",
+            "What they help me with",
+            _choice("checkboxes", SUPPORT, advisor.support if advisor else []),
+        ),
+        _input(
+            "gains",
+            "What they gain from me",
+            _text(3000, advisor.gains if advisor else "", multiline=True),
+            hint="Mutuality keeps the relationship alive: new skills, insight, a chance to coach.",
+        ),
+        _input("cadence", "Be in touch every … days", cadence, hint=CADENCE_HINT),
+    ]
+
+
+def build_advisor_modal(
+    *, today: date, advisor: Advisor | None = None, prefill_member: str | None = None
+) -> dict:
+    """Enlist a new advisor (advisor=None) or edit `advisor`; `today` is the member's date."""
+    blocks = _person_blocks(advisor, prefill_member) + _details_blocks(advisor)
+    if advisor is None:
+        spoke = {"type": "datepicker", "initial_date": today.isoformat()}
+        blocks.append(_input("last_spoke", "When did you last speak?", spoke, optional=False))
+    blocks.append(
+        _input("notes", "Notes", _text(3000, advisor.notes if advisor else "", multiline=True))
+    )
+    view = {
+        "type": "modal",
+        "callback_id": EDIT_ADVISOR_VIEW if advisor else ADD_ADVISOR_VIEW,
+        "title": plain("Edit advisor" if advisor else "Enlist an advisor", 24),
+        "submit": plain("Save" if advisor else "Enlist", 24),
+        "close": plain("Cancel", 24),
+        "blocks": blocks,
+    }
+    if advisor:
+        view["private_metadata"] = json.dumps({"advisor_id": advisor.id})
+    return view
+
+
+def _value(values: dict, block_id: str) -> dict:
+    return values.get(block_id, {}).get(block_id) or {}
+
+
+def _cadence(raw: str | None) -> int | None:
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise Invalid("Type a whole number of days, from 1 to 365.", field="cadence") from None
+
+
+def _spoke_on(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise Invalid("Pick a date.", field="last_spoke") from None
+
+
+def read_advisor_form(values: dict) -> AdvisorForm:
+    """The submitted state as plain values; Invalid when a value cannot even be read."""
+    selected = _value(values, "relationship").get("selected_option") or {}
+    inside = (_value(values, "inside").get("selected_option") or {}).get("value", "inside")
+    support = _value(values, "support").get("selected_options") or []
+    return AdvisorForm(
+        member=_value(values, "member").get("selected_user"),
+        name=_value(values, "name").get("value") or "",
+        contact=_value(values, "contact").get("value") or "",
+        relationship=selected.get("value", ""),
+        inside_org=inside == "inside",
+        support=tuple(o["value"] for o in support),
+        gains=_value(values, "gains").get("value") or "",
+        cadence_days=_cadence(_value(values, "cadence").get("value")),
+        last_spoke_on=_spoke_on(_value(values, "last_spoke").get("selected_date")),
+        notes=_value(values, "notes").get("value") or "",
+    )
+
+
+def advisor_id_of(view: dict) -> int | None:
+    """The advisor an edit modal is about, from its private metadata (never trusted alone)."""
+    try:
+        advisor_id = json.loads(view.get("private_metadata") or "{}").get("advisor_id")
+    except (ValueError, AttributeError):
+        return None
+    return advisor_id if isinstance(advisor_id, int) else None

@@ -1,0 +1,211 @@
+"""The board as the App Home tab and as the ephemeral `/advisor list`, from plain rows."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.ids import (
+    ADD_ADVISOR,
+    ADVISOR_MENU,
+    BRING_BACK,
+    EASE_ASIDE,
+    EDIT_ADVISOR,
+    HOME_CALLBACK,
+    LOG_TOUCHPOINT,
+    REMOVE_ADVISOR,
+)
+from bot.views.advisor_form import RELATIONSHIPS
+from bot.views.text import day, escape, mrkdwn, plain, shorten
+from bot.views.touchpoint_form import HOW
+from core.cadence import Standing, describe_days, standing
+from core.members import known_zone
+from core.models import Advisor, Touchpoint
+
+MAX_BLOCKS = 100
+MARK = {Standing.OVERDUE: ":red_circle:", Standing.DUE_SOON: ":large_yellow_circle:"}
+MARK_ON_TRACK = ":large_green_circle:"
+WHAT_IS_A_BOARD = (
+    "A *personal board of advisors* is the five or so people you enlist to help you take your "
+    "next step: someone senior who speaks for you, peers who tell you how things really work, "
+    "someone junior who knows what you don't, people outside your company. Relationships fade "
+    "without contact, so I'll remind you to *stay in touch* with each of them at the rhythm "
+    "you choose."
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One advisor on the board, with their newest touchpoint if any."""
+
+    advisor: Advisor
+    latest: Touchpoint | None = None
+
+
+def who(advisor: Advisor) -> str:
+    return f"<@{advisor.slack_user_id}>" if advisor.slack_user_id else f"*{escape(advisor.name)}*"
+
+
+def _local_time(advisor: Advisor, now: datetime) -> str:
+    if not advisor.tz:
+        return ""
+    local = now.astimezone(ZoneInfo(known_zone(advisor.tz)))
+    return f" · {local:%I:%M %p}".replace(" 0", " ") + " their time"
+
+
+def _last_touch(entry: Entry, zone: ZoneInfo) -> str:
+    advisor, latest = entry.advisor, entry.latest
+    if advisor.last_touch_at is None:
+        return "No touchpoint yet"
+    text = f"Last touchpoint {day(advisor.last_touch_at.astimezone(zone))}"
+    if latest is not None and latest.at == advisor.last_touch_at:
+        text += f" ({HOW.get(latest.how, 'other').lower()}"
+        text += f': "{escape(shorten(latest.note, 80))}")' if latest.note else ")"
+    return text
+
+
+def advisor_line(entry: Entry, now: datetime, zone: ZoneInfo) -> str:
+    """Two lines of mrkdwn: who, relationship and standing; last touchpoint, rhythm, local time."""
+    advisor = entry.advisor
+    kind = RELATIONSHIPS.get(advisor.relationship, "Other").split(" (")[0].lower()
+    where = "inside" if advisor.inside_org else "outside"
+    if advisor.next_touch_due_at is None:
+        state = "alumni"
+    else:
+        mood = standing(advisor.next_touch_due_at, advisor.cadence_days, now)
+        due = day(advisor.next_touch_due_at.astimezone(zone))
+        state = f"{MARK.get(mood, MARK_ON_TRACK)} *{mood}* (next {due})"
+    first = f"{who(advisor)} · {kind}, {where} · {state}"
+    second = f"{_last_touch(entry, zone)} · {describe_days(advisor.cadence_days)}"
+    return f"{first}\n{second}{_local_time(advisor, now)}"
+
+
+def _button(text: str, action_id: str, value: str = "", style: str | None = None) -> dict:
+    button = {"type": "button", "text": plain(text), "action_id": action_id}
+    if value:
+        button["value"] = value
+    if style:
+        button["style"] = style
+    return button
+
+
+def _remove_button(advisor: Advisor) -> dict:
+    button = _button("Remove", REMOVE_ADVISOR, str(advisor.id))
+    button["confirm"] = {
+        "title": plain("Remove this advisor?", 100),
+        "text": plain(
+            f"{advisor.name} and every touchpoint with them will be deleted for good. To keep "
+            "the history, ease them aside instead.",
+            300,
+        ),
+        "confirm": plain("Remove", 30),
+        "deny": plain("Keep", 30),
+        "style": "danger",
+    }
+    return button
+
+
+def _with_buttons(entry: Entry, now: datetime, zone: ZoneInfo) -> list[dict]:
+    advisor_id = str(entry.advisor.id)
+    return [
+        {"type": "section", "text": mrkdwn(advisor_line(entry, now, zone))},
+        {
+            "type": "actions",
+            "block_id": f"advisor-{advisor_id}",
+            "elements": [
+                _button("Log touchpoint", LOG_TOUCHPOINT, advisor_id, "primary"),
+                _button("Edit", EDIT_ADVISOR, advisor_id),
+                _button("Ease aside", EASE_ASIDE, advisor_id),
+                _remove_button(entry.advisor),
+            ],
+        },
+    ]
+
+
+def _with_menu(entry: Entry, now: datetime, zone: ZoneInfo) -> list[dict]:
+    advisor_id = str(entry.advisor.id)
+    choices = [
+        ("Log touchpoint", LOG_TOUCHPOINT),
+        ("Edit", EDIT_ADVISOR),
+        ("Ease aside", EASE_ASIDE),
+    ]
+    menu = {
+        "type": "overflow",
+        "action_id": ADVISOR_MENU,
+        "options": [{"text": plain(t), "value": f"{a}:{advisor_id}"} for t, a in choices],
+    }
+    return [{"type": "section", "text": mrkdwn(advisor_line(entry, now, zone)), "accessory": menu}]
+
+
+def _summary(entries: list[Entry], now: datetime) -> str:
+    moods = [
+        standing(e.advisor.next_touch_due_at, e.advisor.cadence_days, now)
+        for e in entries
+        if e.advisor.next_touch_due_at
+    ]
+    parts = [f"{len(entries)} advisor" + ("" if len(entries) == 1 else "s")]
+    parts += [f"{moods.count(m)} {m}" for m in (Standing.OVERDUE, Standing.DUE_SOON) if m in moods]
+    return " · ".join(parts)
+
+
+def _alumni_line(alumni: list[str]) -> dict:
+    names = ", ".join(escape(name) for name in alumni[:20])
+    more = f" and {len(alumni) - 20} more" if len(alumni) > 20 else ""
+    text = f"Alumni: {names}{more}. `/advisor list alumni` to bring one back."
+    return {"type": "context", "elements": [mrkdwn(text)]}
+
+
+def build_home(entries: list[Entry], alumni: list[str], *, now: datetime, zone: ZoneInfo) -> dict:
+    """The board on the Home tab, most urgent first; an empty board explains itself."""
+    add = _button("Add an advisor", ADD_ADVISOR, style="primary")
+    if not entries:
+        blocks = [
+            {"type": "header", "text": plain("Your personal board of advisors", 150)},
+            {"type": "section", "text": mrkdwn(WHAT_IS_A_BOARD)},
+            {"type": "actions", "elements": [{**add, "text": plain("Add your first advisor")}]},
+        ]
+        return {
+            "type": "home",
+            "callback_id": HOME_CALLBACK,
+            "blocks": blocks + ([_alumni_line(alumni)] if alumni else []),
+        }
+    blocks = [
+        {"type": "header", "text": plain("Your personal board of advisors", 150)},
+        {"type": "section", "text": mrkdwn(_summary(entries, now)), "accessory": add},
+        {"type": "divider"},
+    ]
+    room = MAX_BLOCKS - len(blocks) - 2
+    layout = _with_buttons if 2 * len(entries) <= room else _with_menu
+    shown = entries if layout is _with_buttons else entries[:room]
+    for entry in shown:
+        blocks += layout(entry, now, zone)
+    if len(shown) < len(entries):
+        more = f"And {len(entries) - len(shown)} more: `/advisor list` shows everyone."
+        blocks.append({"type": "context", "elements": [mrkdwn(more)]})
+    if alumni:
+        blocks.append(_alumni_line(alumni))
+    return {"type": "home", "callback_id": HOME_CALLBACK, "blocks": blocks[:MAX_BLOCKS]}
+
+
+def build_board_message(
+    entries: list[Entry], *, now: datetime, zone: ZoneInfo, alumni: bool
+) -> dict:
+    """`/advisor list` (or `list alumni`, with a button to bring each one back) as a message."""
+    if not entries:
+        text = (
+            "You have no alumni: advisors you ease aside are kept here."
+            if alumni
+            else "Your board is empty. `/advisor add` enlists your first advisor."
+        )
+        return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
+    title = "Your alumni" if alumni else _summary(entries, now)
+    blocks = [{"type": "section", "text": mrkdwn(f"*{title}*")}]
+    for entry in entries[: (MAX_BLOCKS - 2)]:
+        section = {"type": "section", "text": mrkdwn(advisor_line(entry, now, zone))}
+        if alumni:
+            section["accessory"] = _button("Bring back", BRING_BACK, str(entry.advisor.id))
+        blocks.append(section)
+    if len(entries) > MAX_BLOCKS - 2:
+        blocks.append(
+            {"type": "context", "elements": [mrkdwn(f"And {len(entries) - MAX_BLOCKS + 2} more.")]}
+        )
+    return {"text": title, "blocks": blocks}

@@ -1,0 +1,115 @@
+"""The modal that logs a touchpoint with the date, how, what was exchanged and who gave it."""
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from bot.ids import LOG_TOUCHPOINT_VIEW
+from bot.views.advisor_form import _choice, _input, _text, _value
+from bot.views.text import option, plain, shorten
+from core.errors import Invalid
+from core.models import Advisor, Channel, Exchange, GivenBy
+
+HOW = {
+    Channel.CALL: "A call",
+    Channel.COFFEE: "Coffee or a meal",
+    Channel.MESSAGE: "Messages",
+    Channel.MEETING: "A meeting",
+    Channel.OTHER: "Other",
+}
+EXCHANGED = {
+    Exchange.KNOWLEDGE: "Knowledge (information, insight)",
+    Exchange.ADVICE: "Advice (a sounding board)",
+    Exchange.INTRODUCTION: "An introduction",
+    Exchange.SUPPORT: "Support",
+}
+GIVEN_BY = {GivenBy.ME: "I gave", GivenBy.THEM: "I received", GivenBy.BOTH: "Both"}
+MAX_OPTIONS = 100
+
+
+@dataclass(frozen=True)
+class TouchpointForm:
+    advisor_id: int | None
+    on: date | None
+    how: str
+    exchanged: tuple[str, ...]
+    given_by: str
+    note: str
+
+
+def build_touchpoint_modal(
+    *,
+    board: list[Advisor],
+    today: date,
+    advisor_id: int | None = None,
+    note: str = "",
+    how: str | None = None,
+    message_link: str | None = None,
+) -> dict:
+    """`board` is the member's active advisors (most urgent first); one may be preselected."""
+    options = [option(a.name, str(a.id)) for a in board[:MAX_OPTIONS]]
+    pick = {
+        "type": "static_select",
+        "options": options,
+        "placeholder": plain("Choose an advisor", 150),
+    }
+    chosen = [o for o in options if o["value"] == str(advisor_id)]
+    if chosen:
+        pick["initial_option"] = chosen[0]
+    blocks = [
+        _input("advisor", "With", pick, optional=False),
+        _input(
+            "date",
+            "When",
+            {"type": "datepicker", "initial_date": today.isoformat()},
+            optional=False,
+        ),
+        _input("how", "How", _choice("static_select", HOW, [how] if how else [])),
+        _input("exchanged", "What was exchanged", _choice("checkboxes", EXCHANGED, [])),
+        _input("given_by", "Who gave", _choice("radio_buttons", GIVEN_BY, [GivenBy.BOTH])),
+        _input("note", "Note", _text(3000, shorten(note, 3000), multiline=True)),
+    ]
+    if message_link:
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": f"From <{message_link}|this message>"}],
+            }
+        )
+    return {
+        "type": "modal",
+        "callback_id": LOG_TOUCHPOINT_VIEW,
+        "title": plain("Log a touchpoint", 24),
+        "submit": plain("Log it", 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": json.dumps({"message_link": message_link}),
+        "blocks": blocks,
+    }
+
+
+def read_touchpoint_form(values: dict) -> TouchpointForm:
+    picked = (_value(values, "advisor").get("selected_option") or {}).get("value", "")
+    raw_date = _value(values, "date").get("selected_date")
+    try:
+        on = date.fromisoformat(raw_date) if raw_date else None
+    except ValueError:
+        raise Invalid("Pick a date.", field="date") from None
+    how = (_value(values, "how").get("selected_option") or {}).get("value", Channel.OTHER)
+    exchanged = _value(values, "exchanged").get("selected_options") or []
+    given_by = (_value(values, "given_by").get("selected_option") or {}).get("value", GivenBy.BOTH)
+    return TouchpointForm(
+        advisor_id=int(picked) if picked.isdigit() else None,
+        on=on,
+        how=how,
+        exchanged=tuple(o["value"] for o in exchanged),
+        given_by=given_by,
+        note=_value(values, "note").get("value") or "",
+    )
+
+
+def message_link_of(view: dict) -> str | None:
+    try:
+        link = json.loads(view.get("private_metadata") or "{}").get("message_link")
+    except (ValueError, AttributeError):
+        return None
+    return link if isinstance(link, str) and link.startswith("https://") else None

@@ -1,0 +1,388 @@
+"""The board end to end: the real app over HTTP, driven like Slack, against the fake Slack."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from slack_sdk.models.views import View
+from sqlmodel import Session, select
+
+from bot.ids import (
+    ADD_ADVISOR,
+    ADVISOR_MENU,
+    BRING_BACK,
+    EASE_ASIDE,
+    EDIT_ADVISOR,
+    LOG_TOUCHPOINT,
+    REMOVE_ADVISOR,
+)
+from core.models import Advisor, AdvisorStatus, Touchpoint
+from tests.payloads import ALICE, block_action, message_shortcut, view_submission
+
+GRACE, BOB, DEPLOYBOT, GONE = "U0GRACE", "U0BOB", "U0DEPLOYBOT", "U0GONE"
+
+
+@pytest.fixture
+def workspace(fake_slack):
+    fake_slack.add_user(GRACE, tz="America/New_York", real_name="Grace Hopper")
+    fake_slack.add_user(BOB, tz="Asia/Tokyo", real_name="Bob Ross")
+    fake_slack.add_user(DEPLOYBOT, real_name="Deploy Bot", is_bot=True)
+    fake_slack.add_user(GONE, real_name="Gone Person", deleted=True)
+    return fake_slack
+
+
+@pytest.fixture
+def views_round_trip(fake_slack):
+    """After each test: every view the bot sent Slack round-trips through slack_sdk.models."""
+    yield
+    for method in ("views.open", "views.publish", "views.update", "views.push"):
+        for call in fake_slack.calls_to(method):
+            view = call.args["view"]
+            assert View(**view).to_dict() == view
+
+
+pytestmark = pytest.mark.usefixtures("workspace", "views_round_trip")
+
+
+def latest_view(fake_slack, method: str) -> dict:
+    return fake_slack.calls_to(method)[-1].args["view"]
+
+
+def open_add_modal(bot, fake_slack, text: str = "add", user: str = ALICE) -> dict:
+    assert bot.slack.command(text, response_url=fake_slack.response_url(), user=user).status == 200
+    bot.settle()
+    return latest_view(fake_slack, "views.open")
+
+
+def enlist(bot, fake_slack, answers: dict, user: str = ALICE):
+    modal = open_add_modal(bot, fake_slack, user=user)
+    return bot.slack.interact(view_submission(modal, answers, user=user))
+
+
+def advisors(engine, owner: str = ALICE) -> list[Advisor]:
+    with Session(engine) as session:
+        return list(session.exec(select(Advisor).where(Advisor.owner_id == owner)))
+
+
+def home_text(fake_slack, user: str = ALICE) -> str:
+    homes = [c.args for c in fake_slack.calls_to("views.publish") if c.args["user_id"] == user]
+    return json.dumps(homes[-1]["view"]) if homes else ""
+
+
+# --- Enlisting
+
+
+def test_add_with_a_mention_opens_the_modal_prefilled_and_enlisting_shows_on_home(
+    bot, fake_slack, engine
+):
+    modal = open_add_modal(bot, fake_slack, "add <@U0GRACE|grace>")
+    assert modal["blocks"][0]["element"]["initial_user"] == GRACE
+
+    answer = bot.slack.interact(view_submission(modal, {"relationship": "senior"}))
+    bot.settle()
+
+    assert answer.status == 200
+    assert answer.json()["response_action"] == "update"
+    confirmation = json.dumps(answer.json()["view"])
+    assert (
+        "Grace Hopper" in confirmation
+        and "first *stay in touch* nudge comes around" in confirmation
+    )
+    assert "Wednesday, December 23, 2026" in confirmation
+    [grace] = advisors(engine)
+    assert (grace.name, grace.tz, grace.cadence_days) == ("Grace Hopper", "America/New_York", 30)
+    assert "<@U0GRACE>" in home_text(fake_slack)
+
+
+def test_someone_outside_slack_is_enlisted_by_name_with_their_contact(bot, fake_slack, engine):
+    enlist(
+        bot,
+        fake_slack,
+        {
+            "name": "Ada Lovelace",
+            "contact": "ada@example.org",
+            "inside": "outside",
+            "cadence": "14",
+        },
+    )
+    bot.settle()
+
+    [ada] = advisors(engine)
+    assert (ada.slack_user_id, ada.contact, ada.inside_org, ada.cadence_days) == (
+        None,
+        "ada@example.org",
+        False,
+        14,
+    )
+    assert "*Ada Lovelace*" in home_text(fake_slack)
+
+
+@pytest.mark.parametrize(
+    ("answers", "field"),
+    [
+        ({}, "name"),
+        ({"member": ALICE}, "member"),
+        ({"member": DEPLOYBOT}, "member"),
+        ({"member": GONE}, "member"),
+        ({"name": "Ada", "last_spoke": "2026-12-25"}, "last_spoke"),
+        ({"name": "Ada", "cadence": "0"}, "cadence"),
+        ({"name": "Ada", "cadence": "400"}, "cadence"),
+        ({"name": "Ada", "cadence": "2.5"}, "cadence"),
+        ({"name": "Ada", "gains": "x" * 3001}, "gains"),
+        ({"name": "A" * 151}, "name"),
+    ],
+)
+def test_a_bad_modal_is_answered_at_the_field_and_nothing_is_saved(
+    bot, fake_slack, engine, answers, field
+):
+    answer = enlist(bot, fake_slack, answers)
+
+    assert answer.json()["response_action"] == "errors"
+    assert list(answer.json()["errors"]) == [field]
+    assert advisors(engine) == []
+
+
+def test_an_advisor_already_on_the_board_is_refused_at_the_member_field(bot, fake_slack, engine):
+    enlist(bot, fake_slack, {"member": GRACE})
+
+    answer = enlist(bot, fake_slack, {"member": GRACE})
+
+    assert answer.json()["errors"] == {"member": "Grace Hopper is already on your board."}
+    assert len(advisors(engine)) == 1
+
+
+# --- Touchpoints
+
+
+@pytest.fixture
+def grace(bot, fake_slack, engine) -> Advisor:
+    enlist(bot, fake_slack, {"member": GRACE, "cadence": "14"})
+    bot.settle()
+    [advisor] = advisors(engine)
+    return advisor
+
+
+def test_log_with_a_mention_records_a_touchpoint_now_and_moves_the_due_date(
+    bot, fake_slack, engine, grace, clock
+):
+    clock.advance(days=5)
+
+    answer = bot.slack.command(
+        "log <@U0GRACE|grace> coffee about the reorg", response_url=fake_slack.response_url()
+    )
+    bot.settle()
+
+    assert answer.json()["text"].startswith("Logged a touchpoint with Grace Hopper.")
+    [updated] = advisors(engine)
+    assert updated.next_touch_due_at == clock.now() + timedelta(days=14)
+    with Session(engine) as session:
+        [touchpoint] = session.exec(select(Touchpoint)).all()
+    assert touchpoint.note == "coffee about the reorg"
+    assert "coffee about the reorg" in home_text(fake_slack)
+
+
+def test_log_finds_an_outside_advisor_by_a_forgiving_name(bot, fake_slack, engine):
+    enlist(bot, fake_slack, {"name": "Zoë Ångström"})
+    enlist(bot, fake_slack, {"name": "Zoe Baker"})
+
+    found = bot.slack.command("log zoe ang lunch", response_url=fake_slack.response_url())
+    ambiguous = bot.slack.command("log zoe", response_url=fake_slack.response_url())
+    unknown = bot.slack.command("log Margaret", response_url=fake_slack.response_url())
+
+    assert found.json()["text"].startswith("Logged a touchpoint with Zoë Ångström.")
+    assert ambiguous.json()["text"].startswith("Which one did you mean:")
+    assert (
+        "*Zoë Ångström*" in ambiguous.json()["text"] and "*Zoe Baker*" in ambiguous.json()["text"]
+    )
+    assert "couldn't find “Margaret” on your board. Your board: " in unknown.json()["text"]
+
+
+def test_the_home_button_opens_the_touchpoint_modal_and_it_records_the_details(
+    bot, fake_slack, engine, grace
+):
+    bot.slack.interact(block_action(LOG_TOUCHPOINT, str(grace.id)))
+    bot.settle()
+    modal = latest_view(fake_slack, "views.open")
+    assert modal["blocks"][0]["element"]["initial_option"]["value"] == str(grace.id)
+
+    answers = {
+        "how": "call",
+        "exchanged": ["advice", "introduction"],
+        "given_by": "them",
+        "note": "Intro to Ada",
+    }
+    answer = bot.slack.interact(view_submission(modal, answers))
+    bot.settle()
+
+    assert answer.json()["response_action"] == "update"
+    with Session(engine) as session:
+        [touchpoint] = session.exec(select(Touchpoint)).all()
+    assert (touchpoint.how, touchpoint.exchanged, touchpoint.given_by) == (
+        "call",
+        ["advice", "introduction"],
+        "them",
+    )
+
+
+def test_log_as_touchpoint_on_an_advisors_message_preselects_them_and_keeps_the_link(
+    bot, fake_slack, engine, grace
+):
+    bot.slack.interact(message_shortcut(response_url=fake_slack.response_url(), author=GRACE))
+    bot.settle()
+    modal = latest_view(fake_slack, "views.open")
+    assert modal["blocks"][0]["element"]["initial_option"]["value"] == str(grace.id)
+
+    bot.slack.interact(view_submission(modal))
+    bot.settle()
+
+    with Session(engine) as session:
+        [touchpoint] = session.exec(select(Touchpoint)).all()
+    assert (
+        touchpoint.message_link
+        == "https://fake-workspace.slack.com/archives/C0GENERAL/p1764000000000100"
+    )
+    assert (touchpoint.how, touchpoint.note) == ("message", "Thanks!")
+
+
+# --- Ease aside, bring back, edit, remove
+
+
+def test_easing_aside_and_bringing_back_from_the_alumni_list(bot, fake_slack, engine, grace):
+    bot.slack.interact(block_action(EASE_ASIDE, str(grace.id)))
+    bot.settle()
+    assert advisors(engine)[0].status == AdvisorStatus.ALUMNI
+    assert "Alumni: Grace Hopper" in home_text(fake_slack)
+
+    listing = bot.slack.command("list alumni", response_url=fake_slack.response_url())
+    assert "Bring back" in listing.body
+
+    bot.slack.interact(
+        block_action(BRING_BACK, str(grace.id), response_url=fake_slack.response_url("list"))
+    )
+    bot.settle()
+    assert advisors(engine)[0].status == AdvisorStatus.ACTIVE
+    assert (
+        fake_slack.calls_to("response_url")[-1].args["text"]
+        == "Grace Hopper is back on your board."
+    )
+    assert "<@U0GRACE>" in home_text(fake_slack)
+
+
+def test_editing_through_the_menu_changes_the_cadence(bot, fake_slack, engine, grace):
+    bot.slack.interact(block_action(ADVISOR_MENU, selected=f"{EDIT_ADVISOR}:{grace.id}"))
+    bot.settle()
+    modal = latest_view(fake_slack, "views.open")
+
+    answer = bot.slack.interact(view_submission(modal, {"cadence": "7"}))
+    bot.settle()
+
+    assert answer.status == 200
+    [edited] = advisors(engine)
+    assert edited.cadence_days == 7
+    assert edited.next_touch_due_at == edited.last_touch_at + timedelta(days=7)
+
+
+def test_removing_deletes_the_advisor(bot, fake_slack, engine, grace):
+    bot.slack.interact(block_action(REMOVE_ADVISOR, str(grace.id)))
+    bot.settle()
+
+    assert advisors(engine) == []
+    assert "Add your first advisor" in home_text(fake_slack)
+
+
+def test_the_list_command_shows_the_board(bot, fake_slack, grace):
+    answer = bot.slack.command("list", response_url=fake_slack.response_url())
+
+    assert answer.json()["response_type"] == "ephemeral"
+    assert "<@U0GRACE>" in answer.body and "1 advisor" in answer.body
+
+
+def test_an_empty_home_explains_the_board_and_offers_the_first_advisor(bot, fake_slack):
+    from tests.payloads import app_home_opened
+
+    bot.slack.event(app_home_opened())
+    bot.settle()
+
+    home = home_text(fake_slack)
+    assert "personal board of advisors" in home and "Add your first advisor" in home
+    bot.slack.interact(block_action(ADD_ADVISOR))
+    bot.settle()
+    assert latest_view(fake_slack, "views.open")["callback_id"] == "advisor_add"
+
+
+# --- Privacy: ids in crafted payloads never reach another member's board
+
+
+@pytest.fixture
+def bobs_advisor(bot, fake_slack, engine) -> Advisor:
+    enlist(bot, fake_slack, {"member": GRACE}, user=BOB)
+    bot.settle()
+    [advisor] = advisors(engine, owner=BOB)
+    return advisor
+
+
+def snapshot(engine) -> list:
+    with Session(engine) as session:
+        rows = session.exec(select(Advisor)).all() + session.exec(select(Touchpoint)).all()
+        return [row.model_dump() for row in rows]
+
+
+@pytest.mark.parametrize(
+    "action", [LOG_TOUCHPOINT, EDIT_ADVISOR, EASE_ASIDE, BRING_BACK, REMOVE_ADVISOR]
+)
+def test_a_button_carrying_another_members_advisor_is_refused_and_changes_nothing(
+    bot, fake_slack, engine, bobs_advisor, action
+):
+    before = snapshot(engine)
+
+    bot.slack.interact(block_action(action, str(bobs_advisor.id)))
+    bot.settle()
+
+    assert snapshot(engine) == before
+    notice = latest_view(fake_slack, "views.open")
+    assert "not on your board" in json.dumps(notice)
+
+
+def test_a_crafted_edit_of_another_members_advisor_is_refused(
+    bot, fake_slack, engine, bobs_advisor, grace
+):
+    bot.slack.interact(block_action(EDIT_ADVISOR, str(grace.id)))
+    bot.settle()
+    modal = latest_view(fake_slack, "views.open")
+    before = snapshot(engine)
+
+    crafted = json.dumps({"advisor_id": bobs_advisor.id})
+    answer = bot.slack.interact(
+        view_submission(modal, {"notes": "mine now"}, private_metadata=crafted)
+    )
+
+    assert "not on your board" in json.dumps(answer.json())
+    assert snapshot(engine) == before
+
+
+def test_a_crafted_touchpoint_for_another_members_advisor_is_refused(
+    bot, fake_slack, engine, bobs_advisor, grace
+):
+    bot.slack.interact(block_action(LOG_TOUCHPOINT, str(grace.id)))
+    bot.settle()
+    modal = latest_view(fake_slack, "views.open")
+    before = snapshot(engine)
+    modal["blocks"][0]["element"]["options"].append(
+        {"text": {"type": "plain_text", "text": "x"}, "value": str(bobs_advisor.id)}
+    )
+
+    answer = bot.slack.interact(view_submission(modal, {"advisor": str(bobs_advisor.id)}))
+
+    assert answer.json()["response_action"] == "errors" and "advisor" in answer.json()["errors"]
+    assert snapshot(engine) == before
+
+
+def test_a_crafted_bring_back_from_a_message_is_answered_there(
+    bot, fake_slack, engine, bobs_advisor
+):
+    bot.slack.interact(
+        block_action(BRING_BACK, str(bobs_advisor.id), response_url=fake_slack.response_url("x"))
+    )
+    bot.settle()
+
+    assert "not on your board" in fake_slack.calls_to("response_url")[-1].args["text"]
