@@ -219,7 +219,7 @@ def handle_list_command(args: Args) -> None:
     wants_alumni = "alumni" in (args.command.get("text") or "").lower().split()[1:]
     status = AdvisorStatus.ALUMNI if wants_alumni else AdvisorStatus.ACTIVE
     with transaction(context) as session:
-        rows = entries(session, context, status)
+        rows = entries(session, team_id=context.team_id, owner_id=context.user_id, status=status)
         zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
     message = build_board_message(rows, now=context["clock"].now(), zone=zone, alumni=wants_alumni)
     args.ack(response_type="ephemeral", **message)
