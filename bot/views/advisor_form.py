@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.ids import ADD_ADVISOR_VIEW, EDIT_ADVISOR_VIEW
-from bot.views.text import option, plain
+from bot.views.elements import choice, input_block, submitted, text_input
+from bot.views.text import plain
 from core.errors import Invalid
 from core.models import Advisor, RelationshipKind, Support
 
@@ -48,41 +49,6 @@ class AdvisorForm:
     notes: str
 
 
-def _input(
-    block_id: str, label: str, element: dict, *, optional: bool = True, hint: str = ""
-) -> dict:
-    block = {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label, 2000),
-        "optional": optional,
-        "element": {**element, "action_id": block_id},
-    }
-    if hint:
-        block["hint"] = plain(hint, 2000)
-    return block
-
-
-def _text(limit: int, initial: str = "", *, multiline: bool = False, placeholder: str = "") -> dict:
-    element = {"type": "plain_text_input", "max_length": limit, "multiline": multiline}
-    if initial:
-        element["initial_value"] = initial
-    if placeholder:
-        element["placeholder"] = plain(placeholder, 150)
-    return element
-
-
-def _choice(kind: str, labels: dict, initial: list[str]) -> dict:
-    options = [option(text, value) for value, text in labels.items()]
-    element = {"type": kind, "options": options}
-    chosen = [o for o in options if o["value"] in initial]
-    if chosen and kind == "checkboxes":
-        element["initial_options"] = chosen
-    elif chosen:
-        element["initial_option"] = chosen[0]
-    return element
-
-
 def _person_blocks(advisor: Advisor | None, prefill_member: str | None) -> list[dict]:
     member = {"type": "users_select", "placeholder": plain("Pick a Slack member", 150)}
     initial_member = advisor.slack_user_id if advisor else prefill_member
@@ -90,16 +56,16 @@ def _person_blocks(advisor: Advisor | None, prefill_member: str | None) -> list[
         member["initial_user"] = initial_member
     outside = advisor is not None and advisor.slack_user_id is None
     return [
-        _input("member", "A Slack member", member),
-        _input(
+        input_block("member", "A Slack member", member),
+        input_block(
             "name",
             "Or someone outside Slack: their name",
-            _text(150, advisor.name if outside else "", placeholder="e.g. Grace Hopper"),
+            text_input(150, advisor.name if outside else "", placeholder="e.g. Grace Hopper"),
         ),
-        _input(
+        input_block(
             "contact",
             "Their email or a link (outside Slack)",
-            _text(300, (advisor.contact or "") if advisor else ""),
+            text_input(300, (advisor.contact or "") if advisor else ""),
         ),
     ]
 
@@ -113,25 +79,25 @@ def _details_blocks(advisor: Advisor | None) -> list[dict]:
         cadence["initial_value"] = str(advisor.cadence_days)
     where = {"inside": "Inside my organisation", "outside": "Outside my organisation"}
     return [
-        _input(
+        input_block(
             "relationship",
             "They are",
-            _choice("static_select", RELATIONSHIPS, [relationship]),
+            choice("static_select", RELATIONSHIPS, [relationship]),
             optional=False,
         ),
-        _input("inside", "Where", _choice("radio_buttons", where, [inside]), optional=False),
-        _input(
+        input_block("inside", "Where", choice("radio_buttons", where, [inside]), optional=False),
+        input_block(
             "support",
             "What they help me with",
-            _choice("checkboxes", SUPPORT, advisor.support if advisor else []),
+            choice("checkboxes", SUPPORT, advisor.support if advisor else []),
         ),
-        _input(
+        input_block(
             "gains",
             "What they gain from me",
-            _text(3000, advisor.gains if advisor else "", multiline=True),
+            text_input(3000, advisor.gains if advisor else "", multiline=True),
             hint="Mutuality keeps the relationship alive: new skills, insight, a chance to coach.",
         ),
-        _input("cadence", "Be in touch every … days", cadence, hint=CADENCE_HINT),
+        input_block("cadence", "Be in touch every … days", cadence, hint=CADENCE_HINT),
     ]
 
 
@@ -142,9 +108,11 @@ def build_advisor_modal(
     blocks = _person_blocks(advisor, prefill_member) + _details_blocks(advisor)
     if advisor is None:
         spoke = {"type": "datepicker", "initial_date": today.isoformat()}
-        blocks.append(_input("last_spoke", "When did you last speak?", spoke, optional=False))
+        blocks.append(input_block("last_spoke", "When did you last speak?", spoke, optional=False))
     blocks.append(
-        _input("notes", "Notes", _text(3000, advisor.notes if advisor else "", multiline=True))
+        input_block(
+            "notes", "Notes", text_input(3000, advisor.notes if advisor else "", multiline=True)
+        )
     )
     view = {
         "type": "modal",
@@ -157,10 +125,6 @@ def build_advisor_modal(
     if advisor:
         view["private_metadata"] = json.dumps({"advisor_id": advisor.id})
     return view
-
-
-def _value(values: dict, block_id: str) -> dict:
-    return values.get(block_id, {}).get(block_id) or {}
 
 
 def _cadence(raw: str | None) -> int | None:
@@ -181,20 +145,20 @@ def _spoke_on(raw: str | None) -> date | None:
 
 def read_advisor_form(values: dict) -> AdvisorForm:
     """The submitted state as plain values; Invalid when a value cannot even be read."""
-    selected = _value(values, "relationship").get("selected_option") or {}
-    inside = (_value(values, "inside").get("selected_option") or {}).get("value", "inside")
-    support = _value(values, "support").get("selected_options") or []
+    selected = submitted(values, "relationship").get("selected_option") or {}
+    inside = (submitted(values, "inside").get("selected_option") or {}).get("value", "inside")
+    support = submitted(values, "support").get("selected_options") or []
     return AdvisorForm(
-        member=_value(values, "member").get("selected_user"),
-        name=_value(values, "name").get("value") or "",
-        contact=_value(values, "contact").get("value") or "",
+        member=submitted(values, "member").get("selected_user"),
+        name=submitted(values, "name").get("value") or "",
+        contact=submitted(values, "contact").get("value") or "",
         relationship=selected.get("value", ""),
         inside_org=inside == "inside",
         support=tuple(o["value"] for o in support),
-        gains=_value(values, "gains").get("value") or "",
-        cadence_days=_cadence(_value(values, "cadence").get("value")),
-        last_spoke_on=_spoke_on(_value(values, "last_spoke").get("selected_date")),
-        notes=_value(values, "notes").get("value") or "",
+        gains=submitted(values, "gains").get("value") or "",
+        cadence_days=_cadence(submitted(values, "cadence").get("value")),
+        last_spoke_on=_spoke_on(submitted(values, "last_spoke").get("selected_date")),
+        notes=submitted(values, "notes").get("value") or "",
     )
 
 

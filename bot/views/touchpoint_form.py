@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.ids import LOG_TOUCHPOINT_VIEW
-from bot.views.advisor_form import _choice, _input, _text, _value
+from bot.views.elements import choice, input_block, submitted, text_input
 from bot.views.text import option, plain, shorten
 from core.errors import Invalid
 from core.models import Advisor, Channel, Exchange, GivenBy
@@ -57,17 +57,17 @@ def build_touchpoint_modal(
     if chosen:
         pick["initial_option"] = chosen[0]
     blocks = [
-        _input("advisor", "With", pick, optional=False),
-        _input(
+        input_block("advisor", "With", pick, optional=False),
+        input_block(
             "date",
             "When",
             {"type": "datepicker", "initial_date": today.isoformat()},
             optional=False,
         ),
-        _input("how", "How", _choice("static_select", HOW, [how] if how else [])),
-        _input("exchanged", "What was exchanged", _choice("checkboxes", EXCHANGED, [])),
-        _input("given_by", "Who gave", _choice("radio_buttons", GIVEN_BY, [GivenBy.BOTH])),
-        _input("note", "Note", _text(3000, shorten(note, 3000), multiline=True)),
+        input_block("how", "How", choice("static_select", HOW, [how] if how else [])),
+        input_block("exchanged", "What was exchanged", choice("checkboxes", EXCHANGED, [])),
+        input_block("given_by", "Who gave", choice("radio_buttons", GIVEN_BY, [GivenBy.BOTH])),
+        input_block("note", "Note", text_input(3000, shorten(note, 3000), multiline=True)),
     ]
     if message_link:
         blocks.append(
@@ -88,22 +88,24 @@ def build_touchpoint_modal(
 
 
 def read_touchpoint_form(values: dict) -> TouchpointForm:
-    picked = (_value(values, "advisor").get("selected_option") or {}).get("value", "")
-    raw_date = _value(values, "date").get("selected_date")
+    picked = (submitted(values, "advisor").get("selected_option") or {}).get("value", "")
+    raw_date = submitted(values, "date").get("selected_date")
     try:
         on = date.fromisoformat(raw_date) if raw_date else None
     except ValueError:
         raise Invalid("Pick a date.", field="date") from None
-    how = (_value(values, "how").get("selected_option") or {}).get("value", Channel.OTHER)
-    exchanged = _value(values, "exchanged").get("selected_options") or []
-    given_by = (_value(values, "given_by").get("selected_option") or {}).get("value", GivenBy.BOTH)
+    how = (submitted(values, "how").get("selected_option") or {}).get("value", Channel.OTHER)
+    exchanged = submitted(values, "exchanged").get("selected_options") or []
+    given_by = (submitted(values, "given_by").get("selected_option") or {}).get(
+        "value", GivenBy.BOTH
+    )
     return TouchpointForm(
         advisor_id=int(picked) if picked.isdigit() else None,
         on=on,
         how=how,
         exchanged=tuple(o["value"] for o in exchanged),
         given_by=given_by,
-        note=_value(values, "note").get("value") or "",
+        note=submitted(values, "note").get("value") or "",
     )
 
 

@@ -1,0 +1,45 @@
+"""Block Kit input elements shared by the modals, and reading their submitted values."""
+
+from bot.views.text import option, plain
+
+
+def input_block(
+    block_id: str, label: str, element: dict, *, optional: bool = True, hint: str = ""
+) -> dict:
+    block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label, 2000),
+        "optional": optional,
+        "element": {**element, "action_id": block_id},
+    }
+    if hint:
+        block["hint"] = plain(hint, 2000)
+    return block
+
+
+def text_input(
+    limit: int, initial: str = "", *, multiline: bool = False, placeholder: str = ""
+) -> dict:
+    element = {"type": "plain_text_input", "max_length": limit, "multiline": multiline}
+    if initial:
+        element["initial_value"] = initial
+    if placeholder:
+        element["placeholder"] = plain(placeholder, 150)
+    return element
+
+
+def choice(kind: str, labels: dict, initial: list[str]) -> dict:
+    options = [option(text, value) for value, text in labels.items()]
+    element = {"type": kind, "options": options}
+    chosen = [o for o in options if o["value"] in initial]
+    if chosen and kind == "checkboxes":
+        element["initial_options"] = chosen
+    elif chosen:
+        element["initial_option"] = chosen[0]
+    return element
+
+
+def submitted(values: dict, block_id: str) -> dict:
+    """The state Slack sent for one input block (its action id is its block id)."""
+    return values.get(block_id, {}).get(block_id) or {}
