@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.listeners import register_all
+from bot.views.notices import build_notice
 from core.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -54,10 +55,13 @@ def handle_error(error: Exception, body: dict, response: BoltResponse | None, re
     log.error(
         "Unhandled error for a %s request", body.get("type") or "slash command", exc_info=error
     )
-    if response is not None and body.get("command"):
-        # The command was not acked yet: answer it, instead of the 500 Bolt would send.
+    if response is not None and (body.get("command") or body.get("type") == "view_submission"):
+        # Not acked yet: answer in place, instead of the 500 Bolt would send (a stuck modal).
+        answer = {"response_type": "ephemeral", "text": SORRY}
+        if body.get("type") == "view_submission":
+            answer = {"response_action": "update", "view": build_notice("Nothing was saved", SORRY)}
         response.status = 200
         response.headers = {"content-type": ["application/json;charset=utf-8"]}
-        response.body = json.dumps({"response_type": "ephemeral", "text": SORRY})
+        response.body = json.dumps(answer)
     elif respond is not None and body.get("response_url"):
         respond(response_type="ephemeral", replace_original=False, text=SORRY)

@@ -4,7 +4,9 @@ COMMAND = "/advisor"
 HOME_CALLBACK = "home"
 LOG_AS_TOUCHPOINT = "log_as_touchpoint"
 
-# Modals (view callback ids)
+# Modals (view callback ids). Their input blocks' ids are the names of the fields core reports
+# errors on (core.errors.Invalid.field): member, name, contact, relationship, inside, support,
+# gains, cadence, last_spoke, notes; advisor, date, how, exchanged, given_by, note.
 ADD_ADVISOR_VIEW = "advisor_add"
 EDIT_ADVISOR_VIEW = "advisor_edit"
 LOG_TOUCHPOINT_VIEW = "touchpoint_log"

@@ -79,3 +79,9 @@ def make_web_client(token: str, api_url: str, *, sleep: Sleep = time.sleep) -> W
             ConnectionErrorRetryHandler(max_retry_count=1),
         ],
     )
+
+
+def before_ack(client: WebClient) -> WebClient:
+    """The same client for a call made before acking (a lookup that decides a modal's answer):
+    no retries and a short timeout, so Slack's 3 s deadline is never the casualty."""
+    return WebClient(token=client.token, base_url=client.base_url, timeout=2, retry_handlers=[])

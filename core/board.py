@@ -1,16 +1,16 @@
 """The board: enlisting advisors, editing them, easing them aside, bringing them back."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
 from core import cadence
-from core.clock import Clock
+from core.clock import Clock, moment_on
 from core.errors import Invalid, NotOnBoard
 from core.models import Advisor, AdvisorStatus, RelationshipKind, Support
-from core.names import match, normalize
+from core.names import has_letters, match, match_leading, normalize
 
 LIMITS = {"name": 150, "contact": 300, "gains": 3000, "notes": 3000}
 
@@ -66,7 +66,7 @@ def advisors(
 
 
 def _check_person(session: Session, person: Person, *, team_id, owner_id, except_id=None) -> None:
-    if person.slack_user_id is None and not person.name.strip():
+    if person.slack_user_id is None and not has_letters(person.name):
         raise Invalid(
             "Pick a Slack member, or type the name of someone outside Slack.", field="name"
         )
@@ -113,14 +113,10 @@ def _validate(session, person: Person, details: Details, *, team_id, owner_id, e
 
 
 def _spoke_at(spoke_on: date, zone: ZoneInfo, clock: Clock) -> datetime:
-    """The moment to count from: now if it was today, else that day at noon where the member is."""
     now = clock.now()
-    today = now.astimezone(zone).date()
-    if spoke_on > today:
+    if spoke_on > now.astimezone(zone).date():
         raise Invalid("That date is in the future: when did you last speak?", field="last_spoke")
-    if spoke_on == today:
-        return now
-    return datetime.combine(spoke_on, time(12), tzinfo=zone)
+    return moment_on(spoke_on, zone, now)
 
 
 def enlist(
@@ -178,11 +174,12 @@ def edit(
     """Change what the member recorded; a new cadence moves the next due date."""
     advisor = get_advisor(session, team_id=team_id, owner_id=owner_id, advisor_id=advisor_id)
     _validate(session, person, details, team_id=team_id, owner_id=owner_id, except_id=advisor.id)
-    _apply(
-        advisor, person, details, details.cadence_days or cadence.default_days(details.relationship)
-    )
-    if advisor.status == AdvisorStatus.ACTIVE:
-        advisor.next_touch_due_at = cadence.due_after(advisor.last_touch_at, advisor.cadence_days)
+    old_days = advisor.cadence_days
+    new_days = details.cadence_days or cadence.default_days(details.relationship)
+    _apply(advisor, person, details, new_days)
+    if advisor.next_touch_due_at is not None and new_days != old_days:
+        # a new rhythm moves the next due date by the difference, from wherever it stood
+        advisor.next_touch_due_at += timedelta(days=new_days - old_days)
     advisor.updated_at = clock.now()
     session.add(advisor)
     session.flush()
@@ -208,6 +205,8 @@ def bring_back(
 ) -> Advisor:
     """Put an alumnus back on the board; the rhythm restarts from today."""
     advisor = get_advisor(session, team_id=team_id, owner_id=owner_id, advisor_id=advisor_id)
+    if advisor.status == AdvisorStatus.ACTIVE:
+        return advisor  # already back (a second click, an old message): nothing restarts
     advisor.status = AdvisorStatus.ACTIVE
     advisor.next_touch_due_at = cadence.due_after(clock.now(), advisor.cadence_days)
     advisor.updated_at = clock.now()
@@ -229,3 +228,24 @@ def find(session: Session, *, team_id: str, owner_id: str, text: str) -> list[Ad
     """Active advisors whose name `text` could mean (forgiving about case, accents, first names)."""
     board = advisors(session, team_id=team_id, owner_id=owner_id)
     return match(text, [(advisor.name, advisor) for advisor in board])
+
+
+def find_in_text(
+    session: Session, *, team_id: str, owner_id: str, text: str
+) -> tuple[list[Advisor], str]:
+    """The active advisors the first words of `text` name, and the words after them (a note)."""
+    board = advisors(session, team_id=team_id, owner_id=owner_id)
+    return match_leading(text, [(advisor.name, advisor) for advisor in board])
+
+
+def find_member(
+    session: Session, *, team_id: str, owner_id: str, slack_user_id: str
+) -> Advisor | None:
+    """The advisor (active or alumni) who is this Slack member, if they are on the board."""
+    return session.exec(
+        select(Advisor).where(
+            Advisor.team_id == team_id,
+            Advisor.owner_id == owner_id,
+            Advisor.slack_user_id == slack_user_id,
+        )
+    ).first()

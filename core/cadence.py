@@ -37,7 +37,7 @@ def soon_window(cadence_days: int) -> timedelta:
 def standing(next_due: datetime, cadence_days: int, now: datetime) -> Standing:
     if now >= next_due:
         return Standing.OVERDUE
-    if next_due - now <= soon_window(cadence_days):
+    if next_due - now < soon_window(cadence_days):
         return Standing.DUE_SOON
     return Standing.ON_TRACK
 

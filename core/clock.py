@@ -1,7 +1,8 @@
 """Time for core: every core function takes a clock instead of reading the system time."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 
 class Clock(Protocol):
@@ -15,3 +16,11 @@ class SystemClock:
 
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+def moment_on(day: date, zone: ZoneInfo, now: datetime) -> datetime:
+    """When something that happened on `day` (where the member is) counts from: now if that is
+    today, else noon of that day."""
+    if day == now.astimezone(zone).date():
+        return now
+    return datetime.combine(day, time(12), tzinfo=zone)

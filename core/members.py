@@ -37,3 +37,12 @@ def member_zone(session: Session, *, team_id: str, user_id: str) -> ZoneInfo:
         select(Member).where(Member.team_id == team_id, Member.user_id == user_id)
     ).first()
     return ZoneInfo(member.tz if member else "UTC")
+
+
+def is_member(session: Session, *, team_id: str, user_id: str) -> bool:
+    return (
+        session.exec(
+            select(Member.id).where(Member.team_id == team_id, Member.user_id == user_id)
+        ).first()
+        is not None
+    )

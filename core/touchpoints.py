@@ -10,7 +10,7 @@ from core import cadence
 from core.board import get_advisor
 from core.clock import Clock
 from core.errors import Invalid
-from core.models import AdvisorStatus, Channel, Exchange, GivenBy, Touchpoint
+from core.models import Advisor, AdvisorStatus, Channel, Exchange, GivenBy, Touchpoint
 
 NOTE_LIMIT = 3000
 
@@ -43,8 +43,9 @@ def log_touchpoint(
     given_by: str = GivenBy.BOTH,
     note: str = "",
     message_link: str | None = None,
-) -> Touchpoint:
-    """Record a contact (now, unless `at` says when) and move the advisor's next due date."""
+) -> Advisor:
+    """Record a contact (now, unless `at` says when); returns the advisor with their next due
+    date moved (alumni keep the history but have no due date)."""
     now = clock.now()
     at = at or now
     exchanged = list(exchanged)
@@ -70,7 +71,7 @@ def log_touchpoint(
     advisor.updated_at = now
     session.add_all([touchpoint, advisor])
     session.flush()
-    return touchpoint
+    return advisor
 
 
 def latest_touchpoints(

@@ -4,6 +4,7 @@ import re
 
 from slack_bolt import Ack, App, Args, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.ids import (
     ADD_ADVISOR,
@@ -14,7 +15,16 @@ from bot.ids import (
     EDIT_ADVISOR_VIEW,
     REMOVE_ADVISOR,
 )
-from bot.listeners.common import entries, publish_home, remember, tell, today, transaction
+from bot.listeners.common import (
+    advisor_id_from,
+    entries,
+    publish_home,
+    refresh_around,
+    tell,
+    today,
+    transaction,
+)
+from bot.slack_client import before_ack
 from bot.views.advisor_form import (
     AdvisorForm,
     advisor_id_of,
@@ -23,13 +33,13 @@ from bot.views.advisor_form import (
 )
 from bot.views.board import build_board_message
 from bot.views.notices import build_notice
-from bot.views.text import long_day
+from bot.views.text import escape, long_day
 from core import board
 from core.board import Details, Person
 from core.cadence import describe_days
 from core.errors import Invalid, NotOnBoard
 from core.members import member_zone
-from core.models import AdvisorStatus
+from core.models import Advisor, AdvisorStatus
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
@@ -40,41 +50,70 @@ def mentioned_user(text: str) -> str | None:
     return found.group(1) if found else None
 
 
-# --- /advisor add, the "Add an advisor" button, and the modal they open
+# --- /advisor add [@someone | a name], the "Add an advisor" button, and the modal they open
 
 
 def open_add_modal(
-    client: WebClient, context: BoltContext, trigger_id: str, member: str | None
+    client: WebClient, context: BoltContext, trigger_id: str, text: str = ""
 ) -> None:
-    view = build_advisor_modal(today=remember(client, context), prefill_member=member)
-    client.views_open(trigger_id=trigger_id, view=view)
+    member = mentioned_user(text)
+    name = "" if member else text.strip()
+
+    def show() -> None:
+        view = build_advisor_modal(today=today(context), prefill_member=member, prefill_name=name)
+        client.views_open(trigger_id=trigger_id, view=view)
+
+    refresh_around(client, context, show)
 
 
 def handle_add_command(args: Args) -> None:
     args.ack()
-    command = args.command
-    open_add_modal(
-        args.client, args.context, command["trigger_id"], mentioned_user(command["text"])
-    )
+    text = (args.command.get("text") or "").strip().split(maxsplit=1)[1:]
+    open_add_modal(args.client, args.context, args.command["trigger_id"], text[0] if text else "")
 
 
 def handle_add_button(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
     ack()
-    open_add_modal(client, context, body["trigger_id"], None)
+    open_add_modal(client, context, body["trigger_id"])
 
 
-def _person(client: WebClient, form: AdvisorForm) -> Person:
-    """Who the form names; a Slack member is looked up so bots, leavers and time zones are known."""
-    if not form.member:
-        return Person(name=form.name, contact=form.contact or None)
-    profile = client.users_info(user=form.member)["user"]
+def _looked_up(client: WebClient, user_id: str) -> Person:
+    """A Slack member as an advisor; looked up so bots, leavers and time zones are known."""
+    try:
+        profile = before_ack(client).users_info(user=user_id)["user"]
+    except (SlackApiError, SlackClientError, OSError):
+        raise Invalid(
+            "I couldn't check this member with Slack just now: try again.", field="member"
+        ) from None
     name = (
         profile.get("real_name") or profile.get("profile", {}).get("real_name") or profile["name"]
     )
     if profile.get("deleted"):
         raise Invalid(f"{name} is no longer in this workspace.", field="member")
-    is_bot = bool(profile.get("is_bot")) or form.member == "USLACKBOT"
-    return Person(name=name, slack_user_id=form.member, tz=profile.get("tz"), is_bot=is_bot)
+    is_bot = bool(profile.get("is_bot")) or user_id == "USLACKBOT"
+    return Person(name=name, slack_user_id=user_id, tz=profile.get("tz"), is_bot=is_bot)
+
+
+def _person(client: WebClient, form: AdvisorForm, current: Advisor | None = None) -> Person:
+    """Who the form names. A member already recorded is not looked up again (they may have
+    left Slack and still be an advisor)."""
+    contact = form.contact or None
+    if not form.member:
+        return Person(name=form.name, contact=contact)
+    if form.name.strip():
+        raise Invalid(
+            "You picked a Slack member: leave the name empty, or clear the member.", field="name"
+        )
+    if current is not None and current.slack_user_id == form.member:
+        return Person(name=current.name, slack_user_id=form.member, contact=contact, tz=current.tz)
+    found = _looked_up(client, form.member)
+    return Person(
+        name=found.name,
+        slack_user_id=found.slack_user_id,
+        contact=contact,
+        tz=found.tz,
+        is_bot=found.is_bot,
+    )
 
 
 def _details(form: AdvisorForm) -> Details:
@@ -88,11 +127,11 @@ def _details(form: AdvisorForm) -> Details:
     )
 
 
-def _confirmation(advisor, zone) -> dict:
+def _confirmation(advisor: Advisor, zone) -> dict:
     due = long_day(advisor.next_touch_due_at.astimezone(zone))
     text = (
-        f"*{advisor.name}* is on your board. You planned to be in touch "
-        f"{describe_days(advisor.cadence_days)}, so your first *stay in touch* nudge comes around "
+        f"*{escape(advisor.name)}* is on your board. You planned to be in touch "
+        f"{describe_days(advisor.cadence_days)}, so your first *stay in touch* is due around "
         f"*{due}*. Your board is on my Home tab."
     )
     return build_notice("On your board", text)
@@ -110,7 +149,7 @@ def handle_add_submission(ack: Ack, view: dict, client: WebClient, context: Bolt
                 owner_id=context.user_id,
                 person=person,
                 details=_details(form),
-                last_spoke_on=form.last_spoke_on or today(context),
+                last_spoke_on=form.last_spoke_on or context["clock"].now().astimezone(zone).date(),
                 zone=zone,
                 clock=context["clock"],
             )
@@ -135,25 +174,29 @@ def handle_edit_button(
                 session,
                 team_id=context.team_id,
                 owner_id=context.user_id,
-                advisor_id=int(action["value"]),
+                advisor_id=advisor_id_from(action),
             )
-    except (NotOnBoard, ValueError):
-        tell(body, client, context, "Nothing changed", str(NotOnBoard()))
+    except NotOnBoard as problem:
+        tell(body, client, context, "Nothing changed", str(problem))
         return
-    view = build_advisor_modal(today=today(context), advisor=advisor)
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=build_advisor_modal(today=today(context), advisor=advisor),
+    )
 
 
 def handle_edit_submission(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
+    who = {"team_id": context.team_id, "owner_id": context.user_id}
     try:
         form = read_advisor_form(view["state"]["values"])
         with transaction(context) as session:
+            current = board.get_advisor(session, **who, advisor_id=advisor_id_of(view) or 0)
+            person = _person(client, form, current)
             board.edit(
                 session,
-                team_id=context.team_id,
-                owner_id=context.user_id,
-                advisor_id=advisor_id_of(view) or 0,
-                person=_person(client, form),
+                **who,
+                advisor_id=current.id,
+                person=person,
                 details=_details(form),
                 clock=context["clock"],
             )
@@ -173,42 +216,41 @@ def handle_edit_submission(ack: Ack, view: dict, client: WebClient, context: Bol
 def _act(change, done: str):
     def handle(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext) -> None:
         ack()
+        who = {"team_id": context.team_id, "owner_id": context.user_id}
         try:
             with transaction(context) as session:
-                name = change(session, context, int(action.get("value") or 0))
-        except (NotOnBoard, ValueError):
-            tell(body, client, context, "Nothing changed", str(NotOnBoard()))
+                name = change(session, who, advisor_id_from(action), context["clock"])
+        except NotOnBoard as problem:
+            tell(body, client, context, "Nothing changed", str(problem))
             return
         if body.get("response_url"):
             context.respond(
-                response_type="ephemeral", replace_original=False, text=done.format(name=name)
+                response_type="ephemeral",
+                replace_original=False,
+                text=done.format(name=escape(name)),
             )
         publish_home(client, context)
 
     return handle
 
 
-def _ease_aside(session, context, advisor_id) -> str:
-    who = {"team_id": context.team_id, "owner_id": context.user_id, "advisor_id": advisor_id}
-    return board.ease_aside(session, **who, clock=context["clock"]).name
+def _ease_aside(session, who, advisor_id, clock) -> str:
+    return board.ease_aside(session, **who, advisor_id=advisor_id, clock=clock).name
 
 
-def _bring_back(session, context, advisor_id) -> str:
-    who = {"team_id": context.team_id, "owner_id": context.user_id, "advisor_id": advisor_id}
-    return board.bring_back(session, **who, clock=context["clock"]).name
+def _bring_back(session, who, advisor_id, clock) -> str:
+    return board.bring_back(session, **who, advisor_id=advisor_id, clock=clock).name
 
 
-def _remove(session, context, advisor_id) -> str:
-    return board.remove(
-        session, team_id=context.team_id, owner_id=context.user_id, advisor_id=advisor_id
-    )
+def _remove(session, who, advisor_id, clock) -> str:
+    return board.remove(session, **who, advisor_id=advisor_id)
 
 
 handle_ease_aside = _act(
-    _ease_aside, "{name} is among your alumni now: `/advisor list alumni` to bring them back."
+    _ease_aside, "{name} is among your alumni now: `/advisor list alumni` brings them back."
 )
 handle_bring_back = _act(_bring_back, "{name} is back on your board.")
-handle_remove = _act(_remove, "{name} is removed from your board.")
+handle_remove = _act(_remove, "{name} is removed, with every touchpoint.")
 
 
 # --- /advisor list [alumni]

@@ -1,7 +1,7 @@
 """What several listeners share: a transaction per request, the member's day, the Home refresh,
 and telling the member something went nowhere."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 
@@ -12,7 +12,7 @@ from sqlmodel import Session
 from bot.views.board import Entry, build_home
 from bot.views.notices import build_notice
 from core import board
-from core.members import member_zone, remember_member
+from core.members import is_member, member_zone, remember_member
 from core.models import AdvisorStatus
 from core.touchpoints import latest_touchpoints
 
@@ -24,8 +24,8 @@ def transaction(context: BoltContext) -> Iterator[Session]:
         yield session
 
 
-def remember(client: WebClient, context: BoltContext) -> date:
-    """Note the member and their time zone as Slack has it now; returns their today."""
+def refresh_member(client: WebClient, context: BoltContext) -> None:
+    """Note the member and their time zone as Slack has it now."""
     profile = client.users_info(user=context.user_id)["user"]
     with transaction(context) as session:
         remember_member(
@@ -35,13 +35,31 @@ def remember(client: WebClient, context: BoltContext) -> date:
             tz=profile.get("tz") or "UTC",
             clock=context["clock"],
         )
-    return today(context)
+
+
+def refresh_around(client: WebClient, context: BoltContext, show: Callable[[], None]) -> None:
+    """Run `show` (which opens a modal on a trigger that expires in 3 s) as soon as possible:
+    a member already known is refreshed after it, a new one before (their date depends on it)."""
+    with transaction(context) as session:
+        known = is_member(session, team_id=context.team_id, user_id=context.user_id)
+    if not known:
+        refresh_member(client, context)
+    show()
+    if known:
+        refresh_member(client, context)
 
 
 def today(context: BoltContext) -> date:
+    """The member's date, in the time zone last heard from Slack (UTC before that)."""
     with transaction(context) as session:
         zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
     return context["clock"].now().astimezone(zone).date()
+
+
+def advisor_id_from(action: dict) -> int:
+    """The advisor a button or menu choice acts on; ids that are not numbers match nobody."""
+    value = str(action.get("value") or "")
+    return int(value) if value.isdigit() else 0
 
 
 def entries(

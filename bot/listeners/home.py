@@ -5,7 +5,7 @@ from slack_sdk import WebClient
 
 from bot.ids import ADVISOR_MENU, EASE_ASIDE, EDIT_ADVISOR, LOG_TOUCHPOINT
 from bot.listeners.board import handle_ease_aside, handle_edit_button
-from bot.listeners.common import publish_home, remember
+from bot.listeners.common import publish_home, refresh_member
 from bot.listeners.touchpoints import handle_log_button
 
 MENU = {
@@ -18,7 +18,7 @@ MENU = {
 def handle_home_opened(event: dict, client: WebClient, context: BoltContext) -> None:
     if event.get("tab", "home") != "home":
         return
-    remember(client, context)
+    refresh_member(client, context)
     publish_home(client, context)
 
 

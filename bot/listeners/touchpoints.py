@@ -1,68 +1,92 @@
 """Logging touchpoints: `/advisor log`, the modal, the button on the board, the message shortcut."""
 
-from datetime import datetime, time
-
 from slack_bolt import Ack, App, Args, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.ids import LOG_AS_TOUCHPOINT, LOG_TOUCHPOINT, LOG_TOUCHPOINT_VIEW
 from bot.listeners.board import mentioned_user
-from bot.listeners.common import publish_home, remember, tell, transaction
+from bot.listeners.common import (
+    advisor_id_from,
+    publish_home,
+    refresh_around,
+    tell,
+    today,
+    transaction,
+)
 from bot.views.notices import build_notice
 from bot.views.text import escape, long_day
-from bot.views.touchpoint_form import (
-    build_touchpoint_modal,
-    message_link_of,
-    read_touchpoint_form,
-)
+from bot.views.touchpoint_form import build_touchpoint_modal, message_link_of, read_touchpoint_form
 from core import board
+from core.clock import moment_on
 from core.errors import Invalid, NotOnBoard
 from core.members import member_zone
-from core.models import Advisor, Channel
+from core.models import Advisor, AdvisorStatus, Channel
 from core.touchpoints import log_touchpoint
 
-MAX_NAME_WORDS = 4
+EMPTY_BOARD = "Your board is empty: `/advisor add` enlists your first advisor."
+USAGE = "Usage: `/advisor log @someone [note]` or `/advisor log Their Name [note]`."
 
 
-def open_log_modal(client: WebClient, context: BoltContext, trigger_id: str, **prefill) -> None:
-    today = remember(client, context)
-    with transaction(context) as session:
-        active = board.advisors(session, team_id=context.team_id, owner_id=context.user_id)
-    if not active:
-        empty = "Your board is empty: `/advisor add` enlists your first advisor."
-        client.views_open(trigger_id=trigger_id, view=build_notice("Log a touchpoint", empty))
-        return
-    view = build_touchpoint_modal(board=active, today=today, **prefill)
-    client.views_open(trigger_id=trigger_id, view=view)
+def open_log_modal(client: WebClient, context: BoltContext, trigger_id: str, **prefill) -> dict:
+    """Open the touchpoint modal; returns what Slack answered (the view's id, for an update)."""
+    opened = {}
+
+    def show() -> None:
+        with transaction(context) as session:
+            active = board.advisors(session, team_id=context.team_id, owner_id=context.user_id)
+        if active:
+            view = build_touchpoint_modal(board=active, today=today(context), **prefill)
+        else:
+            view = build_notice("Log a touchpoint", EMPTY_BOARD)
+        opened.update(client.views_open(trigger_id=trigger_id, view=view).data)
+
+    refresh_around(client, context, show)
+    return opened
 
 
 def _logged(advisor: Advisor, zone) -> str:
+    if advisor.status == AdvisorStatus.ALUMNI:
+        return f"Logged a touchpoint with {escape(advisor.name)} (among your alumni)."
     due = long_day(advisor.next_touch_due_at.astimezone(zone))
-    return f"Logged a touchpoint with {escape(advisor.name)}. Next *stay in touch* around {due}."
+    return (
+        f"Logged a touchpoint with {escape(advisor.name)}. Next *stay in touch* due around {due}."
+    )
 
 
 # --- /advisor log @someone [note]   or   /advisor log Grace Hopper [note]
 
 
-def who_and_note(session, context: BoltContext, text: str) -> tuple[list[Advisor], str]:
-    """The advisors the start of `text` names, and the rest as the note. A mention names a Slack
-    member; otherwise the longest run of leading words that names someone on the board wins."""
+def _names(advisors: list[Advisor]) -> str:
+    return ", ".join(f"*{escape(a.name)}*" for a in advisors)
+
+
+def _who_and_note(session, context: BoltContext, text: str) -> tuple[list[Advisor], str, str]:
+    """Who `text` names, the note after it, and what to say when that is not exactly one."""
     who = {"team_id": context.team_id, "owner_id": context.user_id}
     member = mentioned_user(text)
     if member and text.startswith("<@"):
         note = text.split(">", 1)[1].strip()
-        return [a for a in board.advisors(session, **who) if a.slack_user_id == member], note
-    words = text.split()
-    for size in range(min(MAX_NAME_WORDS, len(words)), 0, -1):
-        found = board.find(session, **who, text=" ".join(words[:size]))
-        if found:
-            return found, " ".join(words[size:])
-    return [], text
-
-
-def _names(advisors: list[Advisor]) -> str:
-    return ", ".join(f"*{escape(a.name)}*" for a in advisors)
+        advisor = board.find_member(session, **who, slack_user_id=member)
+        if advisor is None:
+            return (
+                [],
+                note,
+                f"<@{member}> is not on your board: `/advisor add <@{member}>` enlists them.",
+            )
+        return [advisor], note, ""
+    found, note = board.find_in_text(session, **who, text=text)
+    if len(found) > 1:
+        return (
+            found,
+            note,
+            f"Which one did you mean: {_names(found)}? Type a little more of the name.",
+        )
+    if not found:
+        names = _names(board.advisors(session, **who))
+        listed = f" Your board: {names}." if names else " Your board is empty."
+        return [], note, f"I couldn't find “{escape(text[:60])}” on your board.{listed} {USAGE}"
+    return found, note, ""
 
 
 def handle_log_command(args: Args) -> None:
@@ -73,10 +97,10 @@ def handle_log_command(args: Args) -> None:
         open_log_modal(args.client, context, command["trigger_id"])
         return
     with transaction(context) as session:
-        found, note = who_and_note(session, context, text[0])
+        found, note, answer = _who_and_note(session, context, text[0])
         if len(found) == 1:
             try:
-                log_touchpoint(
+                advisor = log_touchpoint(
                     session,
                     team_id=context.team_id,
                     owner_id=context.user_id,
@@ -87,18 +111,8 @@ def handle_log_command(args: Args) -> None:
             except Invalid as problem:
                 args.ack(response_type="ephemeral", text=f"{problem} Nothing was saved.")
                 return
-            zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
-            answer = _logged(found[0], zone)
-        elif found:
-            answer = f"Which one did you mean: {_names(found)}? Type a little more of the name."
-        else:
-            board_names = _names(
-                board.advisors(session, team_id=context.team_id, owner_id=context.user_id)
-            )
-            on_board = f" Your board: {board_names}." if board_names else " Your board is empty."
-            answer = (
-                f"I couldn't find “{escape(text[0][:60])}” on your board.{on_board} "
-                "Usage: `/advisor log @someone [note]` or `/advisor log Their Name [note]`."
+            answer = _logged(
+                advisor, member_zone(session, team_id=context.team_id, user_id=context.user_id)
             )
     args.ack(response_type="ephemeral", text=answer)
     if len(found) == 1:
@@ -112,7 +126,7 @@ def handle_log_button(
     ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext
 ) -> None:
     ack()
-    advisor_id = int(action["value"]) if str(action.get("value", "")).isdigit() else 0
+    advisor_id = advisor_id_from(action)
     try:
         with transaction(context) as session:
             board.get_advisor(
@@ -124,36 +138,24 @@ def handle_log_button(
     open_log_modal(client, context, body["trigger_id"], advisor_id=advisor_id)
 
 
-def _moment(on, zone, now) -> datetime:
-    """Now if it happened today, else that day at noon where the member is."""
-    if on is None or on == now.astimezone(zone).date():
-        return now
-    return datetime.combine(on, time(12), tzinfo=zone)
-
-
 def handle_log_submission(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
     try:
         form = read_touchpoint_form(view["state"]["values"])
         with transaction(context) as session:
             zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
-            touchpoint = log_touchpoint(
+            now = context["clock"].now()
+            advisor = log_touchpoint(
                 session,
                 team_id=context.team_id,
                 owner_id=context.user_id,
                 advisor_id=form.advisor_id or 0,
-                at=_moment(form.on, zone, context["clock"].now()),
+                at=moment_on(form.on, zone, now) if form.on else now,
                 how=form.how,
                 exchanged=form.exchanged,
                 given_by=form.given_by,
                 note=form.note,
                 message_link=message_link_of(view),
                 clock=context["clock"],
-            )
-            advisor = board.get_advisor(
-                session,
-                team_id=context.team_id,
-                owner_id=context.user_id,
-                advisor_id=touchpoint.advisor_id,
             )
             answer = _logged(advisor, zone)
     except Invalid as problem:
@@ -169,34 +171,35 @@ def handle_log_submission(ack: Ack, view: dict, client: WebClient, context: Bolt
 # --- "Log as touchpoint" on any message
 
 
-def _permalink(client: WebClient, channel: str, ts: str) -> str | None:
-    try:
-        return client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
-    except SlackApiError:
-        return None  # the link is a nicety: the touchpoint is worth logging without it
-
-
 def handle_log_as_touchpoint(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
+    """Open the modal at once (the trigger expires in 3 s); then add the message's link."""
     ack()
     message = body.get("message") or {}
     author = message.get("user")
     with transaction(context) as session:
-        by_author = [
-            a
-            for a in board.advisors(session, team_id=context.team_id, owner_id=context.user_id)
-            if author and a.slack_user_id == author
+        advisor = author and board.find_member(
+            session, team_id=context.team_id, owner_id=context.user_id, slack_user_id=author
+        )
+        advisor_id = advisor.id if advisor and advisor.status == AdvisorStatus.ACTIVE else None
+    prefill = {"advisor_id": advisor_id, "note": message.get("text") or "", "how": Channel.MESSAGE}
+    opened = open_log_modal(client, context, body["trigger_id"], **prefill)
+    channel = (body.get("channel") or {}).get("id")
+    if (
+        not opened.get("view", {}).get("blocks")
+        or not channel
+        or opened["view"]["callback_id"] != LOG_TOUCHPOINT_VIEW
+    ):
+        return
+    try:
+        link = client.chat_getPermalink(channel=channel, message_ts=message.get("ts", ""))[
+            "permalink"
         ]
-    open_log_modal(
-        client,
-        context,
-        body["trigger_id"],
-        advisor_id=by_author[0].id if by_author else None,
-        note=message.get("text") or "",
-        how=Channel.MESSAGE,
-        message_link=_permalink(
-            client, (body.get("channel") or {}).get("id", ""), message.get("ts", "")
-        ),
-    )
+    except SlackApiError:
+        return  # the link is a nicety: the touchpoint is worth logging without it
+    with transaction(context) as session:
+        active = board.advisors(session, team_id=context.team_id, owner_id=context.user_id)
+    view = build_touchpoint_modal(board=active, today=today(context), message_link=link, **prefill)
+    client.views_update(view_id=opened["view"]["id"], hash=opened["view"].get("hash"), view=view)
 
 
 def register(app: App) -> None:

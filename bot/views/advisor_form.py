@@ -49,18 +49,21 @@ class AdvisorForm:
     notes: str
 
 
-def _person_blocks(advisor: Advisor | None, prefill_member: str | None) -> list[dict]:
+def _person_blocks(
+    advisor: Advisor | None, prefill_member: str | None, prefill_name: str
+) -> list[dict]:
     member = {"type": "users_select", "placeholder": plain("Pick a Slack member", 150)}
     initial_member = advisor.slack_user_id if advisor else prefill_member
     if initial_member:
         member["initial_user"] = initial_member
     outside = advisor is not None and advisor.slack_user_id is None
+    name = advisor.name if outside else prefill_name
     return [
         input_block("member", "A Slack member", member),
         input_block(
             "name",
             "Or someone outside Slack: their name",
-            text_input(150, advisor.name if outside else "", placeholder="e.g. Grace Hopper"),
+            text_input(150, name[:150], placeholder="e.g. Grace Hopper"),
         ),
         input_block(
             "contact",
@@ -102,10 +105,14 @@ def _details_blocks(advisor: Advisor | None) -> list[dict]:
 
 
 def build_advisor_modal(
-    *, today: date, advisor: Advisor | None = None, prefill_member: str | None = None
+    *,
+    today: date,
+    advisor: Advisor | None = None,
+    prefill_member: str | None = None,
+    prefill_name: str = "",
 ) -> dict:
     """Enlist a new advisor (advisor=None) or edit `advisor`; `today` is the member's date."""
-    blocks = _person_blocks(advisor, prefill_member) + _details_blocks(advisor)
+    blocks = _person_blocks(advisor, prefill_member, prefill_name) + _details_blocks(advisor)
     if advisor is None:
         spoke = {"type": "datepicker", "initial_date": today.isoformat()}
         blocks.append(input_block("last_spoke", "When did you last speak?", spoke, optional=False))

@@ -14,14 +14,21 @@ from bot.ids import (
     LOG_TOUCHPOINT,
     REMOVE_ADVISOR,
 )
-from bot.views.advisor_form import RELATIONSHIPS
 from bot.views.text import day, escape, mrkdwn, plain, shorten
 from bot.views.touchpoint_form import HOW
 from core.cadence import Standing, describe_days, standing
 from core.members import known_zone
 from core.models import Advisor, Touchpoint
 
-MAX_BLOCKS = 100
+MAX_BLOCKS = 100  # a Home tab or a modal
+MAX_MESSAGE_BLOCKS = 50
+KIND = {
+    "senior": "senior",
+    "peer": "peer",
+    "junior": "junior",
+    "family_friend": "family or friend",
+    "other": "other",
+}
 MARK = {Standing.OVERDUE: ":red_circle:", Standing.DUE_SOON: ":large_yellow_circle:"}
 MARK_ON_TRACK = ":large_green_circle:"
 WHAT_IS_A_BOARD = (
@@ -54,8 +61,6 @@ def _local_time(advisor: Advisor, now: datetime) -> str:
 
 def _last_touch(entry: Entry, zone: ZoneInfo) -> str:
     advisor, latest = entry.advisor, entry.latest
-    if advisor.last_touch_at is None:
-        return "No touchpoint yet"
     text = f"Last touchpoint {day(advisor.last_touch_at.astimezone(zone))}"
     if latest is not None and latest.at == advisor.last_touch_at:
         text += f" ({HOW.get(latest.how, 'other').lower()}"
@@ -66,14 +71,15 @@ def _last_touch(entry: Entry, zone: ZoneInfo) -> str:
 def advisor_line(entry: Entry, now: datetime, zone: ZoneInfo) -> str:
     """Two lines of mrkdwn: who, relationship and standing; last touchpoint, rhythm, local time."""
     advisor = entry.advisor
-    kind = RELATIONSHIPS.get(advisor.relationship, "Other").split(" (")[0].lower()
+    kind = KIND.get(advisor.relationship, "other")
     where = "inside" if advisor.inside_org else "outside"
     if advisor.next_touch_due_at is None:
         state = "alumni"
     else:
         mood = standing(advisor.next_touch_due_at, advisor.cadence_days, now)
         due = day(advisor.next_touch_due_at.astimezone(zone))
-        state = f"{MARK.get(mood, MARK_ON_TRACK)} *{mood}* (next {due})"
+        when = "was due" if mood == Standing.OVERDUE else "next"
+        state = f"{MARK.get(mood, MARK_ON_TRACK)} *{mood}* ({when} {due})"
     first = f"{who(advisor)} · {kind}, {where} · {state}"
     second = f"{_last_touch(entry, zone)} · {describe_days(advisor.cadence_days)}"
     return f"{first}\n{second}{_local_time(advisor, now)}"
@@ -186,10 +192,25 @@ def build_home(entries: list[Entry], alumni: list[str], *, now: datetime, zone: 
     return {"type": "home", "callback_id": HOME_CALLBACK, "blocks": blocks[:MAX_BLOCKS]}
 
 
+def _alumnus_blocks(entry: Entry, now: datetime, zone: ZoneInfo) -> list[dict]:
+    advisor_id = str(entry.advisor.id)
+    return [
+        {"type": "section", "text": mrkdwn(advisor_line(entry, now, zone))},
+        {
+            "type": "actions",
+            "block_id": f"alumnus-{advisor_id}",
+            "elements": [
+                _button("Bring back", BRING_BACK, advisor_id, "primary"),
+                _remove_button(entry.advisor),
+            ],
+        },
+    ]
+
+
 def build_board_message(
     entries: list[Entry], *, now: datetime, zone: ZoneInfo, alumni: bool
 ) -> dict:
-    """`/advisor list` (or `list alumni`, with a button to bring each one back) as a message."""
+    """`/advisor list` as a message, or `list alumni` with buttons to bring back or remove."""
     if not entries:
         text = (
             "You have no alumni: advisors you ease aside are kept here."
@@ -198,14 +219,15 @@ def build_board_message(
         )
         return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
     title = "Your alumni" if alumni else _summary(entries, now)
+    per_entry = 2 if alumni else 1
+    fits = (MAX_MESSAGE_BLOCKS - 2) // per_entry
     blocks = [{"type": "section", "text": mrkdwn(f"*{title}*")}]
-    for entry in entries[: (MAX_BLOCKS - 2)]:
-        section = {"type": "section", "text": mrkdwn(advisor_line(entry, now, zone))}
+    for entry in entries[:fits]:
         if alumni:
-            section["accessory"] = _button("Bring back", BRING_BACK, str(entry.advisor.id))
-        blocks.append(section)
-    if len(entries) > MAX_BLOCKS - 2:
-        blocks.append(
-            {"type": "context", "elements": [mrkdwn(f"And {len(entries) - MAX_BLOCKS + 2} more.")]}
-        )
+            blocks += _alumnus_blocks(entry, now, zone)
+        else:
+            blocks.append({"type": "section", "text": mrkdwn(advisor_line(entry, now, zone))})
+    if len(entries) > fits:
+        more = f"And {len(entries) - fits} more: the Home tab shows your whole board."
+        blocks.append({"type": "context", "elements": [mrkdwn(more)]})
     return {"text": title, "blocks": blocks}

@@ -1,4 +1,4 @@
-"""The usage card and welcome Home as data: complete, honest about what is built, valid."""
+"""The usage card as data: complete, honest about what is built, valid Block Kit."""
 
 from slack_sdk.models.blocks import Block
 

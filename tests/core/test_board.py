@@ -239,3 +239,63 @@ def test_names_are_matched_forgivingly(session, clock, members, typed, found):
     matches = board.find(session, team_id=TEAM, owner_id=ALICE, text=typed)
 
     assert sorted(a.name for a in matches) == found
+
+
+def test_bringing_back_someone_already_back_restarts_nothing(session, clock, members):
+    advisor = enlist(session, clock)
+    due = advisor.next_touch_due_at
+    clock.advance(days=50)
+
+    board.bring_back(session, team_id=TEAM, owner_id=ALICE, advisor_id=advisor.id, clock=clock)
+
+    assert advisor.next_touch_due_at == due
+
+
+def test_editing_notes_after_a_bring_back_keeps_the_restarted_rhythm(session, clock, members):
+    advisor = enlist(session, clock, cadence_days=30)
+    board.ease_aside(session, team_id=TEAM, owner_id=ALICE, advisor_id=advisor.id, clock=clock)
+    clock.advance(days=200)
+    board.bring_back(session, team_id=TEAM, owner_id=ALICE, advisor_id=advisor.id, clock=clock)
+    due = advisor.next_touch_due_at
+
+    board.edit(
+        session,
+        team_id=TEAM,
+        owner_id=ALICE,
+        advisor_id=advisor.id,
+        person=GRACE,
+        details=Details(cadence_days=30, notes="new note"),
+        clock=clock,
+    )
+
+    assert advisor.next_touch_due_at == due
+    assert standing(advisor.next_touch_due_at, 30, clock.now()) == Standing.ON_TRACK
+
+
+def test_a_daily_rhythm_is_on_track_right_after_a_touchpoint(clock):
+    assert standing(clock.now() + timedelta(days=1), 1, clock.now()) == Standing.ON_TRACK
+
+
+def test_a_name_without_letters_or_digits_is_refused(session, clock, members):
+    assert refusal(enlist, session, clock, person=Person(name="???")).field == "name"
+
+
+@pytest.mark.parametrize(
+    ("text", "who", "note"),
+    [
+        ("Sam a quick coffee", "Sam", "a quick coffee"),
+        ("Sam Altman lunch", "Sam Altman", "lunch"),
+        ("Ada lunch today", "Ada", "lunch today"),
+        ("grace talked roadmap", "Grace Hopper", "talked roadmap"),
+        ("Grase Hoper intro", "Grace Hopper", "intro"),
+    ],
+)
+def test_the_first_words_name_the_advisor_and_the_rest_is_the_note(
+    session, clock, members, text, who, note
+):
+    for name in ("Sam", "Sam Altman", "Ada", "Ada Lynch", "Grace Hopper"):
+        enlist(session, clock, person=Person(name=name))
+
+    found, rest = board.find_in_text(session, team_id=TEAM, owner_id=ALICE, text=text)
+
+    assert ([a.name for a in found], rest) == ([who], note)

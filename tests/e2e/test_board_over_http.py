@@ -48,6 +48,15 @@ def latest_view(fake_slack, method: str) -> dict:
     return fake_slack.calls_to(method)[-1].args["view"]
 
 
+def submit(bot, view: dict, answers: dict | None = None, **options):
+    """Press a modal's submit button; a view sent back in the answer must be valid Block Kit."""
+    answer = bot.slack.interact(view_submission(view, answers, **options))
+    sent = answer.json().get("view") if answer.body.startswith("{") else None
+    if sent is not None:
+        assert View(**sent).to_dict() == sent
+    return answer
+
+
 def open_add_modal(bot, fake_slack, text: str = "add", user: str = ALICE) -> dict:
     assert bot.slack.command(text, response_url=fake_slack.response_url(), user=user).status == 200
     bot.settle()
@@ -56,7 +65,7 @@ def open_add_modal(bot, fake_slack, text: str = "add", user: str = ALICE) -> dic
 
 def enlist(bot, fake_slack, answers: dict, user: str = ALICE):
     modal = open_add_modal(bot, fake_slack, user=user)
-    return bot.slack.interact(view_submission(modal, answers, user=user))
+    return submit(bot, modal, answers, user=user)
 
 
 def advisors(engine, owner: str = ALICE) -> list[Advisor]:
@@ -78,16 +87,13 @@ def test_add_with_a_mention_opens_the_modal_prefilled_and_enlisting_shows_on_hom
     modal = open_add_modal(bot, fake_slack, "add <@U0GRACE|grace>")
     assert modal["blocks"][0]["element"]["initial_user"] == GRACE
 
-    answer = bot.slack.interact(view_submission(modal, {"relationship": "senior"}))
+    answer = submit(bot, modal, {"relationship": "senior"})
     bot.settle()
 
     assert answer.status == 200
     assert answer.json()["response_action"] == "update"
     confirmation = json.dumps(answer.json()["view"])
-    assert (
-        "Grace Hopper" in confirmation
-        and "first *stay in touch* nudge comes around" in confirmation
-    )
+    assert "Grace Hopper" in confirmation and "first *stay in touch* is due around" in confirmation
     assert "Wednesday, December 23, 2026" in confirmation
     [grace] = advisors(engine)
     assert (grace.name, grace.tz, grace.cadence_days) == ("Grace Hopper", "America/New_York", 30)
@@ -211,7 +217,7 @@ def test_the_home_button_opens_the_touchpoint_modal_and_it_records_the_details(
         "given_by": "them",
         "note": "Intro to Ada",
     }
-    answer = bot.slack.interact(view_submission(modal, answers))
+    answer = submit(bot, modal, answers)
     bot.settle()
 
     assert answer.json()["response_action"] == "update"
@@ -229,10 +235,12 @@ def test_log_as_touchpoint_on_an_advisors_message_preselects_them_and_keeps_the_
 ):
     bot.slack.interact(message_shortcut(response_url=fake_slack.response_url(), author=GRACE))
     bot.settle()
-    modal = latest_view(fake_slack, "views.open")
-    assert modal["blocks"][0]["element"]["initial_option"]["value"] == str(grace.id)
+    opened = latest_view(fake_slack, "views.open")  # at once, before the 3 s trigger expires
+    modal = latest_view(fake_slack, "views.update")  # then with the message's link
+    assert opened["blocks"][0]["element"]["initial_option"]["value"] == str(grace.id)
+    assert "this message" in json.dumps(modal)
 
-    bot.slack.interact(view_submission(modal))
+    submit(bot, modal)
     bot.settle()
 
     with Session(engine) as session:
@@ -273,7 +281,7 @@ def test_editing_through_the_menu_changes_the_cadence(bot, fake_slack, engine, g
     bot.settle()
     modal = latest_view(fake_slack, "views.open")
 
-    answer = bot.slack.interact(view_submission(modal, {"cadence": "7"}))
+    answer = submit(bot, modal, {"cadence": "7"})
     bot.settle()
 
     assert answer.status == 200
@@ -352,9 +360,7 @@ def test_a_crafted_edit_of_another_members_advisor_is_refused(
     before = snapshot(engine)
 
     crafted = json.dumps({"advisor_id": bobs_advisor.id})
-    answer = bot.slack.interact(
-        view_submission(modal, {"notes": "mine now"}, private_metadata=crafted)
-    )
+    answer = submit(bot, modal, {"notes": "mine now"}, private_metadata=crafted)
 
     assert "not on your board" in json.dumps(answer.json())
     assert snapshot(engine) == before
@@ -371,7 +377,7 @@ def test_a_crafted_touchpoint_for_another_members_advisor_is_refused(
         {"text": {"type": "plain_text", "text": "x"}, "value": str(bobs_advisor.id)}
     )
 
-    answer = bot.slack.interact(view_submission(modal, {"advisor": str(bobs_advisor.id)}))
+    answer = submit(bot, modal, {"advisor": str(bobs_advisor.id)})
 
     assert answer.json()["response_action"] == "errors" and "advisor" in answer.json()["errors"]
     assert snapshot(engine) == before
@@ -386,3 +392,99 @@ def test_a_crafted_bring_back_from_a_message_is_answered_there(
     bot.settle()
 
     assert "not on your board" in fake_slack.calls_to("response_url")[-1].args["text"]
+
+
+def test_nobody_elses_advisors_appear_on_my_home_or_in_my_list(bot, fake_slack):
+    enlist(bot, fake_slack, {"name": "Bobs Secret Mentor"}, user=BOB)
+    enlist(bot, fake_slack, {"name": "Ada Lovelace"})
+    bot.settle()
+
+    listing = bot.slack.command("list", response_url=fake_slack.response_url())
+
+    assert "Ada Lovelace" in home_text(fake_slack) and "Secret" not in home_text(fake_slack)
+    assert "Ada Lovelace" in listing.body and "Secret" not in listing.body
+
+
+def test_the_same_user_id_in_another_workspace_sees_an_empty_board(bot, fake_slack, grace):
+    from tests.payloads import FORM, slash_command
+
+    body = slash_command("list", response_url=fake_slack.response_url(), team="T0ELSEWHERE")
+    answer = bot.slack.post(body, content_type=FORM)
+
+    assert "Your board is empty" in answer.body and "U0GRACE" not in answer.body
+
+
+def test_a_crafted_menu_choice_with_another_members_advisor_is_refused(
+    bot, fake_slack, engine, bobs_advisor
+):
+    before = snapshot(engine)
+
+    bot.slack.interact(block_action(ADVISOR_MENU, selected=f"{EASE_ASIDE}:{bobs_advisor.id}"))
+    bot.settle()
+
+    assert snapshot(engine) == before
+    assert "not on your board" in json.dumps(latest_view(fake_slack, "views.open"))
+
+
+def test_a_touchpoint_submitted_after_the_advisor_was_eased_aside_is_kept_for_the_alumnus(
+    bot, fake_slack, engine, grace
+):
+    bot.slack.interact(block_action(LOG_TOUCHPOINT, str(grace.id)))
+    bot.settle()
+    modal = latest_view(fake_slack, "views.open")
+    bot.slack.interact(block_action(EASE_ASIDE, str(grace.id)))
+    bot.settle()
+
+    answer = submit(bot, modal, {"note": "caught up anyway"})
+
+    assert "(among your alumni)" in json.dumps(answer.json())
+
+
+def test_a_touchpoint_dated_in_the_future_is_refused_at_the_date(bot, fake_slack, engine, grace):
+    bot.slack.interact(block_action(LOG_TOUCHPOINT, str(grace.id)))
+    bot.settle()
+
+    answer = submit(bot, latest_view(fake_slack, "views.open"), {"date": "2026-12-01"})
+
+    assert list(answer.json()["errors"]) == ["date"]
+
+
+def test_a_member_slack_cannot_look_up_is_answered_at_the_member_field(bot, fake_slack, engine):
+    modal = open_add_modal(bot, fake_slack)
+    fake_slack.fail("users.info", "user_not_found")
+
+    answer = submit(bot, modal, {"member": GRACE})
+
+    assert list(answer.json()["errors"]) == ["member"]
+    assert advisors(engine) == []
+
+
+def test_an_unexpected_failure_in_a_modal_says_nothing_was_saved_instead_of_hanging(
+    bot, fake_slack, engine, monkeypatch
+):
+    modal = open_add_modal(bot, fake_slack)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("core.board.enlist", broken)
+    answer = submit(bot, modal, {"name": "Ada"})
+
+    assert answer.status == 200
+    assert answer.json()["response_action"] == "update"
+    assert "nothing was saved" in json.dumps(answer.json())
+
+
+def test_logging_with_someone_not_on_the_board_says_how_to_enlist_them(bot, fake_slack, grace):
+    answer = bot.slack.command("log <@U0BOB|bob> lunch", response_url=fake_slack.response_url())
+
+    assert (
+        answer.json()["text"]
+        == "<@U0BOB> is not on your board: `/advisor add <@U0BOB>` enlists them."
+    )
+
+
+def test_add_with_a_name_prefills_someone_outside_slack(bot, fake_slack):
+    modal = open_add_modal(bot, fake_slack, "add Ada Lovelace")
+
+    assert modal["blocks"][1]["element"]["initial_value"] == "Ada Lovelace"
