@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from core import cadence
 from core.clock import Clock, moment_on
@@ -60,7 +60,7 @@ def advisors(
             .where(
                 Advisor.team_id == team_id, Advisor.owner_id == owner_id, Advisor.status == status
             )
-            .order_by(col(Advisor.next_touch_due_at).asc().nulls_last(), Advisor.name)
+            .order_by(Advisor.next_touch_due_at, Advisor.name)  # alumni have none: by name
         )
     )
 

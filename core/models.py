@@ -113,7 +113,7 @@ class Advisor(SQLModel, table=True):
             name="fk_advisor_owner",
             ondelete="CASCADE",
         ),
-        Index("ix_advisor_board", "team_id", "owner_id", "status"),
+        Index("ix_advisor_board", "team_id", "owner_id", "status", "next_touch_due_at"),
         Index("ix_advisor_due", "status", "next_touch_due_at"),
         Index(
             "uq_advisor_slack_member",

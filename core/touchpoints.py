@@ -91,6 +91,10 @@ def latest_touchpoints(
         .join(
             newest, (Touchpoint.advisor_id == newest.c.advisor_id) & (Touchpoint.at == newest.c.at)
         )
-        .where(Touchpoint.team_id == team_id, Touchpoint.owner_id == owner_id)
+        .where(
+            col(Touchpoint.advisor_id).in_(advisor_ids),  # lets the planner start from the index
+            Touchpoint.team_id == team_id,
+            Touchpoint.owner_id == owner_id,
+        )
     )
     return {touchpoint.advisor_id: touchpoint for touchpoint in rows}
