@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.ids import ADD_ADVISOR_VIEW, EDIT_ADVISOR_VIEW
-from bot.views.elements import choice, input_block, submitted, text_input
+from bot.views.elements import choice, input_block, metadata, submitted, text_input
 from bot.views.text import plain
 from core.errors import Invalid
 from core.models import Advisor, RelationshipKind, Support
@@ -170,9 +170,6 @@ def read_advisor_form(values: dict) -> AdvisorForm:
 
 
 def advisor_id_of(view: dict) -> int | None:
-    """The advisor an edit modal is about, from its private metadata (never trusted alone)."""
-    try:
-        advisor_id = json.loads(view.get("private_metadata") or "{}").get("advisor_id")
-    except (ValueError, AttributeError):
-        return None
+    """The advisor an edit modal is about (never trusted alone: core checks the owner)."""
+    advisor_id = metadata(view, "advisor_id")
     return advisor_id if isinstance(advisor_id, int) else None

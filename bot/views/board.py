@@ -110,21 +110,24 @@ def _remove_button(advisor: Advisor) -> dict:
     return button
 
 
-def _with_buttons(entry: Entry, now: datetime, zone: ZoneInfo) -> list[dict]:
-    advisor_id = str(entry.advisor.id)
+def _line_and_buttons(
+    entry: Entry, now: datetime, zone: ZoneInfo, buttons: list[dict]
+) -> list[dict]:
     return [
         {"type": "section", "text": mrkdwn(advisor_line(entry, now, zone))},
-        {
-            "type": "actions",
-            "block_id": f"advisor-{advisor_id}",
-            "elements": [
-                _button("Log touchpoint", LOG_TOUCHPOINT, advisor_id, "primary"),
-                _button("Edit", EDIT_ADVISOR, advisor_id),
-                _button("Ease aside", EASE_ASIDE, advisor_id),
-                _remove_button(entry.advisor),
-            ],
-        },
+        {"type": "actions", "block_id": f"advisor-{entry.advisor.id}", "elements": buttons},
     ]
+
+
+def _with_buttons(entry: Entry, now: datetime, zone: ZoneInfo) -> list[dict]:
+    advisor_id = str(entry.advisor.id)
+    buttons = [
+        _button("Log touchpoint", LOG_TOUCHPOINT, advisor_id, "primary"),
+        _button("Edit", EDIT_ADVISOR, advisor_id),
+        _button("Ease aside", EASE_ASIDE, advisor_id),
+        _remove_button(entry.advisor),
+    ]
+    return _line_and_buttons(entry, now, zone, buttons)
 
 
 def _with_menu(entry: Entry, now: datetime, zone: ZoneInfo) -> list[dict]:
@@ -193,18 +196,11 @@ def build_home(entries: list[Entry], alumni: list[str], *, now: datetime, zone: 
 
 
 def _alumnus_blocks(entry: Entry, now: datetime, zone: ZoneInfo) -> list[dict]:
-    advisor_id = str(entry.advisor.id)
-    return [
-        {"type": "section", "text": mrkdwn(advisor_line(entry, now, zone))},
-        {
-            "type": "actions",
-            "block_id": f"alumnus-{advisor_id}",
-            "elements": [
-                _button("Bring back", BRING_BACK, advisor_id, "primary"),
-                _remove_button(entry.advisor),
-            ],
-        },
+    buttons = [
+        _button("Bring back", BRING_BACK, str(entry.advisor.id), "primary"),
+        _remove_button(entry.advisor),
     ]
+    return _line_and_buttons(entry, now, zone, buttons)
 
 
 def build_board_message(

@@ -1,5 +1,7 @@
 """Block Kit input elements shared by the modals, and reading their submitted values."""
 
+import json
+
 from bot.views.text import option, plain
 
 
@@ -43,3 +45,12 @@ def choice(kind: str, labels: dict, initial: list[str]) -> dict:
 def submitted(values: dict, block_id: str) -> dict:
     """The state Slack sent for one input block (its action id is its block id)."""
     return values.get(block_id, {}).get(block_id) or {}
+
+
+def metadata(view: dict, key: str):
+    """One value from a view's private metadata (JSON); None when absent or unreadable. It came
+    back from the client, so callers check it like any other input."""
+    try:
+        return json.loads(view.get("private_metadata") or "{}").get(key)
+    except (ValueError, AttributeError):
+        return None

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.ids import LOG_TOUCHPOINT_VIEW
-from bot.views.elements import choice, input_block, submitted, text_input
+from bot.views.elements import choice, input_block, metadata, submitted, text_input
 from bot.views.text import option, plain, shorten
 from core.errors import Invalid
 from core.models import Advisor, Channel, Exchange, GivenBy
@@ -110,8 +110,5 @@ def read_touchpoint_form(values: dict) -> TouchpointForm:
 
 
 def message_link_of(view: dict) -> str | None:
-    try:
-        link = json.loads(view.get("private_metadata") or "{}").get("message_link")
-    except (ValueError, AttributeError):
-        return None
+    link = metadata(view, "message_link")
     return link if isinstance(link, str) and link.startswith("https://") else None
