@@ -127,13 +127,15 @@ def _details(form: AdvisorForm) -> Details:
     )
 
 
-def _confirmation(advisor: Advisor, zone) -> dict:
+def _confirmation(advisor: Advisor, zone, now, *, chosen: bool) -> dict:
+    rhythm = describe_days(advisor.cadence_days)
+    why = f"You planned to be in touch {rhythm}" if chosen else f"At the usual rhythm ({rhythm})"
     due = long_day(advisor.next_touch_due_at.astimezone(zone))
-    text = (
-        f"*{escape(advisor.name)}* is on your board. You planned to be in touch "
-        f"{describe_days(advisor.cadence_days)}, so your first *stay in touch* is due around "
-        f"*{due}*. Your board is on my Home tab."
-    )
+    if advisor.next_touch_due_at <= now:
+        when = f"a *stay in touch* was already due on {due}: reach out soon, then log it"
+    else:
+        when = f"your first *stay in touch* is due around *{due}*"
+    text = f"*{escape(advisor.name)}* is on your board. {why}, so {when}. See my Home tab."
     return build_notice("On your board", text)
 
 
@@ -153,7 +155,9 @@ def handle_add_submission(ack: Ack, view: dict, client: WebClient, context: Bolt
                 zone=zone,
                 clock=context["clock"],
             )
-            confirmation = _confirmation(advisor, zone)
+            confirmation = _confirmation(
+                advisor, zone, context["clock"].now(), chosen=form.cadence_days is not None
+            )
     except Invalid as problem:
         ack(response_action="errors", errors={problem.field or "name": str(problem)})
         return
@@ -249,7 +253,9 @@ def _remove(session, who, advisor_id, clock) -> str:
 handle_ease_aside = _act(
     _ease_aside, "{name} is among your alumni now: `/advisor list alumni` brings them back."
 )
-handle_bring_back = _act(_bring_back, "{name} is back on your board.")
+handle_bring_back = _act(
+    _bring_back, "{name} is back on your board: the rhythm restarts today (see my Home tab)."
+)
 handle_remove = _act(_remove, "{name} is removed, with every touchpoint.")
 
 

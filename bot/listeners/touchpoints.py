@@ -84,8 +84,9 @@ def _who_and_note(session, context: BoltContext, text: str) -> tuple[list[Adviso
         )
     if not found:
         names = _names(board.advisors(session, **who))
-        listed = f" Your board: {names}." if names else " Your board is empty."
-        return [], note, f"I couldn't find “{escape(text[:60])}” on your board.{listed} {USAGE}"
+        if not names:
+            return [], note, EMPTY_BOARD
+        return [], note, f"I couldn't find “{escape(text[:60])}” on your board: {names}. {USAGE}"
     return found, note, ""
 
 
@@ -182,6 +183,11 @@ def handle_log_as_touchpoint(ack: Ack, body: dict, client: WebClient, context: B
         )
         advisor_id = advisor.id if advisor and advisor.status == AdvisorStatus.ACTIVE else None
     prefill = {"advisor_id": advisor_id, "note": message.get("text") or "", "how": Channel.MESSAGE}
+    if author and advisor_id is None:
+        prefill["warning"] = (
+            f"<@{author}> wrote this and is not on your board: choose the advisor it was with, "
+            "or `/advisor add` them first."
+        )
     opened = open_log_modal(client, context, body["trigger_id"], **prefill)
     channel = (body.get("channel") or {}).get("id")
     if (

@@ -74,7 +74,7 @@ def _person_blocks(
 
 
 def _details_blocks(advisor: Advisor | None) -> list[dict]:
-    relationship = advisor.relationship if advisor else RelationshipKind.PEER
+    relationship = advisor.relationship if advisor else None  # a new advisor: the member chooses
     inside = "inside" if advisor is None or advisor.inside_org else "outside"
     cadence = {"type": "number_input", "is_decimal_allowed": False, "min_value": "1"}
     cadence["max_value"] = "365"
@@ -85,7 +85,7 @@ def _details_blocks(advisor: Advisor | None) -> list[dict]:
         input_block(
             "relationship",
             "They are",
-            choice("static_select", RELATIONSHIPS, [relationship]),
+            choice("static_select", RELATIONSHIPS, [relationship] if relationship else []),
             optional=False,
         ),
         input_block("inside", "Where", choice("radio_buttons", where, [inside]), optional=False),

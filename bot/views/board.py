@@ -18,7 +18,7 @@ from bot.views.text import day, escape, mrkdwn, plain, shorten
 from bot.views.touchpoint_form import HOW
 from core.cadence import Standing, describe_days, standing
 from core.members import known_zone
-from core.models import Advisor, Touchpoint
+from core.models import Advisor, Channel, Touchpoint
 
 MAX_BLOCKS = 100  # a Home tab or a modal
 MAX_MESSAGE_BLOCKS = 50
@@ -35,8 +35,8 @@ WHAT_IS_A_BOARD = (
     "A *personal board of advisors* is the five or so people you enlist to help you take your "
     "next step: someone senior who speaks for you, peers who tell you how things really work, "
     "someone junior who knows what you don't, people outside your company. Relationships fade "
-    "without contact, so I'll remind you to *stay in touch* with each of them at the rhythm "
-    "you choose."
+    "without contact, so I keep track of when each of them is due for a touchpoint, at the "
+    "rhythm you choose."
 )
 
 
@@ -62,10 +62,12 @@ def _local_time(advisor: Advisor, now: datetime) -> str:
 def _last_touch(entry: Entry, zone: ZoneInfo) -> str:
     advisor, latest = entry.advisor, entry.latest
     text = f"Last touchpoint {day(advisor.last_touch_at.astimezone(zone))}"
-    if latest is not None and latest.at == advisor.last_touch_at:
-        text += f" ({HOW.get(latest.how, 'other').lower()}"
-        text += f': "{escape(shorten(latest.note, 80))}")' if latest.note else ")"
-    return text
+    if latest is None or latest.at != advisor.last_touch_at:
+        return text
+    details = [] if latest.how == Channel.OTHER else [HOW[latest.how].lower()]
+    if latest.note:
+        details.append(f'"{escape(shorten(latest.note, 80))}"')
+    return f"{text} ({': '.join(details)})" if details else text
 
 
 def advisor_line(entry: Entry, now: datetime, zone: ZoneInfo) -> str:
@@ -81,7 +83,10 @@ def advisor_line(entry: Entry, now: datetime, zone: ZoneInfo) -> str:
         when = "was due" if mood == Standing.OVERDUE else "next"
         state = f"{MARK.get(mood, MARK_ON_TRACK)} *{mood}* ({when} {due})"
     first = f"{who(advisor)} · {kind}, {where} · {state}"
-    second = f"{_last_touch(entry, zone)} · {describe_days(advisor.cadence_days)}"
+    rhythm = (
+        "" if advisor.next_touch_due_at is None else f" · {describe_days(advisor.cadence_days)}"
+    )
+    second = f"{_last_touch(entry, zone)}{rhythm}"
     return f"{first}\n{second}{_local_time(advisor, now)}"
 
 
@@ -170,7 +175,12 @@ def build_home(entries: list[Entry], alumni: list[str], *, now: datetime, zone: 
         blocks = [
             {"type": "header", "text": plain("Your personal board of advisors", 150)},
             {"type": "section", "text": mrkdwn(WHAT_IS_A_BOARD)},
-            {"type": "actions", "elements": [{**add, "text": plain("Add your first advisor")}]},
+            {
+                "type": "actions",
+                "elements": [
+                    {**add, "text": plain("Add an advisor" if alumni else "Add your first advisor")}
+                ],
+            },
         ]
         return {
             "type": "home",
@@ -223,7 +233,9 @@ def build_board_message(
             blocks += _alumnus_blocks(entry, now, zone)
         else:
             blocks.append({"type": "section", "text": mrkdwn(advisor_line(entry, now, zone))})
+    footer = [] if alumni else ["My Home tab has buttons for each advisor."]
     if len(entries) > fits:
-        more = f"And {len(entries) - fits} more: the Home tab shows your whole board."
-        blocks.append({"type": "context", "elements": [mrkdwn(more)]})
+        footer.insert(0, f"And {len(entries) - fits} more: the Home tab shows your whole board.")
+    if footer:
+        blocks.append({"type": "context", "elements": [mrkdwn(" ".join(footer))]})
     return {"text": title, "blocks": blocks}

@@ -15,7 +15,7 @@ class Subcommand:
 SUBCOMMANDS = (
     Subcommand("add", "add [@someone]", "enlist an advisor on your board"),
     Subcommand("list", "list", "see your board (add `alumni` for advisors eased aside)"),
-    Subcommand("log", "log @someone [note]", "record a touchpoint with an advisor"),
+    Subcommand("log", "log @someone|name [note]", "record a touchpoint (alone: a form)"),
     Subcommand("promise", "promise @someone <what> by <when>", "record a promise you made"),
     Subcommand("promises", "promises", "see your open promises"),
     Subcommand("settings", "settings", "choose when nudges reach you"),
@@ -24,8 +24,10 @@ SUBCOMMANDS = (
 
 INTRO = (
     "I help you keep up your *personal board of advisors*: the five or so people you enlisted "
-    "to help you grow. I remind you to *stay in touch* when a relationship goes quiet, and to "
-    "*show your work* on the promises you made them."
+    "to help you grow. I keep track of when each relationship is due for a touchpoint; "
+    "reminders to *stay in touch* and to *show your work* on your promises are coming soon. "
+    "Your board is on my *Home* tab, and *Log as touchpoint* in any message's menu records a "
+    "conversation."
 )
 REACH = "You can also mention me in a channel or send me a direct message."
 

@@ -45,6 +45,7 @@ def build_touchpoint_modal(
     note: str = "",
     how: str | None = None,
     message_link: str | None = None,
+    warning: str = "",
 ) -> dict:
     """`board` is the member's active advisors (most urgent first); one may be preselected."""
     options = [option(a.name, str(a.id)) for a in board[:MAX_OPTIONS]]
@@ -69,6 +70,8 @@ def build_touchpoint_modal(
         input_block("given_by", "Who gave", choice("radio_buttons", GIVEN_BY, [GivenBy.BOTH])),
         input_block("note", "Note", text_input(3000, shorten(note, 3000), multiline=True)),
     ]
+    if warning:
+        blocks.insert(0, {"type": "context", "elements": [{"type": "mrkdwn", "text": warning}]})
     if message_link:
         blocks.append(
             {
@@ -99,8 +102,10 @@ def read_touchpoint_form(values: dict) -> TouchpointForm:
     given_by = (submitted(values, "given_by").get("selected_option") or {}).get(
         "value", GivenBy.BOTH
     )
+    if not picked.isdigit():
+        raise Invalid("Choose the advisor this touchpoint was with.", field="advisor")
     return TouchpointForm(
-        advisor_id=int(picked) if picked.isdigit() else None,
+        advisor_id=int(picked),
         on=on,
         how=how,
         exchanged=tuple(o["value"] for o in exchanged),

@@ -100,6 +100,7 @@ def test_the_enlist_modal_reads_back_what_the_member_chose():
     modal = build_advisor_modal(today=date(2026, 11, 23))
     answers = {
         "name": "Ada",
+        "relationship": "peer",
         "support": ["coaching", "friendship"],
         "cadence": "14",
         "inside": "outside",

@@ -65,7 +65,7 @@ def open_add_modal(bot, fake_slack, text: str = "add", user: str = ALICE) -> dic
 
 def enlist(bot, fake_slack, answers: dict, user: str = ALICE):
     modal = open_add_modal(bot, fake_slack, user=user)
-    return submit(bot, modal, answers, user=user)
+    return submit(bot, modal, {"relationship": "peer", **answers}, user=user)
 
 
 def advisors(engine, owner: str = ALICE) -> list[Advisor]:
@@ -200,7 +200,7 @@ def test_log_finds_an_outside_advisor_by_a_forgiving_name(bot, fake_slack, engin
     assert (
         "*Zoë Ångström*" in ambiguous.json()["text"] and "*Zoe Baker*" in ambiguous.json()["text"]
     )
-    assert "couldn't find “Margaret” on your board. Your board: " in unknown.json()["text"]
+    assert "couldn't find “Margaret” on your board: *Zo" in unknown.json()["text"]
 
 
 def test_the_home_button_opens_the_touchpoint_modal_and_it_records_the_details(
@@ -271,7 +271,7 @@ def test_easing_aside_and_bringing_back_from_the_alumni_list(bot, fake_slack, en
     assert advisors(engine)[0].status == AdvisorStatus.ACTIVE
     assert (
         fake_slack.calls_to("response_url")[-1].args["text"]
-        == "Grace Hopper is back on your board."
+        == "Grace Hopper is back on your board: the rhythm restarts today (see my Home tab)."
     )
     assert "<@U0GRACE>" in home_text(fake_slack)
 
@@ -488,3 +488,31 @@ def test_add_with_a_name_prefills_someone_outside_slack(bot, fake_slack):
     modal = open_add_modal(bot, fake_slack, "add Ada Lovelace")
 
     assert modal["blocks"][1]["element"]["initial_value"] == "Ada Lovelace"
+
+
+def test_an_advisor_already_overdue_when_enlisted_is_told_so(bot, fake_slack):
+    answer = enlist(bot, fake_slack, {"name": "Zed", "last_spoke": "2026-09-01"})
+
+    text = json.dumps(answer.json())
+    assert "At the usual rhythm (every 3 weeks)" in text
+    assert (
+        "a *stay in touch* was already due on Tuesday, September 22, 2026: reach out soon" in text
+    )
+
+
+def test_a_touchpoint_logged_by_command_shows_its_note_without_a_made_up_channel(
+    bot, fake_slack, grace
+):
+    bot.slack.command("log <@U0GRACE> coffee", response_url=fake_slack.response_url())
+    bot.settle()
+
+    assert 'Last touchpoint Mon, Nov 23 (\\"coffee\\")' in home_text(fake_slack)
+
+
+def test_the_shortcut_on_a_message_by_someone_not_on_the_board_says_so(bot, fake_slack, grace):
+    bot.slack.interact(message_shortcut(response_url=fake_slack.response_url(), author=BOB))
+    bot.settle()
+
+    modal = latest_view(fake_slack, "views.update")
+    assert "<@U0BOB> wrote this and is not on your board" in json.dumps(modal)
+    assert "initial_option" not in json.dumps(modal["blocks"][1])
