@@ -14,3 +14,10 @@ class NotOnBoard(LookupError):
 
     def __init__(self):
         super().__init__("That advisor is not on your board (any more), so nothing changed.")
+
+
+class NotYours(LookupError):
+    """A promise that is not this member's: unknown, or someone else's."""
+
+    def __init__(self):
+        super().__init__("That promise is not one of yours (any more), so nothing changed.")

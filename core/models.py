@@ -1,11 +1,12 @@
 """All tables of advisor-bot. Every row belongs to a workspace (team_id) and an owner."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
     Column,
+    Date,
     DateTime,
     ForeignKeyConstraint,
     Index,
@@ -83,6 +84,29 @@ class Exchange(StrEnum):
     ADVICE = "advice"
     INTRODUCTION = "introduction"
     SUPPORT = "support"
+
+
+class Firmness(StrEnum):
+    """How the member said it: heard differently, nudged differently."""
+
+    PROMISE = "promise"  # "I promise"
+    TRY = "try"  # "I'll try"
+
+
+class PromiseStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class PromiseChange(StrEnum):
+    """One line of a promise's history."""
+
+    MADE = "made"
+    UPDATE = "update"  # a progress update ("show your work")
+    RENEGOTIATED = "renegotiated"
+    DONE = "done"
+    DROPPED = "dropped"
 
 
 class GivenBy(StrEnum):
@@ -168,3 +192,53 @@ class Touchpoint(SQLModel, table=True):
     note: str = Field(default="", max_length=3000)
     message_link: str | None = Field(default=None, max_length=500)
     created_at: datetime = _timestamp()
+
+
+class Promise(SQLModel, table=True):
+    """Something the member said they would do for an advisor, by a day, firmly or not."""
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["advisor_id"], ["advisor.id"], name="fk_promise_advisor", ondelete="CASCADE"
+        ),
+        Index("ix_promise_owner", "team_id", "owner_id", "status", "due_at"),
+        Index("ix_promise_due", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    owner_id: str = Field(max_length=32)
+    advisor_id: int
+    what: str = Field(max_length=500)
+    firmness: str = Field(default=Firmness.PROMISE, max_length=10)
+    status: str = Field(default=PromiseStatus.OPEN, max_length=10)
+    due_on: date = Field(sa_column=Column(Date, nullable=False))
+    original_due_on: date = Field(sa_column=Column(Date, nullable=False))
+    due_at: datetime = _timestamp()  # when due_on is over where the member is
+    renegotiations: int = 0
+    last_update_at: datetime | None = _timestamp(nullable=True)
+    closed_at: datetime | None = _timestamp(nullable=True)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class PromiseEvent(SQLModel, table=True):
+    """A change to a promise, kept for good: made, progress update, renegotiated, done, dropped."""
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["promise_id"], ["promise.id"], name="fk_promise_event_promise", ondelete="CASCADE"
+        ),
+        Index("ix_promise_event_promise", "promise_id", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    promise_id: int
+    at: datetime = _timestamp()
+    change: str = Field(max_length=20)
+    text: str = Field(default="", max_length=3000)
+    old_due_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    old_due_at: datetime | None = _timestamp(nullable=True)  # when the old date was over
+    new_due_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    sent_to_advisor: bool = False
+    told_them: bool | None = None

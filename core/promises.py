@@ -1,0 +1,267 @@
+"""Promises: made to an advisor by a day, firmly or not; updated, renegotiated, done or dropped.
+Nothing is deleted: every change is a line of history."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from core.board import get_advisor
+from core.clock import Clock
+from core.dates import end_of_day
+from core.errors import Invalid, NotYours
+from core.models import (
+    AdvisorStatus,
+    Channel,
+    Firmness,
+    GivenBy,
+    Promise,
+    PromiseChange,
+    PromiseEvent,
+    PromiseStatus,
+)
+from core.touchpoints import log_touchpoint
+
+WHAT_LIMIT = 500
+UPDATE_LIMIT = 3000
+
+
+def _event(session: Session, promise: Promise, change: str, now: datetime, **fields) -> None:
+    session.add(PromiseEvent(promise_id=promise.id, at=now, change=change, **fields))
+
+
+def _check_day(day: date, zone: ZoneInfo, now: datetime, field: str) -> None:
+    if day < now.astimezone(zone).date():
+        raise Invalid("That day is already past: choose a later date.", field=field)
+
+
+def make_promise(
+    session: Session,
+    *,
+    team_id: str,
+    owner_id: str,
+    advisor_id: int,
+    what: str,
+    due_on: date,
+    firmness: str,
+    zone: ZoneInfo,
+    clock: Clock,
+) -> Promise:
+    """Record what the member promised an advisor on the board, due by the end of `due_on`."""
+    what, now = " ".join(what.split()), clock.now()
+    if not what:
+        raise Invalid("Say what you promised.", field="what")
+    if len(what) > WHAT_LIMIT:
+        raise Invalid(f"Keep it under {WHAT_LIMIT} characters (it has {len(what)}).", field="what")
+    if firmness not in set(Firmness):
+        raise Invalid("Choose “I promise” or “I'll try”.", field="firmness")
+    _check_day(due_on, zone, now, "due")
+    advisor = get_advisor(session, team_id=team_id, owner_id=owner_id, advisor_id=advisor_id)
+    if advisor.status != AdvisorStatus.ACTIVE:
+        raise Invalid(
+            f"{advisor.name} is among your alumni: bring them back first.", field="advisor"
+        )
+    promise = Promise(
+        team_id=team_id,
+        owner_id=owner_id,
+        advisor_id=advisor.id,
+        what=what,
+        firmness=firmness,
+        due_on=due_on,
+        original_due_on=due_on,
+        due_at=end_of_day(due_on, zone),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(promise)
+    session.flush()
+    _event(session, promise, PromiseChange.MADE, now, new_due_on=due_on)
+    return promise
+
+
+def get_promise(session: Session, *, team_id: str, owner_id: str, promise_id: int) -> Promise:
+    promise = session.exec(
+        select(Promise).where(
+            Promise.id == promise_id, Promise.team_id == team_id, Promise.owner_id == owner_id
+        )
+    ).first()
+    if promise is None:
+        raise NotYours()
+    return promise
+
+
+def _open(session: Session, **who) -> Promise:
+    promise = get_promise(session, **who)
+    if promise.status != PromiseStatus.OPEN:
+        raise Invalid(f"That promise is already {promise.status}.", field="promise")
+    return promise
+
+
+def renegotiate(
+    session: Session,
+    *,
+    team_id: str,
+    owner_id: str,
+    promise_id: int,
+    new_due_on: date,
+    zone: ZoneInfo,
+    clock: Clock,
+    note: str = "",
+) -> Promise:
+    """Move the date; the old one stays in the history and the renegotiation is counted."""
+    now = clock.now()
+    promise = _open(session, team_id=team_id, owner_id=owner_id, promise_id=promise_id)
+    _check_day(new_due_on, zone, now, "due")
+    if new_due_on == promise.due_on:
+        raise Invalid("That is the date it already has: choose another.", field="due")
+    if len(note) > UPDATE_LIMIT:
+        raise Invalid(
+            f"Keep it under {UPDATE_LIMIT} characters (it has {len(note)}).", field="note"
+        )
+    _event(
+        session,
+        promise,
+        PromiseChange.RENEGOTIATED,
+        now,
+        old_due_on=promise.due_on,
+        old_due_at=promise.due_at,
+        new_due_on=new_due_on,
+        text=note.strip(),
+    )
+    promise.due_on, promise.due_at = new_due_on, end_of_day(new_due_on, zone)
+    promise.renegotiations += 1
+    promise.updated_at = now
+    session.add(promise)
+    session.flush()
+    return promise
+
+
+def mark_done(
+    session: Session, *, team_id: str, owner_id: str, promise_id: int, clock: Clock
+) -> Promise:
+    now = clock.now()
+    promise = _open(session, team_id=team_id, owner_id=owner_id, promise_id=promise_id)
+    promise.status, promise.closed_at, promise.updated_at = PromiseStatus.DONE, now, now
+    _event(session, promise, PromiseChange.DONE, now)
+    session.add(promise)
+    session.flush()
+    return promise
+
+
+def drop(
+    session: Session, *, team_id: str, owner_id: str, promise_id: int, told_them: bool, clock: Clock
+) -> Promise:
+    """Give a promise up; whether the advisor was told is kept with it."""
+    now = clock.now()
+    promise = _open(session, team_id=team_id, owner_id=owner_id, promise_id=promise_id)
+    promise.status, promise.closed_at, promise.updated_at = PromiseStatus.DROPPED, now, now
+    _event(session, promise, PromiseChange.DROPPED, now, told_them=told_them)
+    session.add(promise)
+    session.flush()
+    return promise
+
+
+def post_update(
+    session: Session,
+    *,
+    team_id: str,
+    owner_id: str,
+    promise_id: int,
+    text: str,
+    sent_to_advisor: bool,
+    clock: Clock,
+) -> Promise:
+    """A progress update ("show your work"). Sent to the advisor, it is also a touchpoint."""
+    now, text = clock.now(), text.strip()
+    promise = _open(session, team_id=team_id, owner_id=owner_id, promise_id=promise_id)
+    if not text:
+        raise Invalid("Write the update: a line or two on where it stands.", field="update")
+    if len(text) > UPDATE_LIMIT:
+        raise Invalid(
+            f"Keep it under {UPDATE_LIMIT} characters (it has {len(text)}).", field="update"
+        )
+    _event(session, promise, PromiseChange.UPDATE, now, text=text, sent_to_advisor=sent_to_advisor)
+    promise.last_update_at = promise.updated_at = now
+    session.add(promise)
+    if sent_to_advisor:
+        note = f"Progress update on “{promise.what}”: {text}"[:UPDATE_LIMIT]
+        log_touchpoint(
+            session,
+            team_id=team_id,
+            owner_id=owner_id,
+            advisor_id=promise.advisor_id,
+            how=Channel.MESSAGE,
+            given_by=GivenBy.ME,
+            note=note,
+            clock=clock,
+        )
+    session.flush()
+    return promise
+
+
+def open_promises(
+    session: Session, *, team_id: str, owner_id: str, advisor_ids: Iterable[int] | None = None
+) -> list[Promise]:
+    """The member's open promises, soonest due first."""
+    query = select(Promise).where(
+        Promise.team_id == team_id,
+        Promise.owner_id == owner_id,
+        Promise.status == PromiseStatus.OPEN,
+    )
+    if advisor_ids is not None:
+        query = query.where(col(Promise.advisor_id).in_(list(advisor_ids)))
+    return list(session.exec(query.order_by(Promise.due_at, Promise.id)))
+
+
+def history(
+    session: Session, *, team_id: str, owner_id: str, promise_id: int
+) -> list[PromiseEvent]:
+    promise = get_promise(session, team_id=team_id, owner_id=owner_id, promise_id=promise_id)
+    events = select(PromiseEvent).where(PromiseEvent.promise_id == promise.id)
+    return list(session.exec(events.order_by(PromiseEvent.at, PromiseEvent.id)))
+
+
+@dataclass(frozen=True)
+class Keeping:
+    """How the member keeps their word: per advisor, or overall."""
+
+    kept_on_time: int = 0
+    renegotiated_in_time: int = 0  # renegotiations made before the date they moved
+    late: int = 0  # done after the date, or still open past it
+    dropped: int = 0
+    open: int = 0
+
+
+def keeping(
+    session: Session, *, team_id: str, owner_id: str, now: datetime, advisor_id: int | None = None
+) -> Keeping:
+    query = select(Promise).where(Promise.team_id == team_id, Promise.owner_id == owner_id)
+    if advisor_id is not None:
+        query = query.where(Promise.advisor_id == advisor_id)
+    promises = list(session.exec(query))
+    moved = select(PromiseEvent).where(
+        col(PromiseEvent.promise_id).in_([p.id for p in promises]),
+        PromiseEvent.change == PromiseChange.RENEGOTIATED,
+    )
+    return Keeping(
+        kept_on_time=sum(
+            p.status == PromiseStatus.DONE and p.closed_at <= p.due_at for p in promises
+        ),
+        renegotiated_in_time=sum(_in_time(e) for e in session.exec(moved)),
+        late=sum(_late(p, now) for p in promises),
+        dropped=sum(p.status == PromiseStatus.DROPPED for p in promises),
+        open=sum(p.status == PromiseStatus.OPEN for p in promises),
+    )
+
+
+def _late(promise: Promise, now: datetime) -> bool:
+    if promise.status == PromiseStatus.DONE:
+        return promise.closed_at > promise.due_at
+    return promise.status == PromiseStatus.OPEN and now >= promise.due_at
+
+
+def _in_time(event: PromiseEvent) -> bool:
+    """A renegotiation counts as in time when it came before the date it moved was over."""
+    return event.old_due_at is not None and event.at < event.old_due_at
