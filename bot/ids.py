@@ -20,3 +20,11 @@ EASE_ASIDE = "ease_aside"
 BRING_BACK = "bring_back"
 REMOVE_ADVISOR = "remove_advisor"
 ADVISOR_MENU = "advisor_menu"  # the compact layout's overflow: values "<action id>:<advisor id>"
+
+# Promises
+MAKE_PROMISE_VIEW = "promise_make"
+UPDATE_PROMISE_VIEW = "promise_update"
+RENEGOTIATE_VIEW = "promise_renegotiate"
+DROP_PROMISE_VIEW = "promise_drop"
+PROMISE_MENU = "promise_menu"  # values "<choice>:<promise id>", choices below
+PROMISE_DONE, PROMISE_UPDATE, PROMISE_RENEGOTIATE, PROMISE_DROP = "done", "update", "move", "drop"

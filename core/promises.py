@@ -174,14 +174,8 @@ def post_update(
     clock: Clock,
 ) -> Promise:
     """A progress update ("show your work"). Sent to the advisor, it is also a touchpoint."""
-    now, text = clock.now(), text.strip()
+    now, text = clock.now(), check_update(text)
     promise = _open(session, team_id=team_id, owner_id=owner_id, promise_id=promise_id)
-    if not text:
-        raise Invalid("Write the update: a line or two on where it stands.", field="update")
-    if len(text) > UPDATE_LIMIT:
-        raise Invalid(
-            f"Keep it under {UPDATE_LIMIT} characters (it has {len(text)}).", field="update"
-        )
     _event(session, promise, PromiseChange.UPDATE, now, text=text, sent_to_advisor=sent_to_advisor)
     promise.last_update_at = promise.updated_at = now
     session.add(promise)
@@ -237,23 +231,60 @@ class Keeping:
 def keeping(
     session: Session, *, team_id: str, owner_id: str, now: datetime, advisor_id: int | None = None
 ) -> Keeping:
-    query = select(Promise).where(Promise.team_id == team_id, Promise.owner_id == owner_id)
+    """How the member keeps their word, overall or with one advisor."""
+    counts = keeping_by_advisor(session, team_id=team_id, owner_id=owner_id, now=now)
     if advisor_id is not None:
-        query = query.where(Promise.advisor_id == advisor_id)
-    promises = list(session.exec(query))
-    moved = select(PromiseEvent).where(
-        col(PromiseEvent.promise_id).in_([p.id for p in promises]),
-        PromiseEvent.change == PromiseChange.RENEGOTIATED,
-    )
+        return counts.get(advisor_id, Keeping())
     return Keeping(
-        kept_on_time=sum(
-            p.status == PromiseStatus.DONE and p.closed_at <= p.due_at for p in promises
-        ),
-        renegotiated_in_time=sum(_in_time(e) for e in session.exec(moved)),
-        late=sum(_late(p, now) for p in promises),
-        dropped=sum(p.status == PromiseStatus.DROPPED for p in promises),
-        open=sum(p.status == PromiseStatus.OPEN for p in promises),
+        *(sum(getattr(c, f) for c in counts.values()) for f in Keeping.__dataclass_fields__)
     )
+
+
+def keeping_by_advisor(
+    session: Session, *, team_id: str, owner_id: str, now: datetime
+) -> dict[int, Keeping]:
+    """The keeping count of each advisor who has promises (two queries)."""
+    promises = list(
+        session.exec(
+            select(Promise).where(Promise.team_id == team_id, Promise.owner_id == owner_id)
+        )
+    )
+    moved = session.exec(
+        select(PromiseEvent).where(
+            col(PromiseEvent.promise_id).in_([p.id for p in promises]),
+            PromiseEvent.change == PromiseChange.RENEGOTIATED,
+        )
+    )
+    in_time = {p.id: 0 for p in promises}
+    for event in moved:
+        in_time[event.promise_id] += _in_time(event)
+    by_advisor: dict[int, list[Promise]] = {}
+    for promise in promises:
+        by_advisor.setdefault(promise.advisor_id, []).append(promise)
+    return {
+        advisor_id: Keeping(
+            kept_on_time=sum(
+                p.status == PromiseStatus.DONE and p.closed_at <= p.due_at for p in ps
+            ),
+            renegotiated_in_time=sum(in_time[p.id] for p in ps),
+            late=sum(_late(p, now) for p in ps),
+            dropped=sum(p.status == PromiseStatus.DROPPED for p in ps),
+            open=sum(p.status == PromiseStatus.OPEN for p in ps),
+        )
+        for advisor_id, ps in by_advisor.items()
+    }
+
+
+def check_update(text: str) -> str:
+    """The update's text, trimmed; Invalid when empty or too long (before anything is sent)."""
+    text = text.strip()
+    if not text:
+        raise Invalid("Write the update: a line or two on where it stands.", field="update")
+    if len(text) > UPDATE_LIMIT:
+        raise Invalid(
+            f"Keep it under {UPDATE_LIMIT} characters (it has {len(text)}).", field="update"
+        )
+    return text
 
 
 def _late(promise: Promise, now: datetime) -> bool:

@@ -2,9 +2,9 @@
 
 from slack_bolt import App
 
-from bot.listeners import board, commands, home, lifecycle, messages, touchpoints
+from bot.listeners import board, commands, home, lifecycle, messages, promises, touchpoints
 
 
 def register_all(app: App) -> None:
-    for area in (commands, board, touchpoints, messages, home, lifecycle):
+    for area in (commands, board, touchpoints, promises, messages, home, lifecycle):
         area.register(app)

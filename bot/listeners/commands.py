@@ -6,6 +6,7 @@ from slack_bolt import App, Args
 
 from bot.ids import COMMAND
 from bot.listeners.board import handle_add_command, handle_list_command
+from bot.listeners.promises import handle_promise_command, handle_promises_command
 from bot.listeners.touchpoints import handle_log_command
 from bot.views.help import build_help_message
 
@@ -19,6 +20,8 @@ ROUTES: dict[str, Callable[[Args], None]] = {
     "add": handle_add_command,
     "list": handle_list_command,
     "log": handle_log_command,
+    "promise": handle_promise_command,
+    "promises": handle_promises_command,
     "help": handle_help,
 }
 AVAILABLE = frozenset(ROUTES)

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from bot.views.board import Entry, build_home
 from bot.views.notices import build_notice
-from core import board
+from core import board, promises
 from core.members import is_member, member_zone, remember_member
 from core.models import AdvisorStatus
 from core.touchpoints import latest_touchpoints
@@ -63,21 +63,35 @@ def advisor_id_from(action: dict) -> int:
 
 
 def entries(
-    session: Session, *, team_id: str, owner_id: str, status: str = AdvisorStatus.ACTIVE
+    session: Session,
+    *,
+    team_id: str,
+    owner_id: str,
+    status: str = AdvisorStatus.ACTIVE,
+    now: datetime | None = None,
 ) -> list[Entry]:
-    """The member's advisors (or alumni), most urgent first, each with their newest touchpoint."""
-    rows = board.advisors(session, team_id=team_id, owner_id=owner_id, status=status)
-    latest = latest_touchpoints(
-        session, team_id=team_id, owner_id=owner_id, advisor_ids=[a.id for a in rows]
-    )
-    return [Entry(advisor, latest.get(advisor.id)) for advisor in rows]
+    """The member's advisors (or alumni), most urgent first, each with their newest touchpoint;
+    with `now`, also their open promises and how the member keeps their word with them."""
+    who = {"team_id": team_id, "owner_id": owner_id}
+    rows = board.advisors(session, **who, status=status)
+    ids = [a.id for a in rows]
+    latest = latest_touchpoints(session, **who, advisor_ids=ids)
+    if now is None:
+        return [Entry(advisor, latest.get(advisor.id)) for advisor in rows]
+    open_ones: dict[int, list] = {}
+    for promise in promises.open_promises(session, **who, advisor_ids=ids):
+        open_ones.setdefault(promise.advisor_id, []).append(promise)
+    counts = promises.keeping_by_advisor(session, **who, now=now)
+    return [
+        Entry(a, latest.get(a.id), tuple(open_ones.get(a.id, ())), counts.get(a.id)) for a in rows
+    ]
 
 
 def home_view(session: Session, *, team_id: str, user_id: str, now: datetime) -> dict:
-    """The member's Home tab as it should look at `now`: three indexed queries and a builder."""
+    """The member's Home tab as it should look at `now`: a few indexed queries and a builder."""
     alumni = board.advisors(session, team_id=team_id, owner_id=user_id, status=AdvisorStatus.ALUMNI)
     zone = member_zone(session, team_id=team_id, user_id=user_id)
-    rows = entries(session, team_id=team_id, owner_id=user_id)
+    rows = entries(session, team_id=team_id, owner_id=user_id, now=now)
     return build_home(rows, [a.name for a in alumni], now=now, zone=zone)
 
 

@@ -14,11 +14,13 @@ from bot.ids import (
     LOG_TOUCHPOINT,
     REMOVE_ADVISOR,
 )
+from bot.views.promises import keeping_line, promise_block
 from bot.views.text import day, escape, mrkdwn, plain, shorten
 from bot.views.touchpoint_form import HOW
 from core.cadence import Standing, describe_days, standing
 from core.members import known_zone
-from core.models import Advisor, Channel, Touchpoint
+from core.models import Advisor, Channel, Promise, Touchpoint
+from core.promises import Keeping
 
 MAX_BLOCKS = 100  # a Home tab or a modal
 MAX_MESSAGE_BLOCKS = 50
@@ -46,6 +48,8 @@ class Entry:
 
     advisor: Advisor
     latest: Touchpoint | None = None
+    promises: tuple[Promise, ...] = ()  # open ones, soonest due first
+    keeping: Keeping | None = None
 
 
 def who(advisor: Advisor) -> str:
@@ -87,7 +91,9 @@ def advisor_line(entry: Entry, now: datetime, zone: ZoneInfo) -> str:
         "" if advisor.next_touch_due_at is None else f" · {describe_days(advisor.cadence_days)}"
     )
     second = f"{_last_touch(entry, zone)}{rhythm}"
-    return f"{first}\n{second}{_local_time(advisor, now)}"
+    kept = entry.keeping
+    third = f"\n{keeping_line(kept)}" if kept and kept != Keeping(open=kept.open) else ""
+    return f"{first}\n{second}{_local_time(advisor, now)}{third}"
 
 
 def _button(text: str, action_id: str, value: str = "", style: str | None = None) -> dict:
@@ -193,13 +199,28 @@ def build_home(entries: list[Entry], alumni: list[str], *, now: datetime, zone: 
         {"type": "divider"},
     ]
     room = MAX_BLOCKS - len(blocks) - 2
-    layout = _with_buttons if 2 * len(entries) <= room else _with_menu
-    shown = entries if layout is _with_buttons else entries[:room]
-    for entry in shown:
-        blocks += layout(entry, now, zone)
-    if len(shown) < len(entries):
-        more = f"And {len(entries) - len(shown)} more: `/advisor list` shows everyone."
-        blocks.append({"type": "context", "elements": [mrkdwn(more)]})
+    promised = sum(len(e.promises) for e in entries)
+    layout = _with_buttons if 2 * len(entries) + promised <= room else _with_menu
+    left, hidden, shown = room, 0, 0
+    for entry in entries:
+        advisor_blocks = layout(entry, now, zone)
+        if len(advisor_blocks) > left:
+            break
+        blocks += advisor_blocks
+        left, shown = left - len(advisor_blocks), shown + 1
+        for promise in entry.promises:
+            if left <= len(entries) - shown:  # keep room for everyone's own line first
+                hidden += 1
+                continue
+            blocks.append(promise_block(promise, now, zone))
+            left -= 1
+    notes = []
+    if shown < len(entries):
+        notes.append(f"And {len(entries) - shown} more advisors: `/advisor list` shows everyone.")
+    if hidden:
+        notes.append(f"And {hidden} more promises: `/advisor promises` shows them all.")
+    if notes:
+        blocks.append({"type": "context", "elements": [mrkdwn(" ".join(notes))]})
     if alumni:
         blocks.append(_alumni_line(alumni))
     return {"type": "home", "callback_id": HOME_CALLBACK, "blocks": blocks[:MAX_BLOCKS]}

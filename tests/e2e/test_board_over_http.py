@@ -4,7 +4,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from slack_sdk.models.views import View
 from sqlmodel import Session, select
 
 from bot.ids import (
@@ -16,66 +15,23 @@ from bot.ids import (
     LOG_TOUCHPOINT,
     REMOVE_ADVISOR,
 )
-from core.models import Advisor, AdvisorStatus, Touchpoint
-from tests.payloads import ALICE, block_action, message_shortcut, view_submission
-
-GRACE, BOB, DEPLOYBOT, GONE = "U0GRACE", "U0BOB", "U0DEPLOYBOT", "U0GONE"
-
-
-@pytest.fixture
-def workspace(fake_slack):
-    fake_slack.add_user(GRACE, tz="America/New_York", real_name="Grace Hopper")
-    fake_slack.add_user(BOB, tz="Asia/Tokyo", real_name="Bob Ross")
-    fake_slack.add_user(DEPLOYBOT, real_name="Deploy Bot", is_bot=True)
-    fake_slack.add_user(GONE, real_name="Gone Person", deleted=True)
-    return fake_slack
-
-
-@pytest.fixture
-def views_round_trip(fake_slack):
-    """After each test: every view the bot sent Slack round-trips through slack_sdk.models."""
-    yield
-    for method in ("views.open", "views.publish", "views.update", "views.push"):
-        for call in fake_slack.calls_to(method):
-            view = call.args["view"]
-            assert View(**view).to_dict() == view
-
+from core.models import AdvisorStatus, Touchpoint
+from tests.e2e.helpers import (
+    BOB,
+    DEPLOYBOT,
+    GONE,
+    GRACE,
+    advisors,
+    enlist,
+    home_text,
+    latest_view,
+    open_add_modal,
+    snapshot,
+    submit,
+)
+from tests.payloads import ALICE, block_action, message_shortcut
 
 pytestmark = pytest.mark.usefixtures("workspace", "views_round_trip")
-
-
-def latest_view(fake_slack, method: str) -> dict:
-    return fake_slack.calls_to(method)[-1].args["view"]
-
-
-def submit(bot, view: dict, answers: dict | None = None, **options):
-    """Press a modal's submit button; a view sent back in the answer must be valid Block Kit."""
-    answer = bot.slack.interact(view_submission(view, answers, **options))
-    sent = answer.json().get("view") if answer.body.startswith("{") else None
-    if sent is not None:
-        assert View(**sent).to_dict() == sent
-    return answer
-
-
-def open_add_modal(bot, fake_slack, text: str = "add", user: str = ALICE) -> dict:
-    assert bot.slack.command(text, response_url=fake_slack.response_url(), user=user).status == 200
-    bot.settle()
-    return latest_view(fake_slack, "views.open")
-
-
-def enlist(bot, fake_slack, answers: dict, user: str = ALICE):
-    modal = open_add_modal(bot, fake_slack, user=user)
-    return submit(bot, modal, {"relationship": "peer", **answers}, user=user)
-
-
-def advisors(engine, owner: str = ALICE) -> list[Advisor]:
-    with Session(engine) as session:
-        return list(session.exec(select(Advisor).where(Advisor.owner_id == owner)))
-
-
-def home_text(fake_slack, user: str = ALICE) -> str:
-    homes = [c.args for c in fake_slack.calls_to("views.publish") if c.args["user_id"] == user]
-    return json.dumps(homes[-1]["view"]) if homes else ""
 
 
 # --- Enlisting
@@ -158,14 +114,6 @@ def test_an_advisor_already_on_the_board_is_refused_at_the_member_field(bot, fak
 
 
 # --- Touchpoints
-
-
-@pytest.fixture
-def grace(bot, fake_slack, engine) -> Advisor:
-    enlist(bot, fake_slack, {"member": GRACE, "cadence": "14"})
-    bot.settle()
-    [advisor] = advisors(engine)
-    return advisor
 
 
 def test_log_with_a_mention_records_a_touchpoint_now_and_moves_the_due_date(
@@ -319,20 +267,6 @@ def test_an_empty_home_explains_the_board_and_offers_the_first_advisor(bot, fake
 
 
 # --- Privacy: ids in crafted payloads never reach another member's board
-
-
-@pytest.fixture
-def bobs_advisor(bot, fake_slack, engine) -> Advisor:
-    enlist(bot, fake_slack, {"member": GRACE}, user=BOB)
-    bot.settle()
-    [advisor] = advisors(engine, owner=BOB)
-    return advisor
-
-
-def snapshot(engine) -> list:
-    with Session(engine) as session:
-        rows = session.exec(select(Advisor)).all() + session.exec(select(Touchpoint)).all()
-        return [row.model_dump() for row in rows]
 
 
 @pytest.mark.parametrize(

@@ -30,11 +30,9 @@ def test_advisor_help_answers_with_an_ephemeral_usage_card(bot, fake_slack):
 
 
 def test_a_subcommand_not_built_yet_says_it_is_coming_soon(bot, fake_slack):
-    answer = bot.slack.command(
-        "PROMISE <@U0GRACE> a draft by friday", response_url=fake_slack.response_url()
-    )
+    answer = bot.slack.command("SETTINGS", response_url=fake_slack.response_url())
 
-    assert answer.json()["text"] == "`/advisor promise` is coming soon. Here is what I can do now."
+    assert answer.json()["text"] == "`/advisor settings` is coming soon. Here is what I can do now."
 
 
 def test_an_unknown_subcommand_says_so_and_shows_the_card(bot, fake_slack):

@@ -1,0 +1,355 @@
+"""Promises: `/advisor promise`, `/advisor promises`, and done, update, renegotiate and drop."""
+
+import re
+
+from slack_bolt import Ack, App, Args, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.ids import (
+    DROP_PROMISE_VIEW,
+    MAKE_PROMISE_VIEW,
+    PROMISE_DONE,
+    PROMISE_DROP,
+    PROMISE_MENU,
+    PROMISE_RENEGOTIATE,
+    PROMISE_UPDATE,
+    RENEGOTIATE_VIEW,
+    UPDATE_PROMISE_VIEW,
+)
+from bot.listeners.board import mentioned_user
+from bot.listeners.common import publish_home, refresh_around, tell, today, transaction
+from bot.views.elements import submitted
+from bot.views.notices import build_notice
+from bot.views.promises import (
+    FIRMNESS,
+    build_drop_modal,
+    build_promise_modal,
+    build_promises_message,
+    build_renegotiate_modal,
+    build_update_modal,
+    promise_id_of,
+    read_new_date,
+)
+from bot.views.text import escape, long_day
+from core import board, promises
+from core.dates import read_day
+from core.errors import Invalid, NotOnBoard, NotYours
+from core.members import member_zone
+from core.models import Advisor, Firmness, Promise
+
+USAGE = (
+    "Usage: `/advisor promise @someone <what> by <when>`, "
+    "e.g. `/advisor promise @grace send the deck by friday`."
+)
+TRYING = re.compile(r"^(i'?ll try to|i will try to|try to|try:)\s+", re.IGNORECASE)
+
+
+def _recorded(promise: Promise, advisor: Advisor) -> str:
+    return (
+        f"Recorded: you promised *{escape(advisor.name)}* “{escape(promise.what)}”, due "
+        f"*{long_day(promise.due_on)}* ({FIRMNESS[promise.firmness]}). Not the day you meant? "
+        "Renegotiate it from my Home tab or `/advisor promises`."
+    )
+
+
+# --- /advisor promise @someone <what> by <when>   (alone: a form)
+
+
+def _read_line(session, context: BoltContext, line: str) -> tuple[Advisor, str, str, str]:
+    """(advisor, what, firmness, when) from the one-line form; Invalid with usage otherwise."""
+    head, by, when = line.rpartition(" by ")
+    if not by or not when.strip():
+        raise Invalid(f"Say when, with “by”. {USAGE}")
+    who = {"team_id": context.team_id, "owner_id": context.user_id}
+    member = mentioned_user(head)
+    if member and head.startswith("<@"):
+        advisor = board.find_member(session, **who, slack_user_id=member)
+        found, what = ([advisor] if advisor else []), head.split(">", 1)[1]
+    else:
+        found, what = board.find_in_text(session, **who, text=head)
+    if len(found) != 1:
+        names = ", ".join(f"*{escape(a.name)}*" for a in found)
+        raise Invalid(
+            f"Which one: {names}?" if found else f"Who to? They must be on your board. {USAGE}"
+        )
+    firmness = Firmness.TRY if TRYING.match(what.strip()) else Firmness.PROMISE
+    return found[0], TRYING.sub("", what.strip()), firmness, when
+
+
+def handle_promise_command(args: Args) -> None:
+    context, command = args.context, args.command
+    rest = (command.get("text") or "").strip().split(maxsplit=1)[1:]
+    if not rest:
+        args.ack()
+        open_promise_modal(args.client, context, command["trigger_id"])
+        return
+    try:
+        with transaction(context) as session:
+            advisor, what, firmness, when = _read_line(session, context, rest[0])
+            zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
+            due_on = read_day(when, zone=zone, now=context["clock"].now())
+            made = promises.make_promise(
+                session,
+                team_id=context.team_id,
+                owner_id=context.user_id,
+                advisor_id=advisor.id,
+                what=what,
+                due_on=due_on,
+                firmness=firmness,
+                zone=zone,
+                clock=context["clock"],
+            )
+            answer = _recorded(made, advisor)
+    except Invalid as problem:
+        args.ack(response_type="ephemeral", text=f"{problem} Nothing was saved.")
+        return
+    args.ack(response_type="ephemeral", text=answer)
+    publish_home(args.client, context)
+
+
+def open_promise_modal(client: WebClient, context: BoltContext, trigger_id: str) -> None:
+    def show() -> None:
+        with transaction(context) as session:
+            active = board.advisors(session, team_id=context.team_id, owner_id=context.user_id)
+        if not active:
+            view = build_notice(
+                "Record a promise",
+                "Your board is empty: `/advisor add` enlists your first advisor.",
+            )
+        else:
+            view = build_promise_modal(board=active, today=today(context))
+        client.views_open(trigger_id=trigger_id, view=view)
+
+    refresh_around(client, context, show)
+
+
+def handle_make_submission(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
+    values = view["state"]["values"]
+    picked = (submitted(values, "advisor").get("selected_option") or {}).get("value", "")
+    firmness = (submitted(values, "firmness").get("selected_option") or {}).get("value", "")
+    try:
+        due_on = read_new_date(values)
+        with transaction(context) as session:
+            zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
+            made = promises.make_promise(
+                session,
+                team_id=context.team_id,
+                owner_id=context.user_id,
+                advisor_id=int(picked) if picked.isdigit() else 0,
+                what=submitted(values, "what").get("value") or "",
+                due_on=due_on,
+                firmness=firmness,
+                zone=zone,
+                clock=context["clock"],
+            )
+            advisor = board.get_advisor(
+                session,
+                team_id=context.team_id,
+                owner_id=context.user_id,
+                advisor_id=made.advisor_id,
+            )
+            answer = _recorded(made, advisor)
+    except Invalid as problem:
+        ack(response_action="errors", errors={problem.field or "what": str(problem)})
+        return
+    except NotOnBoard as problem:
+        ack(response_action="errors", errors={"advisor": str(problem)})
+        return
+    ack(response_action="update", view=build_notice("Promise recorded", answer))
+    publish_home(client, context)
+
+
+# --- /advisor promises
+
+
+def handle_promises_command(args: Args) -> None:
+    context = args.context
+    who = {"team_id": context.team_id, "owner_id": context.user_id}
+    with transaction(context) as session:
+        open_ones = promises.open_promises(session, **who)
+        names = {a.id: a for a in board.advisors(session, **who)}
+        names |= {a.id: a for a in board.advisors(session, **who, status="alumni")}
+        zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
+        items = [(p, names[p.advisor_id]) for p in open_ones]
+    args.ack(
+        response_type="ephemeral",
+        **build_promises_message(items, now=context["clock"].now(), zone=zone),
+    )
+
+
+# --- The menu on each promise: done at once; the others open a small form
+
+
+def handle_promise_menu(
+    ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    chosen, _, raw_id = (action.get("selected_option") or {}).get("value", "").partition(":")
+    who = {"team_id": context.team_id, "owner_id": context.user_id}
+    try:
+        with transaction(context) as session:
+            promise = promises.get_promise(
+                session, **who, promise_id=int(raw_id) if raw_id.isdigit() else 0
+            )
+            advisor = board.get_advisor(session, **who, advisor_id=promise.advisor_id)
+            if chosen == PROMISE_DONE:
+                promises.mark_done(session, **who, promise_id=promise.id, clock=context["clock"])
+    except (NotYours, NotOnBoard) as problem:
+        tell(body, client, context, "Nothing changed", str(problem))
+        return
+    except Invalid as problem:
+        tell(body, client, context, "Nothing changed", f"{problem} Nothing changed.")
+        return
+    forms = {
+        PROMISE_UPDATE: lambda: build_update_modal(promise, advisor),
+        PROMISE_RENEGOTIATE: lambda: build_renegotiate_modal(promise),
+        PROMISE_DROP: lambda: build_drop_modal(promise, advisor),
+    }
+    if chosen in forms:
+        client.views_open(trigger_id=body["trigger_id"], view=forms[chosen]())
+        return
+    if chosen == PROMISE_DONE:
+        tell(
+            body,
+            client,
+            context,
+            "Promise kept",
+            f"Marked done: “{escape(promise.what)}” for {escape(advisor.name)}. Promise kept.",
+        )
+        publish_home(client, context)
+
+
+# --- Post an update: sent to the advisor by DM when they are on Slack, else ready to copy
+
+
+def _message_for(promise: Promise, user_id: str, text: str) -> str:
+    due = long_day(promise.due_on)
+    return f"<@{user_id}> asked me to pass on an update on “{promise.what}” (due {due}):\n>{text}"
+
+
+def _deliver(client: WebClient, advisor: Advisor, message: str) -> str | None:
+    """Send `message` to the advisor by DM; the Slack error when it cannot be delivered."""
+    try:
+        channel = client.conversations_open(users=advisor.slack_user_id)["channel"]["id"]
+        client.chat_postMessage(channel=channel, text=message)
+    except SlackApiError as error:
+        return str(error.response.get("error"))
+    return None
+
+
+def handle_update_submission(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
+    values = view["state"]["values"]
+    wants_send = bool(submitted(values, "send").get("selected_options"))
+    who = {"team_id": context.team_id, "owner_id": context.user_id}
+    try:
+        text = promises.check_update(submitted(values, "update").get("value") or "")
+        with transaction(context) as session:
+            promise = promises.get_promise(session, **who, promise_id=promise_id_of(view))
+            advisor = board.get_advisor(session, **who, advisor_id=promise.advisor_id)
+    except Invalid as problem:
+        ack(response_action="errors", errors={problem.field or "update": str(problem)})
+        return
+    except (NotYours, NotOnBoard) as problem:
+        ack(response_action="update", view=build_notice("Nothing changed", str(problem)))
+        return
+    message = _message_for(promise, context.user_id, text)
+    send = wants_send and advisor.slack_user_id is not None
+    if send:
+        ack(
+            response_action="update",
+            view=build_notice("Update posted", f"Sending your update to {escape(advisor.name)}…"),
+        )
+        problem = _deliver(client, advisor, message)
+    else:
+        copy = f"Saved. Here it is to send {escape(advisor.name)} yourself:\n\n>{escape(text)}"
+        ack(response_action="update", view=build_notice("Update posted", copy))
+        problem = None
+    with transaction(context) as session:
+        promises.post_update(
+            session,
+            **who,
+            promise_id=promise.id,
+            text=text,
+            sent_to_advisor=send and problem is None,
+            clock=context["clock"],
+        )
+    if send and problem:
+        client.chat_postMessage(
+            channel=context.user_id,
+            text=(
+                f"I couldn't deliver your update to {advisor.name} ({problem}). "
+                f"It is saved; send it yourself:\n>{text}"
+            ),
+        )
+    publish_home(client, context)
+
+
+# --- Renegotiate and drop
+
+
+def handle_renegotiate_submission(
+    ack: Ack, view: dict, client: WebClient, context: BoltContext
+) -> None:
+    values = view["state"]["values"]
+    who = {"team_id": context.team_id, "owner_id": context.user_id}
+    try:
+        new_due_on = read_new_date(values)
+        with transaction(context) as session:
+            zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
+            moved = promises.renegotiate(
+                session,
+                **who,
+                promise_id=promise_id_of(view),
+                new_due_on=new_due_on,
+                zone=zone,
+                clock=context["clock"],
+                note=submitted(values, "note").get("value") or "",
+            )
+            due = long_day(moved.due_on)
+            answer = f"“{escape(moved.what)}” is now due *{due}*. Let them know the new date."
+    except Invalid as problem:
+        ack(response_action="errors", errors={problem.field or "due": str(problem)})
+        return
+    except NotYours as problem:
+        ack(response_action="update", view=build_notice("Nothing changed", str(problem)))
+        return
+    ack(response_action="update", view=build_notice("Date moved", answer))
+    publish_home(client, context)
+
+
+def handle_drop_submission(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
+    told = (submitted(view["state"]["values"], "told").get("selected_option") or {}).get("value")
+    if told not in ("yes", "no"):
+        ack(response_action="errors", errors={"told": "Say whether you told them."})
+        return
+    who = {"team_id": context.team_id, "owner_id": context.user_id}
+    try:
+        with transaction(context) as session:
+            dropped = promises.drop(
+                session,
+                **who,
+                promise_id=promise_id_of(view),
+                told_them=told == "yes",
+                clock=context["clock"],
+            )
+            advisor = board.get_advisor(session, **who, advisor_id=dropped.advisor_id)
+    except (NotYours, NotOnBoard) as problem:
+        ack(response_action="update", view=build_notice("Nothing changed", str(problem)))
+        return
+    except Invalid as problem:
+        ack(response_action="update", view=build_notice("Nothing changed", str(problem)))
+        return
+    answer = f"Dropped “{escape(dropped.what)}”; it stays in your history."
+    if told == "no":
+        answer += f" A short note to {escape(advisor.name)} saying it's off keeps their trust."
+    ack(response_action="update", view=build_notice("Promise dropped", answer))
+    publish_home(client, context)
+
+
+def register(app: App) -> None:
+    app.view(MAKE_PROMISE_VIEW)(handle_make_submission)
+    app.action(PROMISE_MENU)(handle_promise_menu)
+    app.view(UPDATE_PROMISE_VIEW)(handle_update_submission)
+    app.view(RENEGOTIATE_VIEW)(handle_renegotiate_submission)
+    app.view(DROP_PROMISE_VIEW)(handle_drop_submission)

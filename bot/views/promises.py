@@ -1,0 +1,204 @@
+"""Promises in Block Kit: the line that shows one, its menu, and the modals that change it."""
+
+import json
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.ids import (
+    DROP_PROMISE_VIEW,
+    MAKE_PROMISE_VIEW,
+    PROMISE_DONE,
+    PROMISE_DROP,
+    PROMISE_MENU,
+    PROMISE_RENEGOTIATE,
+    PROMISE_UPDATE,
+    RENEGOTIATE_VIEW,
+    UPDATE_PROMISE_VIEW,
+)
+from bot.views.elements import choice, input_block, metadata, submitted, text_input
+from bot.views.text import day, escape, long_day, mrkdwn, option, plain
+from core.errors import Invalid
+from core.models import Advisor, Firmness, Promise
+from core.promises import Keeping
+
+FIRMNESS = {Firmness.PROMISE: "I promise", Firmness.TRY: "I'll try"}
+MENU = [
+    ("Done", PROMISE_DONE),
+    ("Post an update", PROMISE_UPDATE),
+    ("Renegotiate the date", PROMISE_RENEGOTIATE),
+    ("Drop it", PROMISE_DROP),
+]
+
+
+def promise_line(promise: Promise, now: datetime, zone: ZoneInfo) -> str:
+    """'“Send the deck” · due Fri, Nov 27 · I promise · last update Wed, Nov 25'."""
+    parts = [f"“{escape(promise.what)}”", f"due {day(promise.due_on)}", FIRMNESS[promise.firmness]]
+    if promise.last_update_at:
+        parts.append(f"last update {day(promise.last_update_at.astimezone(zone))}")
+    if promise.renegotiations:
+        times = "once" if promise.renegotiations == 1 else f"{promise.renegotiations} times"
+        parts.append(f"date moved {times}")
+    mark = ":warning: *overdue* · " if now >= promise.due_at else ""
+    return mark + " · ".join(parts)
+
+
+def promise_block(promise: Promise, now: datetime, zone: ZoneInfo) -> dict:
+    """One open promise with a menu: done, post an update, renegotiate, drop."""
+    menu = {
+        "type": "overflow",
+        "action_id": PROMISE_MENU,
+        "options": [{"text": plain(t), "value": f"{c}:{promise.id}"} for t, c in MENU],
+    }
+    return {"type": "section", "text": mrkdwn(promise_line(promise, now, zone)), "accessory": menu}
+
+
+def keeping_line(count: Keeping) -> str:
+    """'Promises: 3 kept on time · 1 renegotiated in time · 1 late · 0 dropped'."""
+    return (
+        f"Promises: {count.kept_on_time} kept on time · {count.renegotiated_in_time} "
+        f"renegotiated in time · {count.late} late · {count.dropped} dropped"
+    )
+
+
+def _modal(
+    callback_id: str, title: str, submit: str, blocks: list[dict], meta: dict | None = None
+) -> dict:
+    view = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title, 24),
+        "submit": plain(submit, 24),
+        "close": plain("Cancel", 24),
+        "blocks": blocks,
+    }
+    if meta:
+        view["private_metadata"] = json.dumps(meta)
+    return view
+
+
+def build_promise_modal(
+    *, board: list[Advisor], today: date, advisor_id: int | None = None
+) -> dict:
+    options = [option(a.name, str(a.id)) for a in board[:100]]
+    pick = {
+        "type": "static_select",
+        "options": options,
+        "placeholder": plain("Choose an advisor", 150),
+    }
+    chosen = [o for o in options if o["value"] == str(advisor_id)]
+    if chosen:
+        pick["initial_option"] = chosen[0]
+    blocks = [
+        input_block("advisor", "To", pick, optional=False),
+        input_block(
+            "what",
+            "What you promised",
+            text_input(500, placeholder="e.g. Send the draft deck"),
+            optional=False,
+        ),
+        input_block(
+            "due", "By", {"type": "datepicker", "initial_date": today.isoformat()}, optional=False
+        ),
+        input_block(
+            "firmness",
+            "How you said it",
+            choice("radio_buttons", FIRMNESS, [Firmness.PROMISE]),
+            optional=False,
+            hint="“I promise” and “I'll try” are heard differently: say which you said.",
+        ),
+    ]
+    return _modal(MAKE_PROMISE_VIEW, "Record a promise", "Record it", blocks)
+
+
+def build_update_modal(promise: Promise, advisor: Advisor) -> dict:
+    blocks = [
+        {
+            "type": "section",
+            "text": mrkdwn(
+                f"*“{escape(promise.what)}”* for {escape(advisor.name)}, "
+                f"due {long_day(promise.due_on)}"
+            ),
+        },
+        input_block(
+            "update",
+            "Where it stands",
+            text_input(3000, multiline=True, placeholder="A line or two is enough"),
+            optional=False,
+        ),
+    ]
+    if advisor.slack_user_id:
+        send = {"send": f"Send it to {advisor.name} as a message from me"}
+        element = choice("checkboxes", send, ["send"])
+        blocks.append(input_block("send", "Show your work", element))
+    return _modal(
+        UPDATE_PROMISE_VIEW, "Post an update", "Post it", blocks, {"promise_id": promise.id}
+    )
+
+
+def build_renegotiate_modal(promise: Promise) -> dict:
+    blocks = [
+        {
+            "type": "section",
+            "text": mrkdwn(
+                f"*“{escape(promise.what)}”* is due {long_day(promise.due_on)}. "
+                "Renegotiating before the date keeps trust."
+            ),
+        },
+        input_block(
+            "due",
+            "New date",
+            {"type": "datepicker", "initial_date": promise.due_on.isoformat()},
+            optional=False,
+        ),
+        input_block("note", "What you'll tell them (optional)", text_input(3000, multiline=True)),
+    ]
+    return _modal(
+        RENEGOTIATE_VIEW, "Renegotiate", "Move the date", blocks, {"promise_id": promise.id}
+    )
+
+
+def build_drop_modal(promise: Promise, advisor: Advisor) -> dict:
+    told = {"yes": f"Yes, {advisor.name} knows", "no": "Not yet"}
+    blocks = [
+        {
+            "type": "section",
+            "text": mrkdwn(f"Drop *“{escape(promise.what)}”*? It stays in your history."),
+        },
+        input_block(
+            "told", "Did you tell them?", choice("radio_buttons", told, []), optional=False
+        ),
+    ]
+    return _modal(
+        DROP_PROMISE_VIEW, "Drop a promise", "Drop it", blocks, {"promise_id": promise.id}
+    )
+
+
+def promise_id_of(view: dict) -> int:
+    promise_id = metadata(view, "promise_id")
+    return promise_id if isinstance(promise_id, int) else 0
+
+
+def read_new_date(values: dict) -> date:
+    raw = submitted(values, "due").get("selected_date")
+    try:
+        return date.fromisoformat(raw)
+    except (TypeError, ValueError):
+        raise Invalid("Pick a date.", field="due") from None
+
+
+def build_promises_message(
+    items: list[tuple[Promise, Advisor]], *, now: datetime, zone: ZoneInfo
+) -> dict:
+    if not items:
+        text = (
+            "You have no open promises. `/advisor promise @someone <what> by <when>` records one."
+        )
+        return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
+    blocks = [{"type": "section", "text": mrkdwn(f"*Your open promises ({len(items)})*")}]
+    for promise, advisor in items[:47]:
+        block = promise_block(promise, now, zone)
+        block["text"] = mrkdwn(f"To *{escape(advisor.name)}*: {promise_line(promise, now, zone)}")
+        blocks.append(block)
+    if len(items) > 47:
+        blocks.append({"type": "context", "elements": [mrkdwn(f"And {len(items) - 47} more.")]})
+    return {"text": f"Your open promises ({len(items)})", "blocks": blocks}
