@@ -434,8 +434,9 @@ def check_view(view: dict, body: str, data: Dataset, session: Session) -> dict:
             "of the board"
         )
     for advisor_id, line in shown.items():
-        how = HOW[data.latest_how[advisor_id]].lower()
-        if "Last touchpoint" not in line or f"({how}" not in line:
+        kind = data.latest_how[advisor_id]
+        how = "" if kind == "other" else f"({HOW[kind].lower()}"  # 'other' is not shown
+        if "Last touchpoint" not in line or how not in line:
             raise BenchError(f"advisor {advisor_id}'s line lacks its newest touchpoint: {line!r}")
     summary = blocks[1]["text"]["text"]
     if not summary.startswith(f"{BOARD_SIZE} advisors"):
