@@ -13,8 +13,11 @@ from core.errors import Invalid
 EXAMPLES = "friday, next tuesday, in 2 weeks, Dec 3, 2026-12-03, end of month"
 _END_OF_MONTH = re.compile(r"^(by\s+)?(the\s+)?(end of (the )?month|eom)$")
 _END_OF_WEEK = re.compile(r"^(by\s+)?(the\s+)?(end of (the )?week|eow)$")
-_NEXT_WEEKDAY = re.compile(r"^next (mon|tue|wed|thu|fri|sat|sun)[a-z]*$")
-_WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_NEXT_WEEKDAY = re.compile(
+    r"^next (mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|" + "|".join(_WEEKDAYS) + r")$"
+)
+_DAY_OF_MONTH = re.compile(r"^(the\s+)?(\d{1,2})(st|nd|rd|th)$")
 _SETTINGS = {
     "PREFER_DATES_FROM": "future",
     "DATE_ORDER": "MDY",
@@ -23,11 +26,24 @@ _SETTINGS = {
 }
 
 
+def _next_day_of_month(number: int, today: date) -> date | None:
+    """'the 15th': this month's if it is still ahead, else the next month that has that day."""
+    year, month = today.year, today.month
+    for _ in range(3):
+        if number <= calendar.monthrange(year, month)[1] and date(year, month, number) >= today:
+            return date(year, month, number)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
 def _special(text: str, today: date) -> date | None:
     """What dateparser reads differently from people: 'next tuesday' is next week's Tuesday."""
     if found := _NEXT_WEEKDAY.match(text):
         next_monday = today + timedelta(days=7 - today.weekday())
-        return next_monday + timedelta(days=_WEEKDAYS.index(found.group(1)))
+        weekday = next(i for i, name in enumerate(_WEEKDAYS) if name.startswith(found.group(1)))
+        return next_monday + timedelta(days=weekday)
+    if found := _DAY_OF_MONTH.match(text):
+        return _next_day_of_month(int(found.group(2)), today)
     if _END_OF_MONTH.match(text):
         return today.replace(day=calendar.monthrange(today.year, today.month)[1])
     if _END_OF_WEEK.match(text):

@@ -32,6 +32,11 @@ MONDAY = datetime(2026, 11, 23, 9, tzinfo=UTC)
         ("by the end of the month", date(2026, 11, 30)),
         ("end of week", date(2026, 11, 27)),
         ("tomorrow", date(2026, 11, 24)),
+        ("next month", date(2026, 12, 23)),
+        ("in a month", date(2026, 12, 23)),
+        ("the 15th", date(2026, 12, 15)),
+        ("the 31st", date(2026, 12, 31)),
+        ("next thurs", date(2026, 12, 3)),
     ],
 )
 @pytest.mark.parametrize("zone", [NEW_YORK, PARIS, TOKYO])
