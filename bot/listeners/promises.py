@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 from bot.ids import (
     DROP_PROMISE_VIEW,
     MAKE_PROMISE_VIEW,
+    PROMISE_BUTTON,
     PROMISE_DONE,
     PROMISE_DROP,
     PROMISE_MENU,
@@ -172,10 +173,9 @@ def handle_promises_command(args: Args) -> None:
         names |= {a.id: a for a in board.advisors(session, **who, status="alumni")}
         zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
         items = [(p, names[p.advisor_id]) for p in open_ones]
-    args.ack(
-        response_type="ephemeral",
-        **build_promises_message(items, now=context["clock"].now(), zone=zone),
-    )
+        overall = promises.keeping(session, **who, now=context["clock"].now())
+    message = build_promises_message(items, now=context["clock"].now(), zone=zone, overall=overall)
+    args.ack(response_type="ephemeral", **message)
 
 
 # --- The menu on each promise: done at once; the others open a small form
@@ -347,9 +347,21 @@ def handle_drop_submission(ack: Ack, view: dict, client: WebClient, context: Bol
     publish_home(client, context)
 
 
+def _button(choice: str):
+    """A promise's button acts like the same choice in its menu."""
+
+    def handle(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext) -> None:
+        chosen = {"selected_option": {"value": f"{choice}:{action.get('value', '')}"}}
+        handle_promise_menu(ack, body, chosen, client, context)
+
+    return handle
+
+
 def register(app: App) -> None:
     app.view(MAKE_PROMISE_VIEW)(handle_make_submission)
     app.action(PROMISE_MENU)(handle_promise_menu)
+    for choice in (PROMISE_DONE, PROMISE_UPDATE, PROMISE_RENEGOTIATE, PROMISE_DROP):
+        app.action(PROMISE_BUTTON.format(choice))(_button(choice))
     app.view(UPDATE_PROMISE_VIEW)(handle_update_submission)
     app.view(RENEGOTIATE_VIEW)(handle_renegotiate_submission)
     app.view(DROP_PROMISE_VIEW)(handle_drop_submission)

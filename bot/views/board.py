@@ -14,7 +14,7 @@ from bot.ids import (
     LOG_TOUCHPOINT,
     REMOVE_ADVISOR,
 )
-from bot.views.promises import keeping_line, promise_block
+from bot.views.promises import keeping_line, promise_blocks
 from bot.views.text import day, escape, mrkdwn, plain, shorten
 from bot.views.touchpoint_form import HOW
 from core.cadence import Standing, describe_days, standing
@@ -200,7 +200,8 @@ def build_home(entries: list[Entry], alumni: list[str], *, now: datetime, zone: 
     ]
     room = MAX_BLOCKS - len(blocks) - 2
     promised = sum(len(e.promises) for e in entries)
-    layout = _with_buttons if 2 * len(entries) + promised <= room else _with_menu
+    roomy = 2 * len(entries) + 2 * promised <= room  # buttons for advisors and promises
+    layout = _with_buttons if roomy or 2 * len(entries) + promised <= room else _with_menu
     left, hidden, shown = room, 0, 0
     for entry in entries:
         advisor_blocks = layout(entry, now, zone)
@@ -209,11 +210,12 @@ def build_home(entries: list[Entry], alumni: list[str], *, now: datetime, zone: 
         blocks += advisor_blocks
         left, shown = left - len(advisor_blocks), shown + 1
         for promise in entry.promises:
-            if left <= len(entries) - shown:  # keep room for everyone's own line first
+            promise_part = promise_blocks(promise, now, zone, buttons=roomy)
+            if left - len(promise_part) < len(entries) - shown:  # everyone's own line first
                 hidden += 1
                 continue
-            blocks.append(promise_block(promise, now, zone))
-            left -= 1
+            blocks += promise_part
+            left -= len(promise_part)
     notes = []
     if shown < len(entries):
         notes.append(f"And {len(entries) - shown} more advisors: `/advisor list` shows everyone.")

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from bot.ids import (
     DROP_PROMISE_VIEW,
     MAKE_PROMISE_VIEW,
+    PROMISE_BUTTON,
     PROMISE_DONE,
     PROMISE_DROP,
     PROMISE_MENU,
@@ -40,6 +41,27 @@ def promise_line(promise: Promise, now: datetime, zone: ZoneInfo) -> str:
         parts.append(f"date moved {times}")
     mark = ":warning: *overdue* · " if now >= promise.due_at else ""
     return mark + " · ".join(parts)
+
+
+def promise_blocks(promise: Promise, now: datetime, zone: ZoneInfo, *, buttons: bool) -> list[dict]:
+    """One open promise with buttons (done, post an update, renegotiate, drop), or, where room
+    is short, the same four in a menu."""
+    if not buttons:
+        return [promise_block(promise, now, zone)]
+    actions = [
+        {
+            "type": "button",
+            "text": plain(text),
+            "action_id": PROMISE_BUTTON.format(choice),
+            "value": str(promise.id),
+            **({"style": "primary"} if choice == PROMISE_DONE else {}),
+        }
+        for text, choice in MENU
+    ]
+    return [
+        {"type": "context", "elements": [mrkdwn(promise_line(promise, now, zone))]},
+        {"type": "actions", "block_id": f"promise-{promise.id}", "elements": actions},
+    ]
 
 
 def promise_block(promise: Promise, now: datetime, zone: ZoneInfo) -> dict:
@@ -187,18 +209,20 @@ def read_new_date(values: dict) -> date:
 
 
 def build_promises_message(
-    items: list[tuple[Promise, Advisor]], *, now: datetime, zone: ZoneInfo
+    items: list[tuple[Promise, Advisor]], *, now: datetime, zone: ZoneInfo, overall: Keeping
 ) -> dict:
+    """`/advisor promises`: every open promise with its menu, and how you keep your word."""
+    word = {"type": "context", "elements": [mrkdwn(keeping_line(overall))]}
     if not items:
         text = (
             "You have no open promises. `/advisor promise @someone <what> by <when>` records one."
         )
-        return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
-    blocks = [{"type": "section", "text": mrkdwn(f"*Your open promises ({len(items)})*")}]
-    for promise, advisor in items[:47]:
+        return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}, word]}
+    blocks = [{"type": "section", "text": mrkdwn(f"*Your open promises ({len(items)})*")}, word]
+    for promise, advisor in items[:46]:
         block = promise_block(promise, now, zone)
         block["text"] = mrkdwn(f"To *{escape(advisor.name)}*: {promise_line(promise, now, zone)}")
         blocks.append(block)
-    if len(items) > 47:
-        blocks.append({"type": "context", "elements": [mrkdwn(f"And {len(items) - 47} more.")]})
+    if len(items) > 46:
+        blocks.append({"type": "context", "elements": [mrkdwn(f"And {len(items) - 46} more.")]})
     return {"text": f"Your open promises ({len(items)})", "blocks": blocks}

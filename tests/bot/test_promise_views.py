@@ -90,7 +90,7 @@ def test_only_an_advisor_on_slack_can_be_sent_the_update():
 def test_the_promises_list_is_valid_and_within_a_messages_50_blocks():
     items = [(a_promise(n), an_advisor(1)) for n in range(60)]
 
-    message = build_promises_message(items, now=NOW, zone=PARIS)
+    message = build_promises_message(items, now=NOW, zone=PARIS, overall=Keeping())
 
     assert len(message["blocks"]) <= 50
     for block in message["blocks"]:

@@ -5,7 +5,14 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from bot.ids import PROMISE_DONE, PROMISE_DROP, PROMISE_MENU, PROMISE_RENEGOTIATE, PROMISE_UPDATE
+from bot.ids import (
+    PROMISE_BUTTON,
+    PROMISE_DONE,
+    PROMISE_DROP,
+    PROMISE_MENU,
+    PROMISE_RENEGOTIATE,
+    PROMISE_UPDATE,
+)
 from core.models import Promise, PromiseStatus, Touchpoint
 from tests.e2e.helpers import BOB, enlist, home_text, latest_view, submit
 from tests.payloads import block_action
@@ -212,6 +219,16 @@ def test_the_promises_command_lists_open_promises_with_their_menu(bot, fake_slac
     listing = json.dumps(answer.json(), ensure_ascii=False)
     assert "To *Grace Hopper*: “send the deck” · due Fri, Nov 27 · I promise" in listing
     assert f"{PROMISE_DONE}:{deck.id}" in listing
+    assert "Promises: 0 kept on time" in listing
+
+
+def test_the_done_button_on_home_keeps_the_promise(bot, fake_slack, engine, deck):
+    bot.slack.interact(block_action(PROMISE_BUTTON.format(PROMISE_DONE), str(deck.id)))
+    bot.settle()
+
+    assert all_promises(engine)[0].status == PromiseStatus.DONE
+    home = home_text(fake_slack)
+    assert "Promises: 1 kept on time" in home and "promise_done" not in home
 
 
 @pytest.mark.parametrize(
