@@ -28,4 +28,6 @@ RENEGOTIATE_VIEW = "promise_renegotiate"
 DROP_PROMISE_VIEW = "promise_drop"
 PROMISE_MENU = "promise_menu"  # values "<choice>:<promise id>", choices below
 PROMISE_DONE, PROMISE_UPDATE, PROMISE_RENEGOTIATE, PROMISE_DROP = "done", "update", "move", "drop"
-PROMISE_BUTTON = "promise_{}"  # a button per choice when there is room: value is the promise id
+PROMISE_BUTTON = (
+    "promise_button_{}"  # a button per choice when there is room: value is the promise id
+)

@@ -11,22 +11,32 @@ import dateparser
 from core.errors import Invalid
 
 EXAMPLES = "friday, next tuesday, in 2 weeks, Dec 3, 2026-12-03, end of month"
-_END_OF_MONTH = re.compile(r"^(by\s+)?(the\s+)?(end of (the )?month|eom)$")
-_END_OF_WEEK = re.compile(r"^(by\s+)?(the\s+)?(end of (the )?week|eow)$")
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_NEXT_WEEKDAY = re.compile(
-    r"^next (mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|" + "|".join(_WEEKDAYS) + r")$"
-)
-_DAY_OF_MONTH = re.compile(r"^(the\s+)?(\d{1,2})(st|nd|rd|th)$")
+_SHORT = {"mon": 0, "tue": 1, "tues": 1, "wed": 2, "weds": 2, "thu": 3, "thur": 3, "thurs": 3}
+_SHORT |= {"fri": 4, "sat": 5, "sun": 6} | {name: i for i, name in enumerate(_WEEKDAYS)}
+_WEEKDAY = re.compile(r"^(this |next |on )?(" + "|".join(_SHORT) + r")$")
+_DAY_OF_MONTH = re.compile(r"^(on )?(the )?(\d{1,2})(st|nd|rd|th)?$")
+_TODAY = re.compile(r"^(today|eod|end of (the )?day|tonight)$")
+_TOMORROW = re.compile(r"^(tomorrow|tmrw|tmw|tmr)$")
+_END_OF = re.compile(r"^(the )?end of (the |this |next )?(week|month)$|^eo(w|m)$")
 _SETTINGS = {
     "PREFER_DATES_FROM": "future",
     "DATE_ORDER": "MDY",
     "RETURN_AS_TIMEZONE_AWARE": False,
-    "STRICT_PARSING": False,
+    "REQUIRE_PARTS": ["day"],  # '10', 'december', '2027' alone are not a day
 }
 
 
-def _next_day_of_month(number: int, today: date) -> date | None:
+def _weekday(found: re.Match, today: date) -> date:
+    """'friday' is the next Friday to come (today, said on a Friday); 'next tuesday' is the
+    Tuesday of next week."""
+    weekday = _SHORT[found.group(2)]
+    if found.group(1) == "next ":
+        return today + timedelta(days=7 - today.weekday() + weekday)
+    return today + timedelta(days=(weekday - today.weekday()) % 7)
+
+
+def _day_of_month(number: int, today: date) -> date | None:
     """'the 15th': this month's if it is still ahead, else the next month that has that day."""
     year, month = today.year, today.month
     for _ in range(3):
@@ -36,21 +46,43 @@ def _next_day_of_month(number: int, today: date) -> date | None:
     return None
 
 
-def _special(text: str, today: date) -> date | None:
-    """What dateparser reads differently from people: 'next tuesday' is next week's Tuesday."""
-    if found := _NEXT_WEEKDAY.match(text):
-        next_monday = today + timedelta(days=7 - today.weekday())
-        weekday = next(i for i, name in enumerate(_WEEKDAYS) if name.startswith(found.group(1)))
-        return next_monday + timedelta(days=weekday)
-    if found := _DAY_OF_MONTH.match(text):
-        return _next_day_of_month(int(found.group(2)), today)
-    if _END_OF_MONTH.match(text):
+def _end_of(found: re.Match, today: date) -> date:
+    monthly = found.group(3) == "month" or found.group(4) == "m"
+    if monthly and found.group(2) == "next ":
+        first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+        return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    if monthly:
         return today.replace(day=calendar.monthrange(today.year, today.month)[1])
-    if _END_OF_WEEK.match(text):
-        return today + timedelta(
-            days=4 - today.weekday() if today.weekday() <= 4 else 6 - today.weekday()
-        )
+    friday = today + timedelta(days=4 - today.weekday())  # the week's last working day
+    if found.group(2) == "next ":
+        return friday + timedelta(days=7)
+    return friday if friday >= today else today
+
+
+def _people_read(text: str, today: date) -> date | None:
+    """The phrases dateparser reads differently from people, or not at all."""
+    if _TODAY.match(text):
+        return today
+    if _TOMORROW.match(text):
+        return today + timedelta(days=1)
+    if found := _WEEKDAY.match(text):
+        return _weekday(found, today)
+    if found := _DAY_OF_MONTH.match(text):
+        return _day_of_month(int(found.group(3)), today)
+    if found := _END_OF.match(text):
+        return _end_of(found, today)
     return None
+
+
+def _parsed(text: str, local_now: datetime) -> date | None:
+    settings = {**_SETTINGS, "RELATIVE_BASE": local_now.replace(tzinfo=None)}
+    parsed = dateparser.parse(text, languages=["en"], settings=settings)
+    if parsed is None:
+        return None
+    day, today = parsed.date(), local_now.date()
+    if day == today.replace(year=today.year + 1) and str(day.year) not in text:
+        return today  # today's own date, typed: dateparser's 'future' jumps a year
+    return day
 
 
 def read_day(text: str, *, zone: ZoneInfo, now: datetime, field: str = "due") -> date:
@@ -59,11 +91,7 @@ def read_day(text: str, *, zone: ZoneInfo, now: datetime, field: str = "due") ->
     wanted = " ".join(text.lower().split()).removeprefix("by ").strip()
     local_now = now.astimezone(zone)
     today = local_now.date()
-    day = _special(wanted, today)
-    if day is None and wanted:
-        settings = {**_SETTINGS, "RELATIVE_BASE": local_now.replace(tzinfo=None)}
-        parsed = dateparser.parse(wanted, languages=["en"], settings=settings)
-        day = parsed.date() if parsed else None
+    day = _people_read(wanted, today) or (_parsed(wanted, local_now) if wanted else None)
     if day is None:
         raise Invalid(
             f"I couldn't read “{text.strip()[:40]}” as a date. Try: {EXAMPLES}.", field=field

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from core.board import get_advisor
@@ -138,14 +139,27 @@ def renegotiate(
     return promise
 
 
+def _close(session: Session, promise: Promise, status: str, now: datetime) -> None:
+    """Close an open promise once: of two clicks racing (done and drop, a double click), the
+    second finds it closed, on SQLite and Postgres alike."""
+    closed = session.execute(
+        update(Promise)
+        .where(col(Promise.id) == promise.id, col(Promise.status) == PromiseStatus.OPEN)
+        .values(status=status, closed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if closed.rowcount != 1:
+        raise Invalid("That promise is already closed.", field="promise")
+    session.refresh(promise)
+
+
 def mark_done(
     session: Session, *, team_id: str, owner_id: str, promise_id: int, clock: Clock
 ) -> Promise:
     now = clock.now()
     promise = _open(session, team_id=team_id, owner_id=owner_id, promise_id=promise_id)
-    promise.status, promise.closed_at, promise.updated_at = PromiseStatus.DONE, now, now
+    _close(session, promise, PromiseStatus.DONE, now)
     _event(session, promise, PromiseChange.DONE, now)
-    session.add(promise)
     session.flush()
     return promise
 
@@ -156,43 +170,52 @@ def drop(
     """Give a promise up; whether the advisor was told is kept with it."""
     now = clock.now()
     promise = _open(session, team_id=team_id, owner_id=owner_id, promise_id=promise_id)
-    promise.status, promise.closed_at, promise.updated_at = PromiseStatus.DROPPED, now, now
+    _close(session, promise, PromiseStatus.DROPPED, now)
     _event(session, promise, PromiseChange.DROPPED, now, told_them=told_them)
-    session.add(promise)
     session.flush()
     return promise
+
+
+def open_promise(session: Session, *, team_id: str, owner_id: str, promise_id: int) -> Promise:
+    """The member's promise if it is still open; NotYours or Invalid otherwise."""
+    return _open(session, team_id=team_id, owner_id=owner_id, promise_id=promise_id)
 
 
 def post_update(
-    session: Session,
-    *,
-    team_id: str,
-    owner_id: str,
-    promise_id: int,
-    text: str,
-    sent_to_advisor: bool,
-    clock: Clock,
-) -> Promise:
-    """A progress update ("show your work"). Sent to the advisor, it is also a touchpoint."""
+    session: Session, *, team_id: str, owner_id: str, promise_id: int, text: str, clock: Clock
+) -> PromiseEvent:
+    """Record a progress update ("show your work"); `update_delivered` once the advisor has it."""
     now, text = clock.now(), check_update(text)
     promise = _open(session, team_id=team_id, owner_id=owner_id, promise_id=promise_id)
-    _event(session, promise, PromiseChange.UPDATE, now, text=text, sent_to_advisor=sent_to_advisor)
+    update_event = PromiseEvent(
+        promise_id=promise.id, at=now, change=PromiseChange.UPDATE, text=text
+    )
     promise.last_update_at = promise.updated_at = now
-    session.add(promise)
-    if sent_to_advisor:
-        note = f"Progress update on “{promise.what}”: {text}"[:UPDATE_LIMIT]
-        log_touchpoint(
-            session,
-            team_id=team_id,
-            owner_id=owner_id,
-            advisor_id=promise.advisor_id,
-            how=Channel.MESSAGE,
-            given_by=GivenBy.ME,
-            note=note,
-            clock=clock,
-        )
+    session.add_all([update_event, promise])
     session.flush()
-    return promise
+    return update_event
+
+
+def update_delivered(
+    session: Session, *, team_id: str, owner_id: str, event_id: int, clock: Clock
+) -> None:
+    """The advisor received the update: mark it sent, and count it as a touchpoint."""
+    event = session.get(PromiseEvent, event_id)
+    promise = get_promise(session, team_id=team_id, owner_id=owner_id, promise_id=event.promise_id)
+    event.sent_to_advisor = True
+    note = f"Progress update on “{promise.what}”: {event.text}"
+    log_touchpoint(
+        session,
+        team_id=team_id,
+        owner_id=owner_id,
+        advisor_id=promise.advisor_id,
+        how=Channel.MESSAGE,
+        given_by=GivenBy.ME,
+        note=note if len(note) <= UPDATE_LIMIT else event.text,
+        clock=clock,
+    )
+    session.add(event)
+    session.flush()
 
 
 def open_promises(
@@ -222,8 +245,8 @@ class Keeping:
     """How the member keeps their word: per advisor, or overall."""
 
     kept_on_time: int = 0
-    renegotiated_in_time: int = 0  # renegotiations made before the date they moved
-    late: int = 0  # done after the date, or still open past it
+    renegotiated_in_time: int = 0  # promises whose date was moved before it passed
+    late: int = 0  # done after the date, still open past it, or moved after it passed
     dropped: int = 0
     open: int = 0
 
@@ -255,24 +278,28 @@ def keeping_by_advisor(
             PromiseEvent.change == PromiseChange.RENEGOTIATED,
         )
     )
-    in_time = {p.id: 0 for p in promises}
+    in_time, too_late = set(), set()
     for event in moved:
-        in_time[event.promise_id] += _in_time(event)
+        (in_time if _in_time(event) else too_late).add(event.promise_id)
     by_advisor: dict[int, list[Promise]] = {}
     for promise in promises:
         by_advisor.setdefault(promise.advisor_id, []).append(promise)
     return {
         advisor_id: Keeping(
-            kept_on_time=sum(
-                p.status == PromiseStatus.DONE and p.closed_at <= p.due_at for p in ps
-            ),
-            renegotiated_in_time=sum(in_time[p.id] for p in ps),
-            late=sum(_late(p, now) for p in ps),
+            kept_on_time=sum(_kept_on_time(p, too_late) for p in ps),
+            renegotiated_in_time=sum(p.id in in_time for p in ps),
+            late=sum(_late(p, now) or p.id in too_late for p in ps),
             dropped=sum(p.status == PromiseStatus.DROPPED for p in ps),
             open=sum(p.status == PromiseStatus.OPEN for p in ps),
         )
         for advisor_id, ps in by_advisor.items()
     }
+
+
+def _kept_on_time(promise: Promise, moved_too_late: set[int]) -> bool:
+    """Done by its date, and never moved after a date had already passed."""
+    on_time = promise.status == PromiseStatus.DONE and promise.closed_at <= promise.due_at
+    return on_time and promise.id not in moved_too_late
 
 
 def check_update(text: str) -> str:

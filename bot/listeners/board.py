@@ -256,7 +256,7 @@ handle_ease_aside = _act(
 handle_bring_back = _act(
     _bring_back, "{name} is back on your board: the rhythm restarts today (see my Home tab)."
 )
-handle_remove = _act(_remove, "{name} is removed, with every touchpoint.")
+handle_remove = _act(_remove, "{name} is removed, with every touchpoint and promise.")
 
 
 # --- /advisor list [alumni]

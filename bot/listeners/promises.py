@@ -4,7 +4,7 @@ import re
 
 from slack_bolt import Ack, App, Args, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.ids import (
     DROP_PROMISE_VIEW,
@@ -43,7 +43,13 @@ USAGE = (
     "Usage: `/advisor promise @someone <what> by <when>`, "
     "e.g. `/advisor promise @grace send the deck by friday`."
 )
-TRYING = re.compile(r"^(i'?ll try to|i will try to|try to|try:)\s+", re.IGNORECASE)
+TRYING = re.compile(r"^(i['\u2019]?ll try to|i will try to|try to|try:)\s+", re.IGNORECASE)
+BY = re.compile(r"\s+by\s+", re.IGNORECASE)
+UNDELIVERABLE = {
+    "user_not_found": "they are no longer in this workspace",
+    "account_inactive": "their account is deactivated",
+    "cannot_dm_bot": "they are a bot",
+}
 
 
 def _recorded(promise: Promise, advisor: Advisor) -> str:
@@ -59,8 +65,9 @@ def _recorded(promise: Promise, advisor: Advisor) -> str:
 
 def _read_line(session, context: BoltContext, line: str) -> tuple[Advisor, str, str, str]:
     """(advisor, what, firmness, when) from the one-line form; Invalid with usage otherwise."""
-    head, by, when = line.rpartition(" by ")
-    if not by or not when.strip():
+    cuts = list(BY.finditer(line))
+    head, when = (line[: cuts[-1].start()], line[cuts[-1].end() :]) if cuts else (line, "")
+    if not when.strip():
         raise Invalid(f"Say when, with “by”. {USAGE}")
     who = {"team_id": context.team_id, "owner_id": context.user_id}
     member = mentioned_user(head)
@@ -189,7 +196,7 @@ def handle_promise_menu(
     who = {"team_id": context.team_id, "owner_id": context.user_id}
     try:
         with transaction(context) as session:
-            promise = promises.get_promise(
+            promise = promises.open_promise(
                 session, **who, promise_id=int(raw_id) if raw_id.isdigit() else 0
             )
             advisor = board.get_advisor(session, **who, advisor_id=promise.advisor_id)
@@ -215,7 +222,8 @@ def handle_promise_menu(
             client,
             context,
             "Promise kept",
-            f"Marked done: “{escape(promise.what)}” for {escape(advisor.name)}. Promise kept.",
+            f"Marked done: “{escape(promise.what)}” ({FIRMNESS[promise.firmness]}) for "
+            f"{escape(advisor.name)}. Promise kept.",
         )
         publish_home(client, context)
 
@@ -223,66 +231,84 @@ def handle_promise_menu(
 # --- Post an update: sent to the advisor by DM when they are on Slack, else ready to copy
 
 
+def quoted(text: str) -> str:
+    """Text a person typed, as a mrkdwn quote (every line) that cannot turn into mentions."""
+    return "\n".join(f">{escape(line)}" for line in text.splitlines() or [""])
+
+
 def _message_for(promise: Promise, user_id: str, text: str) -> str:
     due = long_day(promise.due_on)
-    return f"<@{user_id}> asked me to pass on an update on “{promise.what}” (due {due}):\n>{text}"
+    what = escape(promise.what)
+    return f"<@{user_id}> asked me to pass on an update on “{what}” (due {due}):\n{quoted(text)}"
 
 
 def _deliver(client: WebClient, advisor: Advisor, message: str) -> str | None:
-    """Send `message` to the advisor by DM; the Slack error when it cannot be delivered."""
+    """Send `message` to the advisor by DM; why it could not be delivered, in plain words."""
     try:
         channel = client.conversations_open(users=advisor.slack_user_id)["channel"]["id"]
         client.chat_postMessage(channel=channel, text=message)
     except SlackApiError as error:
-        return str(error.response.get("error"))
+        code = str(error.response.get("error"))
+        return UNDELIVERABLE.get(code, f"Slack answered {code}")
+    except (SlackClientError, OSError):
+        return "Slack could not be reached"
     return None
 
 
 def handle_update_submission(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
+    """Saved first, then delivered: an update is never lost, and counts as sent (and as a
+    touchpoint) only once the advisor has it."""
     values = view["state"]["values"]
     wants_send = bool(submitted(values, "send").get("selected_options"))
     who = {"team_id": context.team_id, "owner_id": context.user_id}
     try:
-        text = promises.check_update(submitted(values, "update").get("value") or "")
         with transaction(context) as session:
-            promise = promises.get_promise(session, **who, promise_id=promise_id_of(view))
+            update = promises.post_update(
+                session,
+                **who,
+                promise_id=promise_id_of(view),
+                text=submitted(values, "update").get("value") or "",
+                clock=context["clock"],
+            )
+            promise = promises.get_promise(session, **who, promise_id=update.promise_id)
             advisor = board.get_advisor(session, **who, advisor_id=promise.advisor_id)
-    except Invalid as problem:
-        ack(response_action="errors", errors={problem.field or "update": str(problem)})
-        return
     except (NotYours, NotOnBoard) as problem:
         ack(response_action="update", view=build_notice("Nothing changed", str(problem)))
         return
-    message = _message_for(promise, context.user_id, text)
-    send = wants_send and advisor.slack_user_id is not None
-    if send:
-        ack(
-            response_action="update",
-            view=build_notice("Update posted", f"Sending your update to {escape(advisor.name)}…"),
-        )
-        problem = _deliver(client, advisor, message)
+    except Invalid as problem:
+        answer_invalid(ack, problem, fields={"update"})
+        return
+    if not (wants_send and advisor.slack_user_id):
+        copy = f"Saved. Here it is to send {escape(advisor.name)} yourself:"
+        ack(response_action="update", view=build_notice("Update posted", copy, quoted(update.text)))
+        publish_home(client, context)
+        return
+    sending = f"Saved, and on its way to {escape(advisor.name)} as a message from me."
+    ack(response_action="update", view=build_notice("Update posted", sending))
+    problem = _deliver(client, advisor, _message_for(promise, context.user_id, update.text))
+    if problem is None:
+        with transaction(context) as session:
+            promises.update_delivered(session, **who, event_id=update.id, clock=context["clock"])
     else:
-        copy = f"Saved. Here it is to send {escape(advisor.name)} yourself:\n\n>{escape(text)}"
-        ack(response_action="update", view=build_notice("Update posted", copy))
-        problem = None
-    with transaction(context) as session:
-        promises.post_update(
-            session,
-            **who,
-            promise_id=promise.id,
-            text=text,
-            sent_to_advisor=send and problem is None,
-            clock=context["clock"],
-        )
-    if send and problem:
         client.chat_postMessage(
             channel=context.user_id,
             text=(
-                f"I couldn't deliver your update to {advisor.name} ({problem}). "
-                f"It is saved; send it yourself:\n>{text}"
+                f"I couldn't deliver your update to {advisor.name}: {problem}. "
+                f"It is saved; send it yourself:\n{quoted(update.text)}"
             ),
         )
     publish_home(client, context)
+
+
+def answer_invalid(ack: Ack, problem: Invalid, *, fields: set[str]) -> None:
+    """At the field when the form has it; otherwise (a promise closed meanwhile) as a notice."""
+    if problem.field in fields:
+        ack(response_action="errors", errors={problem.field: str(problem)})
+    else:
+        ack(
+            response_action="update",
+            view=build_notice("Nothing changed", f"{problem} Nothing changed."),
+        )
 
 
 # --- Renegotiate and drop
@@ -309,7 +335,7 @@ def handle_renegotiate_submission(
             due = long_day(moved.due_on)
             answer = f"“{escape(moved.what)}” is now due *{due}*. Let them know the new date."
     except Invalid as problem:
-        ack(response_action="errors", errors={problem.field or "due": str(problem)})
+        answer_invalid(ack, problem, fields={"due", "note"})
         return
     except NotYours as problem:
         ack(response_action="update", view=build_notice("Nothing changed", str(problem)))
@@ -334,10 +360,7 @@ def handle_drop_submission(ack: Ack, view: dict, client: WebClient, context: Bol
                 clock=context["clock"],
             )
             advisor = board.get_advisor(session, **who, advisor_id=dropped.advisor_id)
-    except (NotYours, NotOnBoard) as problem:
-        ack(response_action="update", view=build_notice("Nothing changed", str(problem)))
-        return
-    except Invalid as problem:
+    except (NotYours, NotOnBoard, Invalid) as problem:
         ack(response_action="update", view=build_notice("Nothing changed", str(problem)))
         return
     answer = f"Dropped “{escape(dropped.what)}”; it stays in your history."

@@ -110,8 +110,8 @@ def _remove_button(advisor: Advisor) -> dict:
     button["confirm"] = {
         "title": plain("Remove this advisor?", 100),
         "text": plain(
-            f"{advisor.name} and every touchpoint with them will be deleted for good. To keep "
-            "the history, ease them aside instead.",
+            f"{advisor.name}, every touchpoint and every promise with them will be deleted for "
+            "good. To keep the history, ease them aside instead.",
             300,
         ),
         "confirm": plain("Remove", 30),

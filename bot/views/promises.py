@@ -138,7 +138,7 @@ def build_update_modal(promise: Promise, advisor: Advisor) -> dict:
             "type": "section",
             "text": mrkdwn(
                 f"*“{escape(promise.what)}”* for {escape(advisor.name)}, "
-                f"due {long_day(promise.due_on)}"
+                f"due {long_day(promise.due_on)} ({FIRMNESS[promise.firmness]})"
             ),
         },
         input_block(
@@ -162,7 +162,8 @@ def build_renegotiate_modal(promise: Promise) -> dict:
         {
             "type": "section",
             "text": mrkdwn(
-                f"*“{escape(promise.what)}”* is due {long_day(promise.due_on)}. "
+                f"*“{escape(promise.what)}”* ({FIRMNESS[promise.firmness]}) is due "
+                f"{long_day(promise.due_on)}. "
                 "Renegotiating before the date keeps trust."
             ),
         },
@@ -184,7 +185,10 @@ def build_drop_modal(promise: Promise, advisor: Advisor) -> dict:
     blocks = [
         {
             "type": "section",
-            "text": mrkdwn(f"Drop *“{escape(promise.what)}”*? It stays in your history."),
+            "text": mrkdwn(
+                f"Drop *“{escape(promise.what)}”* ({FIRMNESS[promise.firmness]})? "
+                "It stays in your history."
+            ),
         },
         input_block(
             "told", "Did you tell them?", choice("radio_buttons", told, []), optional=False

@@ -37,6 +37,13 @@ MONDAY = datetime(2026, 11, 23, 9, tzinfo=UTC)
         ("the 15th", date(2026, 12, 15)),
         ("the 31st", date(2026, 12, 31)),
         ("next thurs", date(2026, 12, 3)),
+        ("thurs", date(2026, 11, 26)),
+        ("on the 15th", date(2026, 12, 15)),
+        ("the 15", date(2026, 12, 15)),
+        ("end of next week", date(2026, 12, 4)),
+        ("eod", date(2026, 11, 23)),
+        ("tmrw", date(2026, 11, 24)),
+        ("nov 23", date(2026, 11, 23)),
     ],
 )
 @pytest.mark.parametrize("zone", [NEW_YORK, PARIS, TOKYO])
@@ -65,6 +72,32 @@ def test_dates_in_the_week_the_clocks_change_land_on_the_right_day(zone, now, ty
     assert read_day(typed, zone=zone, now=now) == meant
 
 
+@pytest.mark.parametrize(
+    ("zone", "now", "typed", "meant"),
+    [
+        # Clocks went forward on Sunday 8 March 2026 in America, Sunday 29 March in Europe.
+        (NEW_YORK, datetime(2026, 3, 8, 4, 30, tzinfo=UTC), "tomorrow", date(2026, 3, 8)),
+        (NEW_YORK, datetime(2026, 3, 7, 15, tzinfo=UTC), "monday", date(2026, 3, 9)),
+        (PARIS, datetime(2026, 3, 28, 23, 30, tzinfo=UTC), "today", date(2026, 3, 29)),
+    ],
+)
+def test_dates_in_the_week_the_clocks_go_forward_land_on_the_right_day(zone, now, typed, meant):
+    assert read_day(typed, zone=zone, now=now) == meant
+
+
+def test_a_weekday_said_on_that_day_means_today():
+    friday = datetime(2026, 11, 27, 12, tzinfo=UTC)
+
+    assert read_day("friday", zone=PARIS, now=friday) == date(2026, 11, 27)
+    assert read_day("next friday", zone=PARIS, now=friday) == date(2026, 12, 4)
+
+
+@pytest.mark.parametrize("typed", ["december", "2027", "friday the 4th"])
+def test_a_month_or_a_year_alone_is_not_taken_for_a_day(typed):
+    with pytest.raises(Invalid, match="couldn't read"):
+        read_day(typed, zone=PARIS, now=MONDAY)
+
+
 def test_a_day_ends_at_local_midnight_whatever_the_offset_that_day():
     assert end_of_day(date(2026, 10, 31), NEW_YORK) == datetime(2026, 11, 1, 4, tzinfo=UTC)
     assert end_of_day(date(2026, 11, 1), NEW_YORK) == datetime(2026, 11, 2, 5, tzinfo=UTC)
@@ -72,7 +105,7 @@ def test_a_day_ends_at_local_midnight_whatever_the_offset_that_day():
     assert end_of_day(date(2026, 10, 25), PARIS) == datetime(2026, 10, 25, 23, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("typed", ["blah", "", "the 45th of Smarch"])
+@pytest.mark.parametrize("typed", ["blah", "", "the 45th of Smarch", "asap"])
 def test_an_unreadable_date_is_answered_with_examples_that_work(typed):
     with pytest.raises(Invalid) as caught:
         read_day(typed, zone=PARIS, now=MONDAY)

@@ -9,7 +9,7 @@ from core import board, promises
 from core.board import Details, Person
 from core.errors import Invalid, NotYours
 from core.members import remember_member
-from core.models import PromiseChange, PromiseStatus, Touchpoint
+from core.models import Promise, PromiseChange, PromiseStatus, Touchpoint
 from tests.core.test_board import ALICE, BOB, PARIS, TEAM
 
 DEC_3 = date(2026, 12, 3)
@@ -93,21 +93,26 @@ def test_renegotiating_keeps_the_old_date_in_the_history_and_counts_it(session, 
     assert (moved.old_due_on, moved.new_due_on) == (DEC_3, date(2026, 12, 10))
 
 
-def test_an_update_sent_to_the_advisor_is_also_a_touchpoint(session, clock, grace):
+def test_an_update_is_kept_and_becomes_a_touchpoint_once_the_advisor_has_it(session, clock, grace):
     made = promise(session, clock, grace)
     clock.advance(days=2)
 
-    promises.post_update(
-        session, **mine(made.id), text="Outline done", sent_to_advisor=True, clock=clock
-    )
-    promises.post_update(
-        session, **mine(made.id), text="Just for me", sent_to_advisor=False, clock=clock
+    delivered = promises.post_update(session, **mine(made.id), text="Outline done", clock=clock)
+    promises.post_update(session, **mine(made.id), text="Just for me", clock=clock)
+    assert session.exec(select(Touchpoint)).all() == []
+    promises.update_delivered(
+        session, team_id=TEAM, owner_id=ALICE, event_id=delivered.id, clock=clock
     )
 
     [touchpoint] = session.exec(select(Touchpoint)).all()
     assert touchpoint.note == "Progress update on “Send the draft”: Outline done"
     assert grace.last_touch_at == clock.now()
     assert made.last_update_at == clock.now()
+    assert [e.sent_to_advisor for e in promises.history(session, **mine(made.id))] == [
+        False,
+        True,
+        False,
+    ]
 
 
 def test_done_and_dropped_close_the_promise_and_nothing_more_can_change_it(session, clock, grace):
@@ -135,7 +140,7 @@ def test_done_and_dropped_close_the_promise_and_nothing_more_can_change_it(sessi
             s, team_id=TEAM, owner_id=BOB, promise_id=pid, told_them=False, clock=c
         ),
         lambda s, c, pid: promises.post_update(
-            s, team_id=TEAM, owner_id=BOB, promise_id=pid, text="x", sent_to_advisor=True, clock=c
+            s, team_id=TEAM, owner_id=BOB, promise_id=pid, text="x", clock=c
         ),
         lambda s, c, pid: promises.renegotiate(
             s,
@@ -202,3 +207,41 @@ def test_open_promises_come_soonest_first(session, clock, grace):
         "sooner",
         "later",
     ]
+
+
+def test_a_promise_moved_after_its_date_passed_counts_late_not_kept(session, clock, grace):
+    made = promise(session, clock, grace, due_on=date(2026, 11, 25))
+    clock.advance(days=5)
+    promises.renegotiate(
+        session, **mine(made.id), new_due_on=date(2026, 12, 4), zone=PARIS, clock=clock
+    )
+    promises.mark_done(session, **mine(made.id), clock=clock)
+
+    count = promises.keeping(session, team_id=TEAM, owner_id=ALICE, now=clock.now())
+
+    assert (count.kept_on_time, count.renegotiated_in_time, count.late) == (0, 0, 1)
+
+
+def test_a_promise_moved_three_times_in_time_counts_once(session, clock, grace):
+    made = promise(session, clock, grace)
+    for day in (5, 6, 7):
+        promises.renegotiate(
+            session, **mine(made.id), new_due_on=date(2026, 12, day), zone=PARIS, clock=clock
+        )
+
+    assert (
+        promises.keeping(
+            session, team_id=TEAM, owner_id=ALICE, now=clock.now()
+        ).renegotiated_in_time
+        == 1
+    )
+
+
+def test_a_promise_closes_once_even_when_done_and_drop_race(session, clock, grace):
+    made = promise(session, clock, grace)
+    as_a_second_request_read_it = Promise(**made.model_dump())  # still open, in its own view
+    promises.mark_done(session, **mine(made.id), clock=clock)
+
+    with pytest.raises(Invalid, match="already closed"):
+        promises._close(session, as_a_second_request_read_it, PromiseStatus.DROPPED, clock.now())
+    assert made.status == PromiseStatus.DONE

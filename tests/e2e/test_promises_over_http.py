@@ -147,7 +147,9 @@ def test_an_update_that_cannot_be_delivered_is_kept_and_handed_back_to_send_your
     assert (
         to_me[0]
         .args["text"]
-        .startswith("I couldn't deliver your update to Grace Hopper (user_not_found).")
+        .startswith(
+            "I couldn't deliver your update to Grace Hopper: they are no longer in this workspace."
+        )
     )
     with Session(engine) as session:
         assert session.exec(select(Touchpoint)).all() == []
@@ -260,3 +262,80 @@ def test_a_crafted_form_for_another_members_promise_changes_nothing(
 
     assert "not one of yours" in json.dumps(answer.json())
     assert str(next(p for p in all_promises(engine) if p.owner_id == BOB).due_on) == "2026-11-27"
+
+
+def test_an_update_to_a_promise_closed_meanwhile_sends_nothing(bot, fake_slack, engine, deck):
+    menu(bot, PROMISE_UPDATE, deck.id)
+    modal = latest_view(fake_slack, "views.open")
+    menu(bot, PROMISE_DONE, deck.id)
+
+    answer = submit(bot, modal, {"update": "Outline done"})
+    bot.settle()
+
+    assert "already done" in json.dumps(answer.json())
+    assert fake_slack.calls_to("conversations.open") == []
+
+
+def test_renegotiating_a_promise_closed_meanwhile_is_answered_with_a_notice(bot, fake_slack, deck):
+    menu(bot, PROMISE_RENEGOTIATE, deck.id)
+    modal = latest_view(fake_slack, "views.open")
+    menu(bot, PROMISE_DONE, deck.id)
+
+    answer = submit(bot, modal, {"due": "2026-12-04"})
+
+    assert answer.json()["response_action"] == "update"
+    assert "already done" in json.dumps(answer.json())
+
+
+def test_an_old_button_on_a_closed_promise_is_answered_not_obeyed(bot, fake_slack, engine, deck):
+    menu(bot, PROMISE_DONE, deck.id)
+
+    menu(bot, PROMISE_DROP, deck.id)
+
+    assert all_promises(engine)[0].status == PromiseStatus.DONE
+    assert "already done" in json.dumps(latest_view(fake_slack, "views.open"))
+
+
+def test_a_crafted_update_on_another_members_promise_sends_nothing(
+    bot, fake_slack, engine, bobs_advisor, deck
+):
+    say(bot, fake_slack, "promise <@U0GRACE> bobs secret by friday", user=BOB)
+    bobs = next(p for p in all_promises(engine) if p.owner_id == BOB)
+    menu(bot, PROMISE_UPDATE, deck.id)
+    modal = latest_view(fake_slack, "views.open")
+
+    answer = submit(
+        bot, modal, {"update": "hi"}, private_metadata=json.dumps({"promise_id": bobs.id})
+    )
+    bot.settle()
+
+    assert "not one of yours" in json.dumps(answer.json())
+    assert fake_slack.calls_to("conversations.open") == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "promise <@U0GRACE> send the deck By Friday",
+        "promise <@U0GRACE> I\u2019ll try to send the deck by friday",
+    ],
+)
+def test_capitals_and_curly_apostrophes_are_read_as_meant(bot, fake_slack, engine, grace, line):
+    say(bot, fake_slack, line)
+
+    [promise] = all_promises(engine)
+    assert promise.what == "send the deck" and str(promise.due_on) == "2026-11-27"
+
+
+def test_a_multi_line_update_is_quoted_line_by_line_and_escaped(bot, fake_slack, deck):
+    menu(bot, PROMISE_UPDATE, deck.id)
+
+    submit(
+        bot,
+        latest_view(fake_slack, "views.open"),
+        {"update": "Slides <done>\nNumbers & notes next"},
+    )
+    bot.settle()
+
+    [dm] = [c for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"] == "D0GRACE"]
+    assert dm.args["text"].endswith(":\n>Slides &lt;done&gt;\n>Numbers &amp; notes next")
