@@ -19,6 +19,9 @@ _DAY_OF_MONTH = re.compile(r"^(on )?(the )?(\d{1,2})(st|nd|rd|th)?$")
 _TODAY = re.compile(r"^(today|eod|end of (the )?day|tonight)$")
 _TOMORROW = re.compile(r"^(tomorrow|tmrw|tmw|tmr)$")
 _END_OF = re.compile(r"^(the )?end of (the |this |next )?(week|month)$|^eo(w|m)$")
+_TIME_OF_DAY = re.compile(  # "5pm", "at 9", "17:00" after the day: the day is enough
+    r"\s+(at\s+\d{1,2}(:\d{2})?\s*(am|pm)?|\d{1,2}(:\d{2})?\s*(am|pm)|\d{1,2}:\d{2})$"
+)
 _SETTINGS = {
     "PREFER_DATES_FROM": "future",
     "DATE_ORDER": "MDY",
@@ -89,6 +92,7 @@ def read_day(text: str, *, zone: ZoneInfo, now: datetime, field: str = "due") ->
     """The day `text` means for someone in `zone` at `now`; Invalid, with examples, if it can't
     be read or is already past."""
     wanted = " ".join(text.lower().split()).removeprefix("by ").strip()
+    wanted = _TIME_OF_DAY.sub("", wanted)
     local_now = now.astimezone(zone)
     today = local_now.date()
     day = _people_read(wanted, today) or (_parsed(wanted, local_now) if wanted else None)

@@ -44,6 +44,8 @@ MONDAY = datetime(2026, 11, 23, 9, tzinfo=UTC)
         ("eod", date(2026, 11, 23)),
         ("tmrw", date(2026, 11, 24)),
         ("nov 23", date(2026, 11, 23)),
+        ("friday 5pm", date(2026, 11, 27)),
+        ("friday at 17:00", date(2026, 11, 27)),
     ],
 )
 @pytest.mark.parametrize("zone", [NEW_YORK, PARIS, TOKYO])
