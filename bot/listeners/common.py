@@ -49,6 +49,30 @@ def refresh_around(client: WebClient, context: BoltContext, show: Callable[[], N
         refresh_member(client, context)
 
 
+EMPTY_BOARD = "Your board is empty: `/advisor add` enlists your first advisor."
+
+
+def open_with_board(
+    client: WebClient,
+    context: BoltContext,
+    trigger_id: str,
+    build: Callable[[list, date], dict],
+    title: str,
+) -> dict:
+    """Open a modal made from the member's board (`build(board, today)`), or a note that the
+    board is empty; returns what Slack answered (the view's id, for a later update)."""
+    opened: dict = {}
+
+    def show() -> None:
+        with transaction(context) as session:
+            active = board.advisors(session, team_id=context.team_id, owner_id=context.user_id)
+        view = build(active, today(context)) if active else build_notice(title, EMPTY_BOARD)
+        opened.update(client.views_open(trigger_id=trigger_id, view=view).data)
+
+    refresh_around(client, context, show)
+    return opened
+
+
 def today(context: BoltContext) -> date:
     """The member's date, in the time zone last heard from Slack (UTC before that)."""
     with transaction(context) as session:

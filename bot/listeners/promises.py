@@ -1,6 +1,7 @@
 """Promises: `/advisor promise`, `/advisor promises`, and done, update, renegotiate and drop."""
 
 import re
+from datetime import date
 
 from slack_bolt import Ack, App, Args, BoltContext
 from slack_sdk import WebClient
@@ -19,7 +20,7 @@ from bot.ids import (
     UPDATE_PROMISE_VIEW,
 )
 from bot.listeners.board import mentioned_user
-from bot.listeners.common import publish_home, refresh_around, tell, today, transaction
+from bot.listeners.common import open_with_board, publish_home, tell, transaction
 from bot.views.elements import submitted
 from bot.views.notices import build_notice
 from bot.views.promises import (
@@ -117,19 +118,10 @@ def handle_promise_command(args: Args) -> None:
 
 
 def open_promise_modal(client: WebClient, context: BoltContext, trigger_id: str) -> None:
-    def show() -> None:
-        with transaction(context) as session:
-            active = board.advisors(session, team_id=context.team_id, owner_id=context.user_id)
-        if not active:
-            view = build_notice(
-                "Record a promise",
-                "Your board is empty: `/advisor add` enlists your first advisor.",
-            )
-        else:
-            view = build_promise_modal(board=active, today=today(context))
-        client.views_open(trigger_id=trigger_id, view=view)
+    def build(active: list, today: date) -> dict:
+        return build_promise_modal(board=active, today=today)
 
-    refresh_around(client, context, show)
+    open_with_board(client, context, trigger_id, build, "Record a promise")
 
 
 def handle_make_submission(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:

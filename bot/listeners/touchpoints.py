@@ -1,5 +1,7 @@
 """Logging touchpoints: `/advisor log`, the modal, the button on the board, the message shortcut."""
 
+from datetime import date
+
 from slack_bolt import Ack, App, Args, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -7,9 +9,10 @@ from slack_sdk.errors import SlackApiError
 from bot.ids import LOG_AS_TOUCHPOINT, LOG_TOUCHPOINT, LOG_TOUCHPOINT_VIEW
 from bot.listeners.board import mentioned_user
 from bot.listeners.common import (
+    EMPTY_BOARD,
     advisor_id_from,
+    open_with_board,
     publish_home,
-    refresh_around,
     tell,
     today,
     transaction,
@@ -24,25 +27,16 @@ from core.members import member_zone
 from core.models import Advisor, AdvisorStatus, Channel
 from core.touchpoints import log_touchpoint
 
-EMPTY_BOARD = "Your board is empty: `/advisor add` enlists your first advisor."
 USAGE = "Usage: `/advisor log @someone [note]` or `/advisor log Their Name [note]`."
 
 
 def open_log_modal(client: WebClient, context: BoltContext, trigger_id: str, **prefill) -> dict:
     """Open the touchpoint modal; returns what Slack answered (the view's id, for an update)."""
-    opened = {}
 
-    def show() -> None:
-        with transaction(context) as session:
-            active = board.advisors(session, team_id=context.team_id, owner_id=context.user_id)
-        if active:
-            view = build_touchpoint_modal(board=active, today=today(context), **prefill)
-        else:
-            view = build_notice("Log a touchpoint", EMPTY_BOARD)
-        opened.update(client.views_open(trigger_id=trigger_id, view=view).data)
+    def build(active: list, today: date) -> dict:
+        return build_touchpoint_modal(board=active, today=today, **prefill)
 
-    refresh_around(client, context, show)
-    return opened
+    return open_with_board(client, context, trigger_id, build, "Log a touchpoint")
 
 
 def _logged(advisor: Advisor, zone) -> str:

@@ -54,3 +54,20 @@ def metadata(view: dict, key: str):
         return json.loads(view.get("private_metadata") or "{}").get(key)
     except (ValueError, AttributeError):
         return None
+
+
+MAX_OPTIONS = 100  # Slack's limit for a static select
+
+
+def advisor_select(board: list, advisor_id: int | None) -> dict:
+    """A menu of the board's advisors (most urgent first), one of them chosen if given."""
+    options = [option(a.name, str(a.id)) for a in board[:MAX_OPTIONS]]
+    pick = {
+        "type": "static_select",
+        "options": options,
+        "placeholder": plain("Choose an advisor", 150),
+    }
+    chosen = [o for o in options if o["value"] == str(advisor_id)]
+    if chosen:
+        pick["initial_option"] = chosen[0]
+    return pick

@@ -16,8 +16,15 @@ from bot.ids import (
     RENEGOTIATE_VIEW,
     UPDATE_PROMISE_VIEW,
 )
-from bot.views.elements import choice, input_block, metadata, submitted, text_input
-from bot.views.text import day, escape, long_day, mrkdwn, option, plain
+from bot.views.elements import (
+    advisor_select,
+    choice,
+    input_block,
+    metadata,
+    submitted,
+    text_input,
+)
+from bot.views.text import day, escape, long_day, mrkdwn, plain
 from core.errors import Invalid
 from core.models import Advisor, Firmness, Promise
 from core.promises import Keeping
@@ -101,17 +108,8 @@ def _modal(
 def build_promise_modal(
     *, board: list[Advisor], today: date, advisor_id: int | None = None
 ) -> dict:
-    options = [option(a.name, str(a.id)) for a in board[:100]]
-    pick = {
-        "type": "static_select",
-        "options": options,
-        "placeholder": plain("Choose an advisor", 150),
-    }
-    chosen = [o for o in options if o["value"] == str(advisor_id)]
-    if chosen:
-        pick["initial_option"] = chosen[0]
     blocks = [
-        input_block("advisor", "To", pick, optional=False),
+        input_block("advisor", "To", advisor_select(board, advisor_id), optional=False),
         input_block(
             "what",
             "What you promised",

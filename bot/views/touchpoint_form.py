@@ -5,8 +5,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.ids import LOG_TOUCHPOINT_VIEW
-from bot.views.elements import choice, input_block, metadata, submitted, text_input
-from bot.views.text import option, plain, shorten
+from bot.views.elements import (
+    advisor_select,
+    choice,
+    input_block,
+    metadata,
+    submitted,
+    text_input,
+)
+from bot.views.text import plain, shorten
 from core.errors import Invalid
 from core.models import Advisor, Channel, Exchange, GivenBy
 
@@ -24,7 +31,6 @@ EXCHANGED = {
     Exchange.SUPPORT: "Support",
 }
 GIVEN_BY = {GivenBy.ME: "I gave", GivenBy.THEM: "I received", GivenBy.BOTH: "Both"}
-MAX_OPTIONS = 100
 
 
 @dataclass(frozen=True)
@@ -48,17 +54,8 @@ def build_touchpoint_modal(
     warning: str = "",
 ) -> dict:
     """`board` is the member's active advisors (most urgent first); one may be preselected."""
-    options = [option(a.name, str(a.id)) for a in board[:MAX_OPTIONS]]
-    pick = {
-        "type": "static_select",
-        "options": options,
-        "placeholder": plain("Choose an advisor", 150),
-    }
-    chosen = [o for o in options if o["value"] == str(advisor_id)]
-    if chosen:
-        pick["initial_option"] = chosen[0]
     blocks = [
-        input_block("advisor", "With", pick, optional=False),
+        input_block("advisor", "With", advisor_select(board, advisor_id), optional=False),
         input_block(
             "date",
             "When",
