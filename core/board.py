@@ -142,7 +142,7 @@ def enlist(
         last_touch_at=last_touch_at,
     )
     _apply(advisor, person, details, days)
-    advisor.next_touch_due_at = cadence.due_after(last_touch_at, days)
+    set_due(advisor, cadence.due_after(last_touch_at, days))
     session.add(advisor)
     session.flush()
     return advisor
@@ -179,7 +179,7 @@ def edit(
     _apply(advisor, person, details, new_days)
     if advisor.next_touch_due_at is not None and new_days != old_days:
         # a new rhythm moves the next due date by the difference, from wherever it stood
-        advisor.next_touch_due_at += timedelta(days=new_days - old_days)
+        set_due(advisor, advisor.next_touch_due_at + timedelta(days=new_days - old_days))
     advisor.updated_at = clock.now()
     session.add(advisor)
     session.flush()
@@ -192,8 +192,7 @@ def ease_aside(
     """Move an advisor to alumni: kept with their history, out of the board's cadence."""
     advisor = get_advisor(session, team_id=team_id, owner_id=owner_id, advisor_id=advisor_id)
     advisor.status = AdvisorStatus.ALUMNI
-    advisor.next_touch_due_at = None
-    advisor.snoozed_until = None
+    set_due(advisor, None)
     advisor.updated_at = clock.now()
     session.add(advisor)
     session.flush()
@@ -208,11 +207,40 @@ def bring_back(
     if advisor.status == AdvisorStatus.ACTIVE:
         return advisor  # already back (a second click, an old message): nothing restarts
     advisor.status = AdvisorStatus.ACTIVE
-    advisor.next_touch_due_at = cadence.due_after(clock.now(), advisor.cadence_days)
+    set_due(advisor, cadence.due_after(clock.now(), advisor.cadence_days))
     advisor.updated_at = clock.now()
     session.add(advisor)
     session.flush()
     return advisor
+
+
+SNOOZE_DAYS = (3, 7, 14)
+
+
+def snooze(
+    session: Session, *, team_id: str, owner_id: str, advisor_id: int, days: int, clock: Clock
+) -> Advisor:
+    """Put off staying in touch for a few days: this cycle ends, the next is due after them."""
+    if days not in SNOOZE_DAYS:
+        raise Invalid("Snooze for 3 days, a week or two weeks.", field="snooze")
+    advisor = get_advisor(session, team_id=team_id, owner_id=owner_id, advisor_id=advisor_id)
+    if advisor.status != AdvisorStatus.ACTIVE:
+        raise Invalid(f"{advisor.name} is among your alumni: nothing to snooze.", field="snooze")
+    until = clock.now() + timedelta(days=days)
+    set_due(advisor, until)
+    advisor.snoozed_until = until
+    advisor.updated_at = clock.now()
+    session.add(advisor)
+    session.flush()
+    return advisor
+
+
+def set_due(advisor: Advisor, due_at: datetime | None) -> None:
+    """Start a new stay-in-touch cycle due at `due_at` (None: out of the cadence); a snooze
+    ends, and the nudge engine looks at the advisor again then."""
+    advisor.next_touch_due_at = due_at
+    advisor.snoozed_until = None
+    advisor.nudge_at = due_at if advisor.status == AdvisorStatus.ACTIVE else None
 
 
 def remove(session: Session, *, team_id: str, owner_id: str, advisor_id: int) -> str:

@@ -27,6 +27,7 @@ def remember_member(
     if member is None:
         member = Member(team_id=team_id, user_id=user_id, created_at=clock.now())
     member.tz = known_zone(tz)
+    member.unreachable = None  # they are here: nudges may reach them again
     session.add(member)
     session.flush()
     return member

@@ -125,6 +125,20 @@ class Member(SQLModel, table=True):
     user_id: str = Field(max_length=32)
     tz: str = Field(default="UTC", max_length=64)
     created_at: datetime = _timestamp()
+    # The nudge window, in the member's own time zone: which weekdays (0 is Monday), from when to
+    # when (minutes after midnight), paused until a day, one message or one per item, at most
+    # one delivery a day, a Monday preview of the week ahead.
+    nudge_days: str = Field(default="01234", max_length=7)
+    nudge_start: int = 9 * 60
+    nudge_end: int = 17 * 60
+    paused_until: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    digest: bool = True
+    one_a_day: bool = True
+    monday_preview: bool = False
+    last_delivery_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    # Why Slack refused the member's nudges for good (user_not_found...); cleared when they
+    # use the bot again.
+    unreachable: str | None = Field(default=None, max_length=40)
 
 
 class Advisor(SQLModel, table=True):
@@ -139,6 +153,7 @@ class Advisor(SQLModel, table=True):
         ),
         Index("ix_advisor_board", "team_id", "owner_id", "status", "next_touch_due_at"),
         Index("ix_advisor_due", "status", "next_touch_due_at"),
+        Index("ix_advisor_nudge", "nudge_at"),
         Index(
             "uq_advisor_slack_member",
             "team_id",
@@ -167,6 +182,7 @@ class Advisor(SQLModel, table=True):
     last_touch_at: datetime | None = _timestamp(nullable=True)
     next_touch_due_at: datetime | None = _timestamp(nullable=True)
     snoozed_until: datetime | None = _timestamp(nullable=True)
+    nudge_at: datetime | None = _timestamp(nullable=True)  # the next "stay in touch" decision
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -203,6 +219,7 @@ class Promise(SQLModel, table=True):
         ),
         Index("ix_promise_owner", "team_id", "owner_id", "status", "due_at"),
         Index("ix_promise_due", "status", "due_at"),
+        Index("ix_promise_nudge", "nudge_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -218,6 +235,7 @@ class Promise(SQLModel, table=True):
     renegotiations: int = 0
     last_update_at: datetime | None = _timestamp(nullable=True)
     closed_at: datetime | None = _timestamp(nullable=True)
+    nudge_at: datetime | None = _timestamp(nullable=True)  # the next "show your work" decision
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -242,3 +260,75 @@ class PromiseEvent(SQLModel, table=True):
     new_due_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     sent_to_advisor: bool = False
     told_them: bool | None = None
+
+
+class NudgeKind(StrEnum):
+    TOUCH = "touch"  # stay in touch: the cadence has passed
+    TOUCH_OVERDUE = "touch_overdue"  # still quiet half a cadence later: the one escalation
+    PROMISE_SOON = "promise_soon"  # a few days before the due date
+    PROMISE_DUE = "promise_due"  # on the due date
+    PROMISE_STALLED = "promise_stalled"  # far out, and no progress update for 10 days
+    PREVIEW = "preview"  # Monday: the week ahead
+
+
+class DeliveryState(StrEnum):
+    CLAIMED = "claimed"  # a process is sending it, until its lease runs out
+    SENT = "sent"
+    SKIPPED = "skipped"  # everything in it was dealt with before it could go out
+    FAILED = "failed"  # Slack refused it for good (the member left, blocked the bot...)
+
+
+class Delivery(SQLModel, table=True):
+    """One message (or, per item, one of several) carrying nudges to a member's DM."""
+
+    __table_args__ = (
+        Index("ix_delivery_lease", "state", "lease_until"),
+        Index("ix_delivery_message", "team_id", "owner_id", "channel", "ts"),
+        Index("ix_delivery_owner", "team_id", "owner_id", "sent_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    owner_id: str = Field(max_length=32)
+    state: str = Field(default=DeliveryState.CLAIMED, max_length=10)
+    claimed_by: str = Field(max_length=40)  # the process holding the lease
+    lease_until: datetime = _timestamp()
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=200)
+    channel: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    sent_at: datetime | None = _timestamp(nullable=True)
+    created_at: datetime = _timestamp()
+
+
+class Nudge(SQLModel, table=True):
+    """One nudge ever decided: claimed once for good by its unique key, whatever process or
+    retry decides it again; what the member did with it is kept."""
+
+    __table_args__ = (
+        UniqueConstraint(
+            "team_id", "owner_id", "kind", "subject_id", "cycle", name="uq_nudge_decision"
+        ),
+        ForeignKeyConstraint(
+            ["delivery_id"], ["delivery.id"], name="fk_nudge_delivery", ondelete="CASCADE"
+        ),
+        Index("ix_nudge_delivery", "delivery_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    owner_id: str = Field(max_length=32)
+    kind: str = Field(max_length=20)
+    subject_id: int  # an advisor's or a promise's id (0 for a preview)
+    cycle: str = Field(max_length=40)  # which due cycle of the subject this nudge is for
+    delivery_id: int
+    outcome: str | None = Field(default=None, max_length=20)  # what the member did with it
+    outcome_text: str = Field(default="", max_length=300)
+    created_at: datetime = _timestamp()
+
+
+class SeenEvent(SQLModel, table=True):
+    """An Events API delivery already handled: Slack retries it, the bot acts once."""
+
+    event_id: str = Field(primary_key=True, max_length=40)
+    seen_at: datetime = _timestamp()

@@ -12,7 +12,9 @@ from sqlmodel import Session, col, select
 from core.board import get_advisor
 from core.clock import Clock
 from core.dates import end_of_day
+from core.due import promise_nudge_at
 from core.errors import Invalid, NotYours
+from core.members import member_zone
 from core.models import (
     AdvisorStatus,
     Channel,
@@ -76,6 +78,7 @@ def make_promise(
         created_at=now,
         updated_at=now,
     )
+    promise.nudge_at = promise_nudge_at(promise, zone, now)
     session.add(promise)
     session.flush()
     _event(session, promise, PromiseChange.MADE, now, new_due_on=due_on)
@@ -134,6 +137,7 @@ def renegotiate(
     promise.due_on, promise.due_at = new_due_on, end_of_day(new_due_on, zone)
     promise.renegotiations += 1
     promise.updated_at = now
+    promise.nudge_at = promise_nudge_at(promise, zone, now)
     session.add(promise)
     session.flush()
     return promise
@@ -145,7 +149,7 @@ def _close(session: Session, promise: Promise, status: str, now: datetime) -> No
     closed = session.execute(
         update(Promise)
         .where(col(Promise.id) == promise.id, col(Promise.status) == PromiseStatus.OPEN)
-        .values(status=status, closed_at=now, updated_at=now)
+        .values(status=status, closed_at=now, updated_at=now, nudge_at=None)
         .execution_options(synchronize_session=False)
     )
     if closed.rowcount != 1:
@@ -191,6 +195,8 @@ def post_update(
         promise_id=promise.id, at=now, change=PromiseChange.UPDATE, text=text
     )
     promise.last_update_at = promise.updated_at = now
+    zone = member_zone(session, team_id=team_id, user_id=owner_id)
+    promise.nudge_at = promise_nudge_at(promise, zone, now)
     session.add_all([update_event, promise])
     session.flush()
     return update_event

@@ -7,7 +7,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from core import cadence
-from core.board import get_advisor
+from core.board import get_advisor, set_due
 from core.clock import Clock
 from core.errors import Invalid
 from core.models import Advisor, AdvisorStatus, Channel, Exchange, GivenBy, Touchpoint
@@ -65,9 +65,8 @@ def log_touchpoint(
     )
     if advisor.last_touch_at is None or at > advisor.last_touch_at:
         advisor.last_touch_at = at
-    if advisor.status == AdvisorStatus.ACTIVE:
-        advisor.next_touch_due_at = cadence.due_after(advisor.last_touch_at, advisor.cadence_days)
-        advisor.snoozed_until = None
+        if advisor.status == AdvisorStatus.ACTIVE:  # a new cycle; an older contact moves nothing
+            set_due(advisor, cadence.due_after(at, advisor.cadence_days))
     advisor.updated_at = now
     session.add_all([touchpoint, advisor])
     session.flush()

@@ -1,0 +1,419 @@
+"""The nudge engine's decisions: who is due a delivery now, claiming each nudge exactly once,
+the life of a delivery (sent, retried after its lease, refused for good), and what a member did
+with each nudge. Slack-free; bot/notify.py does the sending."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import or_, union, update
+from sqlmodel import Session, col, select
+
+from core import due, windows
+from core.clock import Clock
+from core.errors import NotYours
+from core.models import (
+    Advisor,
+    AdvisorStatus,
+    Delivery,
+    DeliveryState,
+    Member,
+    Nudge,
+    NudgeKind,
+    Promise,
+    PromiseStatus,
+    SeenEvent,
+)
+
+# A subject due on the member's day may be up to a day ahead of UTC: look that far ahead.
+LOOKAHEAD = timedelta(hours=26)
+LEASE = timedelta(minutes=5)  # a claimed delivery not confirmed by then is retried
+TOUCH_KINDS = {NudgeKind.TOUCH, NudgeKind.TOUCH_OVERDUE}
+PROMISE_KINDS = {NudgeKind.PROMISE_SOON, NudgeKind.PROMISE_DUE, NudgeKind.PROMISE_STALLED}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing to nudge a member about: a kind, for a subject's cycle."""
+
+    kind: str
+    subject_id: int
+    cycle: str
+    seen_nudge_at: datetime | None = None  # the subject's nudge_at when it was planned
+    upcoming: datetime | None = None  # its nudge_at once this is claimed
+
+
+@dataclass(frozen=True)
+class Plan:
+    member: Member
+    items: list[Item]
+
+
+# --- finding due work
+
+
+def due_owners(session: Session, *, now: datetime, limit: int | None = None) -> list[tuple]:
+    """(team, owner) of every member with an advisor or a promise due a nudge by now: two index
+    range scans on nudge_at, whose cost grows with what is due, not with the board sizes."""
+    horizon = now + LOOKAHEAD
+    advisors = select(Advisor.team_id, Advisor.owner_id).where(col(Advisor.nudge_at) <= horizon)
+    promises = select(Promise.team_id, Promise.owner_id).where(col(Promise.nudge_at) <= horizon)
+    query = union(advisors, promises)
+    if limit:
+        query = query.limit(limit)
+    return [tuple(row) for row in session.execute(query)]
+
+
+def preview_owners(session: Session) -> list[tuple]:
+    """Members who asked for a Monday preview of the week ahead."""
+    query = select(Member.team_id, Member.user_id).where(col(Member.monday_preview).is_(True))
+    return [tuple(row) for row in session.execute(query)]
+
+
+def plan(session: Session, *, team_id: str, owner_id: str, now: datetime) -> Plan | None:
+    """What to send this member now, if their window is open and they may have a delivery."""
+    member = _member(session, team_id, owner_id)
+    if member is None or not windows.may_deliver(member, now):
+        return None
+    zone, today = windows.zone_of(member), windows.local_day(member, now)
+    horizon, items = now + LOOKAHEAD, []
+    who = (team_id, owner_id)
+    for advisor in _due(session, Advisor, who, horizon):
+        items += _decide(advisor, due.touch_candidates(advisor, zone), today, now)
+    for promise in _due(session, Promise, who, horizon):
+        items += _decide(promise, due.promise_candidates(promise, zone), today, now)
+    if member.monday_preview and today.weekday() == 0:
+        items.append(Item(NudgeKind.PREVIEW, 0, today.isoformat()))
+    return Plan(member, items)
+
+
+def _member(session: Session, team_id: str, user_id: str) -> Member | None:
+    query = select(Member).where(Member.team_id == team_id, Member.user_id == user_id)
+    return session.exec(query).first()
+
+
+def _due(session: Session, table, who: tuple, horizon: datetime) -> list:
+    query = select(table).where(
+        table.team_id == who[0], table.owner_id == who[1], col(table.nudge_at) <= horizon
+    )
+    return list(session.exec(query.order_by(table.nudge_at, table.id)))
+
+
+def _decide(subject, candidates: list, today: date, now: datetime) -> list[Item]:
+    """The subject's nudge for today, if any; a subject looked at too early (its dates changed
+    under it) just gets its next nudge time set right."""
+    chosen = due.applicable(candidates, today)
+    upcoming = due.upcoming(candidates, today)
+    if chosen is not None:
+        return [Item(chosen.kind, subject.id, chosen.cycle, subject.nudge_at, upcoming)]
+    if subject.nudge_at <= now:
+        subject.nudge_at = upcoming
+    return []
+
+
+# --- claiming: exactly once
+
+
+def claim(session: Session, *, plan: Plan, now: datetime, process: str) -> list[Delivery]:
+    """Claim the plan's nudges for this process and create their deliveries (one, or one per
+    item when the member prefers). Each nudge's unique key makes a second claim fail, whatever
+    process, restart or retry attempts it; the member's row is the lock for the one-a-day rule.
+    Returns nothing when there is nothing new to send."""
+    member, today = plan.member, windows.local_day(plan.member, now)
+    before = member.last_delivery_on
+    if not _take_the_day(session, member, today):
+        return []
+    fresh = [item for item in plan.items if not _claimed(session, member, item)]
+    for item in plan.items:
+        _advance(session, item)
+    if not fresh:
+        _set_last_delivery(session, member, before)
+        return []
+    groups = [fresh] if member.digest else [[item] for item in fresh]
+    return [_deliver(session, member, group, now, process) for group in groups]
+
+
+def _take_the_day(session: Session, member: Member, today: date) -> bool:
+    guard = update(Member).where(col(Member.id) == member.id, col(Member.unreachable).is_(None))
+    if member.one_a_day:
+        last = col(Member.last_delivery_on)
+        guard = guard.where(or_(last.is_(None), last != today))
+    done = session.execute(
+        guard.values(last_delivery_on=today).execution_options(synchronize_session=False)
+    )
+    return done.rowcount == 1
+
+
+def _set_last_delivery(session: Session, member: Member, day: date | None) -> None:
+    session.execute(
+        update(Member)
+        .where(col(Member.id) == member.id)
+        .values(last_delivery_on=day)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _claimed(session: Session, member: Member, item: Item) -> bool:
+    query = select(Nudge.id).where(
+        Nudge.team_id == member.team_id,
+        Nudge.owner_id == member.user_id,
+        Nudge.kind == item.kind,
+        Nudge.subject_id == item.subject_id,
+        Nudge.cycle == item.cycle,
+    )
+    return session.exec(query).first() is not None
+
+
+def _advance(session: Session, item: Item) -> None:
+    """The subject's next nudge time, unless the member changed it meanwhile."""
+    table = Advisor if item.kind in TOUCH_KINDS else Promise if item.kind in PROMISE_KINDS else None
+    if table is None:
+        return
+    session.execute(
+        update(table)
+        .where(col(table.id) == item.subject_id, col(table.nudge_at) == item.seen_nudge_at)
+        .values(nudge_at=item.upcoming)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _deliver(session: Session, member: Member, items: list[Item], now, process) -> Delivery:
+    delivery = Delivery(
+        team_id=member.team_id,
+        owner_id=member.user_id,
+        claimed_by=process,
+        lease_until=now + LEASE,
+        created_at=now,
+    )
+    session.add(delivery)
+    session.flush()
+    for item in items:
+        session.add(
+            Nudge(
+                team_id=member.team_id,
+                owner_id=member.user_id,
+                kind=item.kind,
+                subject_id=item.subject_id,
+                cycle=item.cycle,
+                delivery_id=delivery.id,
+                created_at=now,
+            )
+        )
+    session.flush()
+    return delivery
+
+
+# --- a delivery's life
+
+
+def expired(session: Session, *, now: datetime, limit: int = 100) -> list[int]:
+    """Deliveries claimed but never confirmed (their process died or Slack was down), due for
+    another attempt."""
+    query = (
+        select(Delivery.id)
+        .where(Delivery.state == DeliveryState.CLAIMED, col(Delivery.lease_until) < now)
+        .order_by(Delivery.lease_until)
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+def start_attempt(session: Session, *, delivery_id: int, process: str, now: datetime) -> bool:
+    """Take (or keep) the delivery's lease for one attempt; False when another process has it."""
+    taken = session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.id) == delivery_id,
+            Delivery.state == DeliveryState.CLAIMED,
+            or_(col(Delivery.claimed_by) == process, col(Delivery.lease_until) < now),
+        )
+        .values(claimed_by=process, lease_until=now + LEASE, attempts=Delivery.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return taken.rowcount == 1
+
+
+def _finish(session: Session, delivery_id: int, process: str, **values) -> bool:
+    done = session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.id) == delivery_id,
+            Delivery.state == DeliveryState.CLAIMED,
+            col(Delivery.claimed_by) == process,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount == 1
+
+
+def note_channel(session: Session, *, delivery_id: int, process: str, channel: str) -> None:
+    """The DM it goes to, kept before posting so a retry can look for it there first."""
+    _finish(session, delivery_id, process, channel=channel)
+
+
+def sent(session, *, delivery_id: int, process: str, channel: str, ts: str, now) -> bool:
+    return _finish(
+        session,
+        delivery_id,
+        process,
+        state=DeliveryState.SENT,
+        channel=channel,
+        ts=ts,
+        sent_at=now,
+        last_error=None,
+    )
+
+
+def skipped(session: Session, *, delivery_id: int, process: str) -> bool:
+    return _finish(session, delivery_id, process, state=DeliveryState.SKIPPED)
+
+
+def retry_at(session, *, delivery_id: int, process: str, at: datetime, error: str) -> bool:
+    """A transient failure: any process may try again from `at`."""
+    return _finish(session, delivery_id, process, lease_until=at, last_error=error[:200])
+
+
+def refused(session, *, delivery_id: int, process: str, error: str) -> bool:
+    """Slack refused for good (the member left, blocked the bot...): no more tries, and no more
+    deliveries to this member until they use the bot again."""
+    delivery = session.get(Delivery, delivery_id)
+    if not _finish(session, delivery_id, process, state=DeliveryState.FAILED, last_error=error):
+        return False
+    session.execute(
+        update(Member)
+        .where(Member.team_id == delivery.team_id, Member.user_id == delivery.owner_id)
+        .values(unreachable=error[:40])
+        .execution_options(synchronize_session=False)
+    )
+    return True
+
+
+# --- what a delivery shows
+
+
+@dataclass
+class Shown:
+    """A nudge as its message shows it: the subject as it is now, and whether it still calls
+    for action (nothing done with it yet, and its cycle not over)."""
+
+    nudge: Nudge
+    advisor: Advisor | None
+    promise: Promise | None
+
+    @property
+    def live(self) -> bool:
+        if self.nudge.outcome is not None:
+            return False
+        if self.nudge.kind in TOUCH_KINDS:
+            return _touch_live(self.advisor, self.nudge.cycle)
+        if self.nudge.kind in PROMISE_KINDS:
+            return _promise_live(self.promise, self.nudge)
+        return True
+
+
+def _touch_live(advisor: Advisor | None, cycle: str) -> bool:
+    return (
+        advisor is not None
+        and advisor.status == AdvisorStatus.ACTIVE
+        and advisor.next_touch_due_at is not None
+        and due.stamp(advisor.next_touch_due_at) == cycle
+    )
+
+
+def _promise_live(promise: Promise | None, nudge: Nudge) -> bool:
+    if promise is None or promise.status != PromiseStatus.OPEN:
+        return False
+    if nudge.kind == NudgeKind.PROMISE_STALLED:
+        return due.stamp(promise.last_update_at or promise.created_at) == nudge.cycle
+    return promise.due_on.isoformat() == nudge.cycle
+
+
+def shown(session: Session, *, delivery: Delivery) -> list[Shown]:
+    """The delivery's nudges, in the order they were decided, with their subjects now; a
+    subject removed since is shown as gone."""
+    nudges = session.exec(
+        select(Nudge).where(Nudge.delivery_id == delivery.id).order_by(Nudge.id)
+    ).all()
+    result = []
+    for nudge in nudges:
+        promise = session.get(Promise, nudge.subject_id) if nudge.kind in PROMISE_KINDS else None
+        advisor_id = promise.advisor_id if promise else nudge.subject_id
+        advisor = session.get(Advisor, advisor_id) if nudge.kind != NudgeKind.PREVIEW else None
+        if advisor is not None and (advisor.team_id, advisor.owner_id) != (
+            delivery.team_id,
+            delivery.owner_id,
+        ):
+            advisor = promise = None  # never another member's rows
+        result.append(Shown(nudge, advisor, promise))
+    return result
+
+
+def get_delivery(session: Session, *, team_id: str, owner_id: str, delivery_id: int) -> Delivery:
+    delivery = session.get(Delivery, delivery_id)
+    if delivery is None or (delivery.team_id, delivery.owner_id) != (team_id, owner_id):
+        raise NotYours("That reminder isn't one of yours.")
+    return delivery
+
+
+def get_nudge(session: Session, *, team_id: str, owner_id: str, nudge_id: int) -> Nudge:
+    nudge = session.get(Nudge, nudge_id)
+    if nudge is None or (nudge.team_id, nudge.owner_id) != (team_id, owner_id):
+        raise NotYours("That reminder isn't one of yours.")
+    return nudge
+
+
+def record_outcome(
+    session: Session, *, team_id: str, owner_id: str, nudge_id: int, outcome: str, text: str = ""
+) -> Nudge:
+    """What the member did with a nudge, shown in its message instead of the buttons."""
+    nudge = get_nudge(session, team_id=team_id, owner_id=owner_id, nudge_id=nudge_id)
+    nudge.outcome, nudge.outcome_text = outcome, text[:300]
+    session.add(nudge)
+    session.flush()
+    return nudge
+
+
+def find_message(
+    session: Session, *, team_id: str, owner_id: str, channel: str, ts: str
+) -> Delivery | None:
+    """The member's delivery posted as this message, if it is one."""
+    query = select(Delivery).where(
+        Delivery.team_id == team_id,
+        Delivery.owner_id == owner_id,
+        Delivery.channel == channel,
+        Delivery.ts == ts,
+    )
+    return session.exec(query).first()
+
+
+def latest_sent(session: Session, *, team_id: str, owner_id: str, since: datetime):
+    """The member's newest delivery sent after `since`, if any."""
+    query = (
+        select(Delivery)
+        .where(
+            Delivery.team_id == team_id,
+            Delivery.owner_id == owner_id,
+            col(Delivery.sent_at) >= since,
+        )
+        .order_by(col(Delivery.sent_at).desc(), col(Delivery.id).desc())
+    )
+    return session.exec(query).first()
+
+
+# --- Slack's event retries
+
+
+def first_time(session: Session, *, event_id: str, clock: Clock) -> bool:
+    """True the first time an Events API delivery is seen; Slack's retries of it get False."""
+    if not event_id:
+        return True
+    if session.get(SeenEvent, event_id) is not None:
+        return False
+    session.add(SeenEvent(event_id=event_id, seen_at=clock.now()))
+    session.flush()
+    return True
+
+
+def forget_events(session: Session, *, before: datetime) -> None:
+    """Slack retries an event for minutes, not days: older ids need not be kept."""
+    session.execute(SeenEvent.__table__.delete().where(SeenEvent.__table__.c.seen_at < before))
