@@ -20,7 +20,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import build_app
-from bot.scheduler import start_scheduler, tick
+from bot.notify import Notifier, Pacer, client_for_nudges
+from bot.scheduler import Ticker, process_name, start_scheduler
 from bot.server import EVENTS_PATH, SlackFront, make_server
 from bot.settings import Settings, SettingsError, load_settings
 from bot.slack_client import make_web_client
@@ -68,7 +69,8 @@ def run(settings: Settings) -> None:
     app = _connect_to_slack(settings, session_factory(engine), clock, listeners)
     shown_url = _migrate(engine, settings.database_url)
     serve = _socket_mode(app, settings) if settings.socket_mode else _http(app, settings, engine)
-    scheduler = start_scheduler(partial(tick, clock), seconds=settings.tick_seconds)
+    ticker = make_ticker(settings, session_factory(engine), clock)
+    scheduler = start_scheduler(ticker, seconds=settings.tick_seconds)
     log.info("database %s; scheduler ticks every %g s", shown_url, settings.tick_seconds)
     try:
         serve()
@@ -79,6 +81,18 @@ def run(settings: Settings) -> None:
         listeners.shutdown(wait=True)  # answers already acked still go out
         engine.dispose()
         log.info("advisor-bot stopped")
+
+
+def make_ticker(settings: Settings, sessions, clock) -> Ticker:
+    """The scheduler's tick and the notifier it sends through."""
+    notifier = Notifier(
+        client_for_nudges(settings.bot_token, settings.api_url),
+        sessions,
+        clock,
+        process=process_name(),
+        pacer=Pacer(settings.send_per_minute / 60),
+    )
+    return Ticker(sessions, clock, notifier)
 
 
 def _migrate(engine, database_url: str) -> str:

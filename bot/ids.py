@@ -31,3 +31,12 @@ PROMISE_DONE, PROMISE_UPDATE, PROMISE_RENEGOTIATE, PROMISE_DROP = "done", "updat
 PROMISE_BUTTON = (
     "promise_button_{}"  # a button per choice when there is room: value is the promise id
 )
+
+# Nudges (buttons in a nudge DM); their value is "<nudge id>" or "<nudge id>:<choice>"
+NUDGE_LOG = "nudge_log"  # opens the touchpoint modal for the nudge's advisor
+NUDGE_SNOOZE = "nudge_snooze"  # a menu: "<nudge id>:<days>"
+NUDGE_EASE = "nudge_ease_aside"
+NUDGE_UPDATE = "nudge_update"  # opens the progress-update modal
+NUDGE_DONE = "nudge_done"
+NUDGE_MOVE = "nudge_renegotiate"  # opens the renegotiate modal
+NUDGE_PICK = "nudge_pick"  # "which one is this about?": "<nudge id>"

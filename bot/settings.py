@@ -36,6 +36,7 @@ class Settings:
     port: int
     tick_seconds: float
     log_level: str
+    send_per_minute: int = 180
 
     @property
     def socket_mode(self) -> bool:
@@ -67,6 +68,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         port=_integer(env, "PORT", default=3000, low=1, high=65535),
         tick_seconds=_seconds(env, "ADVISOR_TICK_SECONDS", default=60.0),
         log_level=_log_level(env.get("LOG_LEVEL") or "INFO"),
+        # Nudge DMs a minute, workspace-wide: under Slack's limit for chat.postMessage.
+        send_per_minute=_integer(env, "ADVISOR_SENDS_PER_MINUTE", default=180, low=1, high=6000),
     )
 
 

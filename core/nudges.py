@@ -3,7 +3,7 @@ the life of a delivery (sent, retried after its lease, refused for good), and wh
 with each nudge. Slack-free; bot/notify.py does the sending."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import or_, union, update
 from sqlmodel import Session, col, select
@@ -22,7 +22,9 @@ from core.models import (
     Promise,
     PromiseStatus,
     SeenEvent,
+    Touchpoint,
 )
+from core.touchpoints import latest_touchpoints
 
 # A subject due on the member's day may be up to a day ahead of UTC: look that far ahead.
 LOOKAHEAD = timedelta(hours=26)
@@ -273,6 +275,13 @@ def retry_at(session, *, delivery_id: int, process: str, at: datetime, error: st
     return _finish(session, delivery_id, process, lease_until=at, last_error=error[:200])
 
 
+def undeliverable(session, *, delivery_id: int, process: str, error: str) -> bool:
+    """Slack refused this message itself (a bug of ours): recorded, not retried."""
+    return _finish(
+        session, delivery_id, process, state=DeliveryState.FAILED, last_error=error[:200]
+    )
+
+
 def refused(session, *, delivery_id: int, process: str, error: str) -> bool:
     """Slack refused for good (the member left, blocked the bot...): no more tries, and no more
     deliveries to this member until they use the bot again."""
@@ -299,6 +308,7 @@ class Shown:
     nudge: Nudge
     advisor: Advisor | None
     promise: Promise | None
+    last_touch: Touchpoint | None = None
 
     @property
     def live(self) -> bool:
@@ -345,7 +355,57 @@ def shown(session: Session, *, delivery: Delivery) -> list[Shown]:
         ):
             advisor = promise = None  # never another member's rows
         result.append(Shown(nudge, advisor, promise))
+    ids = [item.advisor.id for item in result if item.advisor is not None]
+    latest = latest_touchpoints(
+        session, team_id=delivery.team_id, owner_id=delivery.owner_id, advisor_ids=ids
+    )
+    for item in result:
+        item.last_touch = latest.get(item.advisor.id) if item.advisor else None
     return result
+
+
+def member_of(session: Session, *, delivery: Delivery) -> Member:
+    return _member(session, delivery.team_id, delivery.owner_id)
+
+
+@dataclass(frozen=True)
+class WeekAhead:
+    """The Monday preview: who is due a touchpoint and which promises fall due this week."""
+
+    advisors: list[Advisor]
+    promises: list[tuple[Promise, Advisor]]
+
+
+def week_ahead_for(session: Session, *, items: list[Shown], member: Member, now) -> WeekAhead:
+    """The week ahead, when the delivery carries a preview (else nothing to show)."""
+    if not any(item.nudge.kind == NudgeKind.PREVIEW for item in items):
+        return WeekAhead([], [])
+    zone, who = windows.zone_of(member), (member.team_id, member.user_id)
+    week_end = datetime.combine(
+        windows.local_day(member, now) + timedelta(days=7), time(0), tzinfo=zone
+    )
+    advisors = session.exec(
+        select(Advisor)
+        .where(
+            Advisor.team_id == who[0],
+            Advisor.owner_id == who[1],
+            Advisor.status == AdvisorStatus.ACTIVE,
+            col(Advisor.next_touch_due_at) < week_end,
+        )
+        .order_by(Advisor.next_touch_due_at)
+    ).all()
+    promises = session.exec(
+        select(Promise, Advisor)
+        .join(Advisor, col(Advisor.id) == Promise.advisor_id)
+        .where(
+            Promise.team_id == who[0],
+            Promise.owner_id == who[1],
+            Promise.status == PromiseStatus.OPEN,
+            col(Promise.due_at) <= week_end,
+        )
+        .order_by(Promise.due_at)
+    ).all()
+    return WeekAhead(list(advisors), [tuple(row) for row in promises])
 
 
 def get_delivery(session: Session, *, team_id: str, owner_id: str, delivery_id: int) -> Delivery:

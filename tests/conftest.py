@@ -90,8 +90,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def fake_slack():
-    slack = FakeSlack().start()
+def fake_slack(clock):
+    slack = FakeSlack(clock=clock).start()
     slack.add_user(ALICE, tz="Europe/Paris", real_name="Alice Martin")
     yield slack
     slack.stop()

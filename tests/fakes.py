@@ -101,11 +101,17 @@ class Reply:
 class FakeSlack:
     """Answers Web API methods like Slack, records every call, and fails on request."""
 
-    def __init__(self, *, token: str = BOT_TOKEN, team_id: str = TEAM_ID):
+    def __init__(self, *, token: str = BOT_TOKEN, team_id: str = TEAM_ID, clock=None):
         self.token = token
         self.team_id = team_id
+        self.clock = clock  # message timestamps follow it when given
         self.users: dict[str, dict] = {}
         self.calls: list[Call] = []
+        self.messages: dict[str, list[dict]] = {}  # posted, per channel, oldest first
+        self.limits: tuple[float, int, float] | None = None
+        self.limited = 0  # 429s answered because of `limits`
+        self._posted_at: deque[float] = deque()
+        self._channel_at: dict[str, float] = {}
         self._scripted: dict[str, deque[Reply]] = {}
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
@@ -163,6 +169,31 @@ class FakeSlack:
         reply = Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
         self.script(method, *[reply] * times)
 
+    def limit_posting(self, *, per_channel_gap: float = 1.0, cap: int, window: float) -> None:
+        """Slack's limits on chat.postMessage: one message a second per channel, and at most
+        `cap` in any `window` seconds per workspace; beyond them, a 429 with Retry-After."""
+        self.limits = (per_channel_gap, cap, window)
+
+    def _over_limit(self, channel: str) -> Reply | None:
+        gap, cap, window = self.limits
+        with self._changed:
+            now = time.monotonic()
+            while self._posted_at and self._posted_at[0] <= now - window:
+                self._posted_at.popleft()
+            wait = 0.0
+            if len(self._posted_at) >= cap:
+                wait = self._posted_at[0] + window - now
+            last = self._channel_at.get(channel)
+            if last is not None and now - last < gap:
+                wait = max(wait, last + gap - now)
+            if wait > 0:
+                self.limited += 1
+                retry = str(max(1, int(wait + 0.999)))
+                return Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": retry})
+            self._posted_at.append(now)
+            self._channel_at[channel] = now
+        return None
+
     def fail(self, method: str, error: str, *, times: int = 1) -> None:
         self.script(method, *[Reply(200, {"ok": False, "error": error})] * times)
 
@@ -202,6 +233,10 @@ class FakeSlack:
             return Reply(200, {"ok": True, "url": self.socket_mode_url})
         if token != self.token:
             return Reply(200, {"ok": False, "error": "invalid_auth" if token else "not_authed"})
+        if method == "chat.postMessage" and self.limits:
+            limited = self._over_limit(str(args.get("channel")))
+            if limited:
+                return limited
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return Reply(200, {"ok": False, "error": "unknown_method"})
@@ -244,7 +279,8 @@ class FakeSlack:
         return None
 
     def _next_ts(self) -> str:
-        return f"1764000000.{next(self._ts):06d}"
+        seconds = int(self.clock.now().timestamp()) if self.clock else 1764000000
+        return f"{seconds}.{next(self._ts):06d}"
 
     def _chat_postMessage(self, args: dict) -> dict:
         problem = self._message(args)
@@ -252,7 +288,27 @@ class FakeSlack:
             return problem
         ts = self._next_ts()
         message = {"type": "message", "text": args.get("text", ""), "bot_id": BOT_ID, "ts": ts}
+        for key in ("blocks", "metadata", "thread_ts"):
+            if args.get(key):
+                value = args[key]
+                message[key] = json.loads(value) if isinstance(value, str) else value
+        with self._changed:
+            self.messages.setdefault(args["channel"], []).append(message)
         return {"ok": True, "channel": args["channel"], "ts": ts, "message": message}
+
+    def _conversations_history(self, args: dict) -> dict:
+        channel = str(args.get("channel", ""))
+        oldest = float(args.get("oldest") or 0)
+        with self._changed:
+            found = [m for m in self.messages.get(channel, []) if float(m["ts"]) >= oldest]
+        if not args.get("include_all_metadata"):
+            found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
+        return {"ok": True, "messages": list(reversed(found)), "has_more": False}
+
+    def posted(self, channel: str) -> list[dict]:
+        """Top-level messages posted in `channel`, oldest first."""
+        with self._changed:
+            return [m for m in self.messages.get(channel, []) if not m.get("thread_ts")]
 
     def _chat_postEphemeral(self, args: dict) -> dict:
         return self._message(args) or {"ok": True, "message_ts": self._next_ts()}
@@ -261,6 +317,13 @@ class FakeSlack:
         problem = self._message(args)
         if problem or not args.get("ts"):
             return problem or {"ok": False, "error": "message_not_found"}
+        with self._changed:
+            for message in self.messages.get(args["channel"], []):
+                if message["ts"] == args["ts"]:
+                    message["text"] = args.get("text", message["text"])
+                    blocks = args.get("blocks")
+                    if blocks:
+                        message["blocks"] = json.loads(blocks) if isinstance(blocks, str) else blocks
         return {"ok": True, "channel": args["channel"], "ts": args["ts"], "text": args.get("text")}
 
     def _chat_getPermalink(self, args: dict) -> dict:
