@@ -32,6 +32,11 @@ PROMISE_BUTTON = (
     "promise_button_{}"  # a button per choice when there is room: value is the promise id
 )
 
+# Nudge settings. The modal's input blocks are the fields core.settings reports errors on:
+# days, start, end, pause, preview (also resume, delivery, once, which cannot be wrong).
+SETTINGS_VIEW = "nudge_settings"
+OPEN_SETTINGS = "open_settings"  # the Home tab's "Nudge settings" button
+
 # Nudges (buttons in a nudge DM); their value is "<nudge id>" or "<nudge id>:<choice>"
 NUDGE_LOG = "nudge_log"  # opens the touchpoint modal for the nudge's advisor
 NUDGE_SNOOZE = "nudge_snooze"  # a menu: "<nudge id>:<days>"
@@ -40,3 +45,4 @@ NUDGE_UPDATE = "nudge_update"  # opens the progress-update modal
 NUDGE_DONE = "nudge_done"
 NUDGE_MOVE = "nudge_renegotiate"  # opens the renegotiate modal
 NUDGE_PICK = "nudge_pick"  # "which one is this about?": "<nudge id>"
+NUDGE_FORWARD = "nudge_forward"  # send a progress update typed in a thread on to the advisor

@@ -17,7 +17,7 @@ class NotOnBoard(LookupError):
 
 
 class NotYours(LookupError):
-    """A promise that is not this member's: unknown, or someone else's."""
+    """A promise (or a nudge, an update) that is not this member's: unknown, or someone else's."""
 
-    def __init__(self):
-        super().__init__("That promise is not one of yours (any more), so nothing changed.")
+    def __init__(self, what: str = "promise"):
+        super().__init__(f"That {what} is not one of yours (any more), so nothing changed.")

@@ -411,14 +411,14 @@ def week_ahead_for(session: Session, *, items: list[Shown], member: Member, now)
 def get_delivery(session: Session, *, team_id: str, owner_id: str, delivery_id: int) -> Delivery:
     delivery = session.get(Delivery, delivery_id)
     if delivery is None or (delivery.team_id, delivery.owner_id) != (team_id, owner_id):
-        raise NotYours("That reminder isn't one of yours.")
+        raise NotYours("reminder")
     return delivery
 
 
 def get_nudge(session: Session, *, team_id: str, owner_id: str, nudge_id: int) -> Nudge:
     nudge = session.get(Nudge, nudge_id)
     if nudge is None or (nudge.team_id, nudge.owner_id) != (team_id, owner_id):
-        raise NotYours("That reminder isn't one of yours.")
+        raise NotYours("reminder")
     return nudge
 
 
@@ -431,6 +431,22 @@ def record_outcome(
     session.add(nudge)
     session.flush()
     return nudge
+
+
+def get_shown(session: Session, *, team_id: str, owner_id: str, nudge_id: int) -> Shown:
+    """The member's nudge with its subject as it is now; NotYours for anybody else's."""
+    nudge = get_nudge(session, team_id=team_id, owner_id=owner_id, nudge_id=nudge_id)
+    delivery = session.get(Delivery, nudge.delivery_id)
+    return next(item for item in shown(session, delivery=delivery) if item.nudge.id == nudge.id)
+
+
+def live_items(session: Session, *, delivery: Delivery) -> list[Shown]:
+    """What in a delivery still calls for action."""
+    return [
+        item
+        for item in shown(session, delivery=delivery)
+        if item.live and item.nudge.kind != NudgeKind.PREVIEW
+    ]
 
 
 def find_message(

@@ -202,6 +202,15 @@ def post_update(
     return update_event
 
 
+def get_update(session: Session, *, team_id: str, owner_id: str, event_id: int) -> PromiseEvent:
+    """One of the member's progress updates; NotYours for anybody else's."""
+    event = session.get(PromiseEvent, event_id)
+    if event is None or event.change != PromiseChange.UPDATE:
+        raise NotYours("update")
+    get_promise(session, team_id=team_id, owner_id=owner_id, promise_id=event.promise_id)
+    return event
+
+
 def update_delivered(
     session: Session, *, team_id: str, owner_id: str, event_id: int, clock: Clock
 ) -> None:

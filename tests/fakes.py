@@ -288,10 +288,12 @@ class FakeSlack:
             return problem
         ts = self._next_ts()
         message = {"type": "message", "text": args.get("text", ""), "bot_id": BOT_ID, "ts": ts}
-        for key in ("blocks", "metadata", "thread_ts"):
+        for key in ("blocks", "metadata"):
             if args.get(key):
                 value = args[key]
                 message[key] = json.loads(value) if isinstance(value, str) else value
+        if args.get("thread_ts"):
+            message["thread_ts"] = str(args["thread_ts"])
         with self._changed:
             self.messages.setdefault(args["channel"], []).append(message)
         return {"ok": True, "channel": args["channel"], "ts": ts, "message": message}
@@ -323,7 +325,9 @@ class FakeSlack:
                     message["text"] = args.get("text", message["text"])
                     blocks = args.get("blocks")
                     if blocks:
-                        message["blocks"] = json.loads(blocks) if isinstance(blocks, str) else blocks
+                        message["blocks"] = (
+                            json.loads(blocks) if isinstance(blocks, str) else blocks
+                        )
         return {"ok": True, "channel": args["channel"], "ts": args["ts"], "text": args.get("text")}
 
     def _chat_getPermalink(self, args: dict) -> dict:

@@ -243,10 +243,49 @@ def block_action(
     return urlencode({"payload": json.dumps(payload)})
 
 
+def message_click(
+    action_id: str,
+    value: str = "",
+    *,
+    message: dict,
+    channel: str,
+    response_url: str,
+    user: str = ALICE,
+    selected: str | None = None,
+) -> str:
+    """A click on a button (or a menu choice, with `selected`) in a message the bot posted."""
+    action = {"action_id": action_id, "block_id": "b", "type": "button", "action_ts": _ts()}
+    if value:
+        action["value"] = value
+    if selected is not None:
+        action.update(
+            type="static_select",
+            selected_option={"text": {"type": "plain_text", "text": "x"}, "value": selected},
+        )
+    container = {
+        "type": "message",
+        "message_ts": message["ts"],
+        "channel_id": channel,
+        "is_ephemeral": False,
+    }
+    if message.get("thread_ts"):
+        container["thread_ts"] = message["thread_ts"]
+    payload = {
+        **_actor(user),
+        "type": "block_actions",
+        "actions": [action],
+        "container": container,
+        "channel": {"id": channel, "name": "directmessage"},
+        "message": message,
+        "response_url": response_url,
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
 def state_of(view: dict, answers: dict) -> dict:
     """What Slack sends back for `view` when a person answers some fields: every input block's
     value, the initial value where they typed nothing. `answers` maps block ids to values:
-    a user id, text, an option value, a list of option values, or an ISO date."""
+    a user id, text, an option value, a list of option values, an ISO date or a time (HH:MM)."""
     values = {}
     for block in view["blocks"]:
         if block["type"] != "input":
@@ -267,6 +306,8 @@ def _initial(element: dict):
         return [o["value"] for o in element.get("initial_options", [])]
     if kind == "datepicker":
         return element.get("initial_date")
+    if kind == "timepicker":
+        return element.get("initial_time")
     return element.get("initial_value")
 
 
@@ -291,6 +332,8 @@ def _state(element: dict, answer) -> dict:
         }
     if kind == "datepicker":
         return {"type": kind, "selected_date": answer}
+    if kind == "timepicker":
+        return {"type": kind, "selected_time": answer}
     return {"type": kind, "value": answer if answer not in ("",) else None}
 
 

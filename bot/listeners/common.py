@@ -1,6 +1,7 @@
 """What several listeners share: a transaction per request, the member's day, the Home refresh,
 and telling the member something went nowhere."""
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -10,8 +11,10 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.views.board import Entry, build_home
+from bot.views.elements import metadata
 from bot.views.notices import build_notice
-from core import board, promises
+from bot.views.nudges import build_nudge_message
+from core import board, nudges, promises, windows
 from core.members import is_member, member_zone, remember_member
 from core.models import AdvisorStatus
 from core.touchpoints import latest_touchpoints
@@ -136,3 +139,44 @@ def tell(body: dict, client: WebClient, context: BoltContext, title: str, text: 
         client.views_open(trigger_id=body["trigger_id"], view=build_notice(title, text))
     else:
         client.chat_postMessage(channel=context.user_id, text=text)
+
+
+# --- nudges: a modal opened from a nudge carries its id; acting on it updates the nudge's DM
+
+
+def with_nudge(view: dict, nudge_id: int) -> dict:
+    """`view` remembering the nudge it was opened from."""
+    meta = json.loads(view.get("private_metadata") or "{}")
+    return {**view, "private_metadata": json.dumps({**meta, "nudge": nudge_id})}
+
+
+def after_nudge(client: WebClient, context: BoltContext, view: dict, outcome: str, text="") -> None:
+    """When a modal opened from a nudge did its work: note what was done, update the DM."""
+    nudge_id = metadata(view, "nudge")
+    if not isinstance(nudge_id, int):
+        return
+    with transaction(context) as session:
+        nudge = nudges.record_outcome(
+            session,
+            team_id=context.team_id,
+            owner_id=context.user_id,
+            nudge_id=nudge_id,
+            outcome=outcome,
+            text=text,
+        )
+    refresh_nudge_message(client, context, nudge.delivery_id)
+
+
+def refresh_nudge_message(client: WebClient, context: BoltContext, delivery_id: int) -> None:
+    """Show a nudge DM as it stands now: what was done instead of the buttons."""
+    with transaction(context) as session:
+        delivery = nudges.get_delivery(
+            session, team_id=context.team_id, owner_id=context.user_id, delivery_id=delivery_id
+        )
+        items = nudges.shown(session, delivery=delivery)
+        member = nudges.member_of(session, delivery=delivery)
+        now = context["clock"].now()
+        ahead = nudges.week_ahead_for(session, items=items, member=member, now=now)
+    if delivery.channel and delivery.ts:
+        message = build_nudge_message(items, ahead, now=now, zone=windows.zone_of(member))
+        client.chat_update(channel=delivery.channel, ts=delivery.ts, **message)

@@ -20,7 +20,7 @@ from bot.ids import (
     UPDATE_PROMISE_VIEW,
 )
 from bot.listeners.board import mentioned_user
-from bot.listeners.common import open_with_board, publish_home, tell, transaction
+from bot.listeners.common import after_nudge, open_with_board, publish_home, tell, transaction
 from bot.views.elements import submitted
 from bot.views.notices import build_notice
 from bot.views.promises import (
@@ -33,7 +33,7 @@ from bot.views.promises import (
     promise_id_of,
     read_new_date,
 )
-from bot.views.text import escape, long_day
+from bot.views.text import day, escape, long_day
 from core import board, promises
 from core.dates import read_day
 from core.errors import Invalid, NotOnBoard, NotYours
@@ -247,6 +247,28 @@ def _deliver(client: WebClient, advisor: Advisor, message: str) -> str | None:
     return None
 
 
+def deliver_update(client: WebClient, context: BoltContext, event_id: int) -> str | None:
+    """Send a saved progress update on to its advisor; what went wrong, in words, or None."""
+    who = {"team_id": context.team_id, "owner_id": context.user_id}
+    try:
+        with transaction(context) as session:
+            update = promises.get_update(session, **who, event_id=event_id)
+            promise = promises.get_promise(session, **who, promise_id=update.promise_id)
+            advisor = board.get_advisor(session, **who, advisor_id=promise.advisor_id)
+    except (NotYours, NotOnBoard) as problem:
+        return f"{problem} Nothing was sent."
+    if update.sent_to_advisor:
+        return f"{advisor.name} already has that update."
+    if not advisor.slack_user_id:
+        return f"{advisor.name} isn't on Slack: send it to them yourself."
+    problem = _deliver(client, advisor, _message_for(promise, context.user_id, update.text))
+    if problem is not None:
+        return f"I couldn't deliver it to {advisor.name}: {problem}. It is saved."
+    with transaction(context) as session:
+        promises.update_delivered(session, **who, event_id=update.id, clock=context["clock"])
+    return None
+
+
 def handle_update_submission(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
     """Saved first, then delivered: an update is never lost, and counts as sent (and as a
     touchpoint) only once the advisor has it."""
@@ -270,6 +292,7 @@ def handle_update_submission(ack: Ack, view: dict, client: WebClient, context: B
     except Invalid as problem:
         answer_invalid(ack, problem, fields={"update"})
         return
+    after_nudge(client, context, view, "updated", update.text[:120])
     if not (wants_send and advisor.slack_user_id):
         copy = f"Saved. Here it is to send {escape(advisor.name)} yourself:"
         ack(response_action="update", view=build_notice("Update posted", copy, quoted(update.text)))
@@ -333,6 +356,7 @@ def handle_renegotiate_submission(
         ack(response_action="update", view=build_notice("Nothing changed", str(problem)))
         return
     ack(response_action="update", view=build_notice("Date moved", answer))
+    after_nudge(client, context, view, "renegotiated", f"now due {day(moved.due_on)}")
     publish_home(client, context)
 
 

@@ -11,6 +11,7 @@ from bot.listeners.board import mentioned_user
 from bot.listeners.common import (
     EMPTY_BOARD,
     advisor_id_from,
+    after_nudge,
     open_with_board,
     publish_home,
     tell,
@@ -160,6 +161,7 @@ def handle_log_submission(ack: Ack, view: dict, client: WebClient, context: Bolt
         ack(response_action="errors", errors={"advisor": str(problem)})
         return
     ack(response_action="update", view=build_notice("Touchpoint logged", answer))
+    after_nudge(client, context, view, "logged", form.note[:120])
     publish_home(client, context)
 
 

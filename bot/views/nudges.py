@@ -1,10 +1,20 @@
 """Nudges in Block Kit: one DM per delivery, each item saying why now, with an opener drawn from
 what the member recorded and buttons that act on the spot; done items show what was done."""
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.ids import NUDGE_DONE, NUDGE_EASE, NUDGE_LOG, NUDGE_MOVE, NUDGE_SNOOZE, NUDGE_UPDATE
+from bot.ids import (
+    NUDGE_DONE,
+    NUDGE_EASE,
+    NUDGE_FORWARD,
+    NUDGE_LOG,
+    NUDGE_MOVE,
+    NUDGE_PICK,
+    NUDGE_SNOOZE,
+    NUDGE_UPDATE,
+)
 from bot.views.text import day, escape, mrkdwn, option, plain, shorten
 from core.cadence import describe_days
 from core.models import Firmness, NudgeKind, Support
@@ -200,3 +210,53 @@ def summary(shown: list[Shown], live: list[Shown]) -> str:
     if work:
         parts.append(f"show your work ({work})")
     return shorten(f"Time to {' and '.join(parts)}: {', '.join(dict.fromkeys(names))}", 300)
+
+
+PICK_LIMIT = 1900  # a reply rides in the button's value (Slack allows 2,000 characters)
+
+
+def _item_name(item: Shown) -> str:
+    if item.promise is not None:
+        return shorten(f"Update: {item.promise.what}", 75)
+    return shorten(f"Touchpoint: {item.advisor.name}", 75)
+
+
+def build_which_one(items: list[Shown], text: str) -> dict:
+    """Asked in the thread when a reply could be about several items of a grouped nudge."""
+    buttons = [
+        {
+            "type": "button",
+            "text": plain(_item_name(item)),
+            "action_id": f"{NUDGE_PICK}_{item.nudge.id}",
+            "value": json.dumps({"nudge": item.nudge.id, "text": text}),
+        }
+        for item in items[:MAX_ITEMS]
+    ]
+    return {
+        "text": "Which one is this about?",
+        "blocks": [
+            {"type": "section", "text": mrkdwn("Which one is this about? I'll record it there.")},
+            {"type": "actions", "block_id": "which_one", "elements": buttons},
+        ],
+    }
+
+
+def build_forward_offer(advisor_name: str, event_id: int) -> dict:
+    """After a progress update typed in a thread: send it on to the advisor?"""
+    name = escape(advisor_name)
+    return {
+        "text": f"Saved as a progress update. Send it on to {advisor_name}?",
+        "blocks": [
+            {
+                "type": "section",
+                "text": mrkdwn(f"Saved as a progress update. Send it on to {name}?"),
+                "accessory": {
+                    "type": "button",
+                    "text": plain(f"Send to {advisor_name}", 75),
+                    "action_id": NUDGE_FORWARD,
+                    "value": str(event_id),
+                    "style": "primary",
+                },
+            }
+        ],
+    }

@@ -52,6 +52,7 @@ def build_touchpoint_modal(
     how: str | None = None,
     message_link: str | None = None,
     warning: str = "",
+    nudge_id: int | None = None,
 ) -> dict:
     """`board` is the member's active advisors (most urgent first); one may be preselected."""
     blocks = [
@@ -82,7 +83,9 @@ def build_touchpoint_modal(
         "title": plain("Log a touchpoint", 24),
         "submit": plain("Log it", 24),
         "close": plain("Cancel", 24),
-        "private_metadata": json.dumps({"message_link": message_link}),
+        "private_metadata": json.dumps(
+            {"message_link": message_link} | ({"nudge": nudge_id} if nudge_id else {})
+        ),
         "blocks": blocks,
     }
 

@@ -3,7 +3,10 @@
 import logging
 from datetime import timedelta
 
-from bot.scheduler import TICK_JOB, start_scheduler, tick
+from bot.notify import Notifier, Pacer, client_for_nudges
+from bot.scheduler import TICK_JOB, Ticker, start_scheduler
+from core.db import session_factory
+from tests.fakes import BOT_TOKEN
 
 
 def test_the_tick_runs_every_configured_interval_never_overlapping_and_merging_missed_ones():
@@ -17,8 +20,11 @@ def test_the_tick_runs_every_configured_interval_never_overlapping_and_merging_m
         scheduler.shutdown(wait=False)
 
 
-def test_a_tick_notes_the_time_from_the_clock_it_is_given(clock, caplog):
+def test_a_tick_notes_the_time_from_the_clock_it_is_given(engine, fake_slack, clock, caplog):
+    sessions = session_factory(engine)
+    client = client_for_nudges(BOT_TOKEN, fake_slack.api_url)
+    notifier = Notifier(client, sessions, clock, process="p", pacer=Pacer(10))
     with caplog.at_level(logging.DEBUG, logger="bot.scheduler"):
-        tick(clock)
+        Ticker(sessions, clock, notifier)()
 
     assert "tick at 2026-11-23T09:00:00+00:00" in caplog.text

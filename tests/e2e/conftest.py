@@ -5,6 +5,7 @@ from slack_sdk.models.views import View
 
 from core.models import Advisor
 from tests.e2e.helpers import BOB, DEPLOYBOT, GONE, GRACE, advisors, enlist
+from tests.e2e.nudging import Nudging
 
 
 @pytest.fixture
@@ -40,3 +41,9 @@ def bobs_advisor(bot, fake_slack, engine) -> Advisor:
     bot.settle()
     [advisor] = advisors(engine, owner=BOB)
     return advisor
+
+
+@pytest.fixture
+def nudging(engine, fake_slack, clock) -> Nudging:
+    """The scheduler's tick and notifier, on this test's database, clock and fake Slack."""
+    return Nudging(engine, fake_slack, clock)

@@ -3,20 +3,13 @@ through the fake Slack over HTTP, on the member's days and hours, once."""
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-
 from core.models import DeliveryState, NudgeKind
-from tests.e2e.nudging import Nudging, text_of
+from tests.e2e.nudging import text_of
 from tests.fakes import Reply
 from tests.payloads import ALICE
 
 # The fake clock starts on Monday, November 23 2026, 09:00 UTC (10:00 in Paris).
 MONDAY = datetime(2026, 11, 23, 9, tzinfo=UTC)
-
-
-@pytest.fixture
-def nudging(engine, fake_slack, clock) -> Nudging:
-    return Nudging(engine, fake_slack, clock)
 
 
 def test_an_advisor_whose_cadence_has_passed_gets_one_stay_in_touch_nudge_saying_why(nudging):

@@ -1,0 +1,289 @@
+"""Acting on a nudge DM: its buttons (log, snooze, ease aside, post update, done, renegotiate)
+and replies typed in its thread, each recorded once and shown in the message it came from."""
+
+import json
+import re
+from datetime import timedelta
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.ids import (
+    NUDGE_DONE,
+    NUDGE_EASE,
+    NUDGE_FORWARD,
+    NUDGE_LOG,
+    NUDGE_MOVE,
+    NUDGE_PICK,
+    NUDGE_SNOOZE,
+    NUDGE_UPDATE,
+)
+from bot.listeners.common import publish_home, refresh_nudge_message, tell, transaction, with_nudge
+from bot.listeners.promises import deliver_update
+from bot.listeners.touchpoints import open_log_modal
+from bot.views.nudges import PICK_LIMIT, build_forward_offer, build_which_one
+from bot.views.promises import build_renegotiate_modal, build_update_modal
+from bot.views.text import day, escape, long_day, shorten
+from core import board, nudges, promises
+from core.errors import Invalid, NotOnBoard, NotYours
+from core.members import member_zone
+from core.models import Channel
+from core.touchpoints import log_touchpoint
+
+DEALT_WITH = "That one is already dealt with; I've updated the message to show it."
+REPLY_WINDOW = timedelta(hours=2)  # a DM this soon after a nudge is taken as an answer to it
+
+
+def _nudge_id(action: dict) -> int:
+    raw = str(action.get("value") or (action.get("selected_option") or {}).get("value") or "")
+    head = raw.partition(":")[0]
+    return int(head) if head.isdigit() else 0
+
+
+def _live(body: dict, client: WebClient, context: BoltContext, nudge_id: int):
+    """The member's nudge if it still calls for action; otherwise they are told, and None."""
+    try:
+        with transaction(context) as session:
+            item = nudges.get_shown(
+                session, team_id=context.team_id, owner_id=context.user_id, nudge_id=nudge_id
+            )
+    except NotYours as problem:
+        tell(body, client, context, "Nothing changed", str(problem))
+        return None
+    if not item.live:
+        tell(body, client, context, "Nothing changed", DEALT_WITH)
+        refresh_nudge_message(client, context, item.nudge.delivery_id)
+        return None
+    return item
+
+
+def _done(client: WebClient, context: BoltContext, item, outcome: str, text: str = "") -> None:
+    with transaction(context) as session:
+        nudges.record_outcome(
+            session,
+            team_id=context.team_id,
+            owner_id=context.user_id,
+            nudge_id=item.nudge.id,
+            outcome=outcome,
+            text=text,
+        )
+    refresh_nudge_message(client, context, item.nudge.delivery_id)
+    publish_home(client, context)
+
+
+# --- buttons
+
+
+def handle_log(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext) -> None:
+    ack()
+    item = _live(body, client, context, _nudge_id(action))
+    if item is not None:
+        open_log_modal(
+            client, context, body["trigger_id"], advisor_id=item.advisor.id, nudge_id=item.nudge.id
+        )
+
+
+def handle_snooze(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext):
+    ack()
+    choice = (action.get("selected_option") or {}).get("value", "")
+    days = choice.partition(":")[2]
+    item = _live(body, client, context, _nudge_id(action))
+    if item is None:
+        return
+    who = {"team_id": context.team_id, "owner_id": context.user_id}
+    try:
+        with transaction(context) as session:
+            advisor = board.snooze(
+                session,
+                **who,
+                advisor_id=item.advisor.id,
+                days=int(days) if days.isdigit() else 0,
+                clock=context["clock"],
+            )
+            zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
+    except (Invalid, NotOnBoard) as problem:
+        tell(body, client, context, "Nothing changed", str(problem))
+        return
+    _done(client, context, item, "snoozed", f"until {day(advisor.snoozed_until.astimezone(zone))}")
+
+
+def handle_ease(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext):
+    ack()
+    item = _live(body, client, context, _nudge_id(action))
+    if item is None:
+        return
+    with transaction(context) as session:
+        board.ease_aside(
+            session,
+            team_id=context.team_id,
+            owner_id=context.user_id,
+            advisor_id=item.advisor.id,
+            clock=context["clock"],
+        )
+    _done(client, context, item, "eased")
+
+
+def handle_done(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext):
+    ack()
+    item = _live(body, client, context, _nudge_id(action))
+    if item is None:
+        return
+    try:
+        with transaction(context) as session:
+            promises.mark_done(
+                session,
+                team_id=context.team_id,
+                owner_id=context.user_id,
+                promise_id=item.promise.id,
+                clock=context["clock"],
+            )
+    except Invalid as problem:  # closed by another click meanwhile
+        tell(body, client, context, "Nothing changed", str(problem))
+        return
+    _done(client, context, item, "done")
+
+
+def _open_form(build):
+    def handle(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext):
+        ack()
+        item = _live(body, client, context, _nudge_id(action))
+        if item is not None:
+            view = with_nudge(build(item), item.nudge.id)
+            client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    return handle
+
+
+handle_update = _open_form(lambda item: build_update_modal(item.promise, item.advisor))
+handle_move = _open_form(lambda item: build_renegotiate_modal(item.promise))
+
+
+# --- answering in words
+
+
+def is_reply_worthy(text: str) -> bool:
+    """Words that ask for help are not an answer to a nudge."""
+    return text.strip().lower().strip("!?. ") not in {"", "help", "hi", "hello", "hey", "?"}
+
+
+def reply_target(event: dict, context: BoltContext):
+    """The delivery a DM answers: the nudge whose thread it is in, or, for a message right
+    after a nudge, that nudge."""
+    with transaction(context) as session:
+        who = {"team_id": context.team_id, "owner_id": context.user_id}
+        if event.get("thread_ts"):
+            return nudges.find_message(
+                session, **who, channel=event["channel"], ts=event["thread_ts"]
+            )
+        since = context["clock"].now() - REPLY_WINDOW
+        latest = nudges.latest_sent(session, **who, since=since)
+        return latest if latest and latest.channel == event["channel"] else None
+
+
+def answer_in_words(event: dict, body: dict, client: WebClient, context: BoltContext, delivery):
+    """A reply to a nudge: recorded under the one item it can be about, or a question."""
+    text, thread = event.get("text") or "", event.get("thread_ts") or delivery.ts
+    with transaction(context) as session:
+        if not nudges.first_time(
+            session, event_id=body.get("event_id", ""), clock=context["clock"]
+        ):
+            return  # Slack's retry of an event already handled
+        live = nudges.live_items(session, delivery=delivery)
+    say = _sayer(client, event["channel"], thread)
+    if not live:
+        say(text="Everything in that reminder is already dealt with, so I didn't record this.")
+    elif len(live) > 1:
+        if len(text) > PICK_LIMIT:
+            say(text=f"Which one is this about? Reply again in under {PICK_LIMIT} characters.")
+        else:
+            say(**build_which_one(live, text))
+    else:
+        record_words(client, context, live[0].nudge.id, text, say)
+
+
+def _sayer(client: WebClient, channel: str, thread: str):
+    def say(**message) -> None:
+        client.chat_postMessage(channel=channel, thread_ts=thread, **message)
+
+    return say
+
+
+def record_words(client: WebClient, context: BoltContext, nudge_id: int, text: str, say) -> None:
+    """A stay-in-touch item gets a touchpoint with the text as its note; a show-your-work item
+    a progress update, with the offer to send it on."""
+    who = {"team_id": context.team_id, "owner_id": context.user_id}
+    try:
+        with transaction(context) as session:
+            item = nudges.get_shown(session, **who, nudge_id=nudge_id)
+            if not item.live:
+                raise Invalid(DEALT_WITH)
+            if item.promise is None:
+                advisor = log_touchpoint(
+                    session,
+                    **who,
+                    advisor_id=item.advisor.id,
+                    how=Channel.OTHER,
+                    note=text,
+                    clock=context["clock"],
+                )
+                zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
+                next_due = long_day(advisor.next_touch_due_at.astimezone(zone))
+                answer = {
+                    "text": f"Logged a touchpoint with {escape(advisor.name)}, with your words as "
+                    f"its note. Next stay in touch: {next_due}."
+                }
+                outcome, summary = "logged", shorten(text, 120)
+            else:
+                update = promises.post_update(
+                    session, **who, promise_id=item.promise.id, text=text, clock=context["clock"]
+                )
+                answer = _saved_update(item, update.id)
+                outcome, summary = "updated", shorten(text, 120)
+            nudges.record_outcome(session, **who, nudge_id=nudge_id, outcome=outcome, text=summary)
+    except (Invalid, NotYours, NotOnBoard) as problem:
+        say(text=f"{problem} Nothing was recorded.")
+        return
+    say(**answer)
+    refresh_nudge_message(client, context, item.nudge.delivery_id)
+    publish_home(client, context)
+
+
+def _saved_update(item, event_id: int) -> dict:
+    if item.advisor.slack_user_id:
+        return build_forward_offer(item.advisor.name, event_id)
+    return {
+        "text": f"Saved as a progress update on “{escape(item.promise.what)}”. "
+        f"{escape(item.advisor.name)} isn't on Slack: send it to them yourself."
+    }
+
+
+def handle_pick(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext):
+    ack()
+    try:
+        choice = json.loads(action.get("value") or "{}")
+        nudge_id, text = int(choice["nudge"]), str(choice["text"])
+    except (ValueError, KeyError, TypeError):
+        return
+    container = body.get("container") or {}
+    say = _sayer(client, container.get("channel_id"), container.get("thread_ts"))
+    record_words(client, context, nudge_id, text, say)
+
+
+def handle_forward(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext):
+    ack()
+    value = str(action.get("value") or "")
+    problem = deliver_update(client, context, int(value) if value.isdigit() else 0)
+    container = body.get("container") or {}
+    say = _sayer(client, container.get("channel_id"), container.get("thread_ts"))
+    say(text=problem or "Sent. It counts as a touchpoint too.")
+
+
+def register(app: App) -> None:
+    app.action(NUDGE_LOG)(handle_log)
+    app.action(NUDGE_SNOOZE)(handle_snooze)
+    app.action(NUDGE_EASE)(handle_ease)
+    app.action(NUDGE_DONE)(handle_done)
+    app.action(NUDGE_UPDATE)(handle_update)
+    app.action(NUDGE_MOVE)(handle_move)
+    app.action(re.compile(f"^{NUDGE_PICK}_\\d+$"))(handle_pick)
+    app.action(NUDGE_FORWARD)(handle_forward)
