@@ -129,7 +129,7 @@ def test_easing_aside_from_the_nudge_moves_the_advisor_to_alumni(bot, fake_slack
 def test_a_reply_in_the_thread_becomes_a_touchpoint_confirmed_in_the_thread(
     bot, fake_slack, nudging, engine
 ):
-    grace, message = nudged(nudging)
+    _, message = nudged(nudging)
 
     event = direct_message("Had lunch, she'll intro me to Ada", thread_ts=message["ts"])
     assert bot.slack.event(event).status == 200
