@@ -103,3 +103,132 @@ def test_a_member_who_left_is_recorded_and_never_retried_and_holds_nobody_up(nud
     assert states == [DeliveryState.FAILED, DeliveryState.SENT]
     assert len(fake_slack.calls_to("conversations.open")) == 2
     assert len(nudging.dms(ALICE)) + len(nudging.dms("U0BOB")) == 1
+
+
+def test_a_quiet_relationship_gets_one_escalation_half_a_cadence_later_then_silence(nudging):
+    nudging.member()
+    nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 24), cadence=30)  # due today
+
+    for _ in range(60):
+        nudging.tick()
+        nudging.clock.advance(hours=8)
+
+    kinds = [n.kind for n in nudging.nudges()]
+    assert kinds == [NudgeKind.TOUCH, NudgeKind.TOUCH_OVERDUE]
+    assert "Still quiet: last touchpoint 45 days ago" in text_of(nudging.dms()[1])
+
+
+def test_a_touchpoint_ends_the_cycle_and_no_escalation_follows(nudging, engine):
+    from sqlmodel import Session
+
+    from core.touchpoints import log_touchpoint
+
+    nudging.member()
+    grace = nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 24), cadence=30)
+    nudging.tick()
+    with Session(engine) as session:
+        log_touchpoint(
+            session, team_id="T0TEST", owner_id=ALICE, advisor_id=grace.id, clock=nudging.clock
+        )
+        session.commit()
+    for _ in range(25):
+        nudging.clock.advance(days=1)
+        nudging.tick()
+
+    assert [n.kind for n in nudging.nudges()] == [NudgeKind.TOUCH]
+
+
+def test_one_nudge_dm_a_day_what_becomes_due_later_waits_for_the_next_delivery(nudging):
+    nudging.member()
+    nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 24))  # due today, 10:00
+    nudging.advisor("Linus Torvalds", last_spoke_on=date(2026, 10, 25))  # due tomorrow
+
+    nudging.tick()
+    nudging.every_hour_until(MONDAY + timedelta(hours=7))
+    assert len(nudging.dms()) == 1
+    nudging.at(MONDAY + timedelta(days=1))
+
+    first, second = nudging.dms()
+    assert "Grace Hopper" in text_of(first) and "Linus" not in text_of(first)
+    assert "Linus Torvalds" in text_of(second)
+
+
+def test_a_member_who_wants_one_message_per_item_gets_them_separately(nudging):
+    nudging.member(digest=False)
+    nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 24))
+    nudging.advisor("Linus Torvalds", last_spoke_on=date(2026, 10, 24))
+
+    nudging.tick()
+
+    assert sorted(len(text_of(m).split("Stay in touch with")) for m in nudging.dms()) == [2, 2]
+
+
+def test_windows_follow_daylight_saving_time_in_the_members_zone(nudging):
+    nudging.member()  # Paris: 09:00 is 08:00 UTC in winter, 07:00 UTC from March 28 2027
+    nudging.at(datetime(2027, 3, 26, 7, tzinfo=UTC))  # Friday, 08:00 in Paris
+    nudging.advisor("Grace Hopper", last_spoke_on=date(2027, 2, 24), cadence=30)  # due Mar 26
+
+    nudging.at(datetime(2027, 3, 26, 7, 59, tzinfo=UTC))
+    assert nudging.dms() == []
+    nudging.at(datetime(2027, 3, 26, 8, tzinfo=UTC))
+    assert len(nudging.dms()) == 1
+
+    nudging.advisor("Ada Lovelace", last_spoke_on=date(2027, 2, 27), cadence=30)  # due Mar 29
+    nudging.at(datetime(2027, 3, 29, 6, 59, tzinfo=UTC))
+    assert len(nudging.dms()) == 1
+    nudging.at(datetime(2027, 3, 29, 7, tzinfo=UTC))
+    assert len(nudging.dms()) == 2
+
+
+def test_a_429_storm_is_waited_out_as_slack_asks_and_nothing_is_lost(nudging, fake_slack):
+    for n in range(5):
+        user = f"U0MEMBER{n}"
+        nudging.member(user=user)
+        fake_slack.add_user(user, tz="Europe/Paris")
+        nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 24), owner=user)
+    fake_slack.rate_limit("chat.postMessage", retry_after=7, times=12)
+
+    nudging.tick()
+
+    assert [len(nudging.dms(f"U0MEMBER{n}")) for n in range(5)] == [1] * 5
+    assert sum(1 for s in nudging.sleeps if s >= 6.9) >= 12, "each Retry-After was waited out"
+
+
+def test_a_member_whose_account_is_inactive_is_recorded_and_not_retried(nudging, fake_slack):
+    nudging.member()
+    nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 24))
+    fake_slack.fail("chat.postMessage", "account_inactive")
+
+    nudging.tick()
+    nudging.at(MONDAY + timedelta(days=1))
+    nudging.at(MONDAY + timedelta(days=20))
+
+    [delivery] = nudging.deliveries()
+    assert delivery.state == DeliveryState.FAILED and delivery.last_error == "account_inactive"
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+def test_a_claim_whose_process_died_after_slack_took_the_message_is_not_sent_twice(
+    nudging, fake_slack
+):
+    nudging.member()
+    nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 24))
+    fake_slack.script("chat.postMessage", Reply(504, "gateway timeout"))
+    nudging.tick()  # the fake kept nothing: make it look as if Slack had kept it all the same
+    [delivery] = nudging.deliveries()
+    assert delivery.state == DeliveryState.CLAIMED
+    fake_slack.messages.setdefault(delivery.channel, []).append(
+        {
+            "type": "message",
+            "ts": "1795424400.999999",
+            "text": "a nudge",
+            "metadata": {"event_type": "advisor_nudge", "event_payload": {"delivery": delivery.id}},
+        }
+    )
+
+    nudging.clock.advance(minutes=10)
+    nudging.ticker(process="another-process")()
+
+    [delivery] = nudging.deliveries()
+    assert delivery.state == DeliveryState.SENT and delivery.ts == "1795424400.999999"
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1, "looked up, not posted again"
