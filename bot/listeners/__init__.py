@@ -2,9 +2,29 @@
 
 from slack_bolt import App
 
-from bot.listeners import board, commands, home, lifecycle, messages, promises, touchpoints
+from bot.listeners import (
+    board,
+    commands,
+    home,
+    lifecycle,
+    messages,
+    nudges,
+    promises,
+    settings,
+    touchpoints,
+)
 
 
 def register_all(app: App) -> None:
-    for area in (commands, board, touchpoints, promises, messages, home, lifecycle):
+    for area in (
+        commands,
+        board,
+        touchpoints,
+        promises,
+        nudges,
+        settings,
+        messages,
+        home,
+        lifecycle,
+    ):
         area.register(app)

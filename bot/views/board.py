@@ -12,6 +12,7 @@ from bot.ids import (
     EDIT_ADVISOR,
     HOME_CALLBACK,
     LOG_TOUCHPOINT,
+    OPEN_SETTINGS,
     REMOVE_ADVISOR,
 )
 from bot.views.promises import keeping_line, promise_blocks
@@ -40,6 +41,7 @@ WHAT_IS_A_BOARD = (
     "without contact, so I keep track of when each of them is due for a touchpoint, at the "
     "rhythm you choose."
 )
+NUDGES = "Nudges reach you by direct message, on the days and hours you choose."
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,7 @@ def _alumni_line(alumni: list[str]) -> dict:
 def build_home(entries: list[Entry], alumni: list[str], *, now: datetime, zone: ZoneInfo) -> dict:
     """The board on the Home tab, most urgent first; an empty board explains itself."""
     add = _button("Add an advisor", ADD_ADVISOR, style="primary")
+    settings = _button("Nudge settings", OPEN_SETTINGS)
     if not entries:
         blocks = [
             {"type": "header", "text": plain("Your personal board of advisors", 150)},
@@ -184,7 +187,11 @@ def build_home(entries: list[Entry], alumni: list[str], *, now: datetime, zone: 
             {
                 "type": "actions",
                 "elements": [
-                    {**add, "text": plain("Add an advisor" if alumni else "Add your first advisor")}
+                    {
+                        **add,
+                        "text": plain("Add an advisor" if alumni else "Add your first advisor"),
+                    },
+                    settings,
                 ],
             },
         ]
@@ -196,7 +203,7 @@ def build_home(entries: list[Entry], alumni: list[str], *, now: datetime, zone: 
     blocks = [
         {"type": "header", "text": plain("Your personal board of advisors", 150)},
         {"type": "section", "text": mrkdwn(_summary(entries, now)), "accessory": add},
-        {"type": "divider"},
+        {"type": "section", "text": mrkdwn(NUDGES), "accessory": settings},
     ]
     room = MAX_BLOCKS - len(blocks) - 2
     promised = sum(len(e.promises) for e in entries)

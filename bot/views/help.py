@@ -18,7 +18,7 @@ SUBCOMMANDS = (
     Subcommand("log", "log @someone|name [note]", "record a touchpoint (alone: a form)"),
     Subcommand("promise", "promise @someone <what> by <when>", "record a promise you made"),
     Subcommand("promises", "promises", "see your open promises"),
-    Subcommand("settings", "settings", "choose when nudges reach you"),
+    Subcommand("settings", "settings", "choose the days and hours nudges reach you, or pause them"),
     Subcommand("help", "help", "show this card"),
 )
 

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.listeners import commands
 from bot.listeners.commands import ROUTES
 from tests.fakes import BOT_ID, BOT_USER_ID, eventually
 from tests.payloads import (
@@ -29,7 +30,10 @@ def test_advisor_help_answers_with_an_ephemeral_usage_card(bot, fake_slack):
     assert "`/advisor add [@someone]`" in card_text(card["blocks"])
 
 
-def test_a_subcommand_not_built_yet_says_it_is_coming_soon(bot, fake_slack):
+def test_a_subcommand_not_built_yet_says_it_is_coming_soon(bot, fake_slack, monkeypatch):
+    monkeypatch.delitem(ROUTES, "settings")  # pretend it is not built yet
+    monkeypatch.setattr(commands, "AVAILABLE", frozenset(ROUTES))
+
     answer = bot.slack.command("SETTINGS", response_url=fake_slack.response_url())
 
     assert answer.json()["text"] == "`/advisor settings` is coming soon. Here is what I can do now."
