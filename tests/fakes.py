@@ -110,6 +110,7 @@ class FakeSlack:
         self.messages: dict[str, list[dict]] = {}  # posted, per channel, oldest first
         self.limits: tuple[float, int, float] | None = None
         self.limited = 0  # 429s answered because of `limits`
+        self.delays: dict[str, float] = {}  # seconds a method takes to answer
         self._posted_at: deque[float] = deque()
         self._channel_at: dict[str, float] = {}
         self._scripted: dict[str, deque[Reply]] = {}
@@ -220,6 +221,8 @@ class FakeSlack:
 
     # -- answering
     def answer(self, method: str, args: dict, headers: dict) -> Reply:
+        if self.delays.get(method):
+            time.sleep(self.delays[method])  # a slow Slack, so a test can stop a process mid-way
         self._record(Call(method, args, headers))
         queue = self._scripted.get(method)
         if queue:

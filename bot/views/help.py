@@ -24,8 +24,9 @@ SUBCOMMANDS = (
 
 INTRO = (
     "I help you keep up your *personal board of advisors*: the five or so people you enlisted "
-    "to help you grow. I keep track of when each relationship is due for a touchpoint; "
-    "reminders to *stay in touch* and to *show your work* on your promises are coming soon. "
+    "to help you grow. When a relationship goes quiet I send you a *stay in touch* nudge, and "
+    "before a promise falls due a *show your work* nudge, in this DM, on your days and hours "
+    "(`/advisor settings`). Reply in a nudge's thread and I record what you write. "
     "Your board is on my *Home* tab, and *Log as touchpoint* in any message's menu records a "
     "conversation."
 )
