@@ -2,10 +2,11 @@
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
 from core.clock import Clock
-from core.models import Member
+from core.models import Advisor, Member
 
 
 def known_zone(tz: str | None) -> str:
@@ -47,3 +48,23 @@ def is_member(session: Session, *, team_id: str, user_id: str) -> bool:
         ).first()
         is not None
     )
+
+
+def zone_changed(session: Session, *, team_id: str, user_id: str, tz: str) -> int:
+    """Slack says this person's time zone is now `tz`: their own nudge window follows, and so
+    does the local time shown for them on other members' boards. Returns the rows changed."""
+    zone = known_zone(tz)
+    changed = session.execute(
+        update(Member)
+        .where(Member.team_id == team_id, Member.user_id == user_id, Member.tz != zone)
+        .values(tz=zone)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    changed += session.execute(
+        update(Advisor)
+        .where(Advisor.team_id == team_id, Advisor.slack_user_id == user_id)
+        .where(or_(Advisor.tz.is_(None), Advisor.tz != zone))
+        .values(tz=zone)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return changed

@@ -26,6 +26,7 @@ EVENT_SCOPES: dict[str, set[str]] = {
     "message.im": {"im:history"},
     "app_uninstalled": set(),
     "tokens_revoked": set(),
+    "user_change": {"users:read"},
     "message.channels": {"channels:history"},
     "message.groups": {"groups:history"},
     "member_joined_channel": {"channels:read", "groups:read"},
@@ -149,6 +150,7 @@ def test_the_manifest_subscribes_to_the_events_the_bot_listens_for(manifest):
         "message.im",
         "app_uninstalled",
         "tokens_revoked",
+        "user_change",
     }
     assert listened_for <= bot_events(manifest)
     assert bot_events(manifest) <= set(EVENT_SCOPES), "add the new event's scopes to EVENT_SCOPES"

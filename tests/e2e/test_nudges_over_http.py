@@ -232,3 +232,27 @@ def test_a_claim_whose_process_died_after_slack_took_the_message_is_not_sent_twi
     [delivery] = nudging.deliveries()
     assert delivery.state == DeliveryState.SENT and delivery.ts == "1795424400.999999"
     assert len(fake_slack.calls_to("chat.postMessage")) == 1, "looked up, not posted again"
+
+
+def test_a_member_who_moves_time_zone_gets_nudges_on_their_new_clock(bot, nudging, engine):
+    from sqlmodel import Session
+
+    from core.models import Advisor, Member
+    from tests.payloads import event_callback
+
+    nudging.member(tz="Europe/Paris")
+    grace = nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 24), slack_user_id="U0ADA")
+    user = {"id": ALICE, "team_id": "T0TEST", "tz": "America/Los_Angeles", "name": "alice"}
+    body = event_callback({"type": "user_change", "user": user, "event_ts": "1.2"})
+    assert bot.slack.post(body, content_type="application/json").status == 200
+    ada = {"id": "U0ADA", "team_id": "T0TEST", "tz": "Asia/Tokyo", "name": "ada"}
+    bot.slack.event({"type": "user_change", "user": ada, "event_ts": "1.3"})
+    bot.settle()
+
+    with Session(engine) as session:
+        assert session.get(Member, 1).tz == "America/Los_Angeles"
+        assert session.get(Advisor, grace.id).tz == "Asia/Tokyo"
+    nudging.tick()  # 01:00 in Los Angeles
+    assert nudging.dms() == []
+    nudging.at(MONDAY + timedelta(hours=8))  # 09:00 there
+    assert len(nudging.dms()) == 1
