@@ -38,8 +38,14 @@ TRANSIENT = {
     "service_unavailable",
     "request_timeout",
     "team_added_to_org",
+    # The bot's own token refused: the operator must act, and nudges wait for them.
+    "invalid_auth",
+    "not_authed",
+    "token_revoked",
+    "token_expired",
 }
 MAX_429_IN_A_ROW = 20
+MARGIN = 1.03  # a few percent under each limit, so a little network jitter is no 429
 METADATA_TYPE = "advisor_nudge"
 
 
@@ -60,7 +66,7 @@ class Pacer:
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ):
-        self._gap = 1.0 / per_second
+        self._gap = MARGIN / per_second
         self._monotonic, self._sleep = monotonic, sleep
         self._lock = threading.Lock()
         self._next = 0.0
@@ -71,7 +77,7 @@ class Pacer:
             now = self._monotonic()
             start = max(now, self._next, self._channels.get(channel, 0.0))
             self._next = start + self._gap
-            self._channels[channel] = start + 1.0
+            self._channels[channel] = start + MARGIN
             if len(self._channels) > 10_000:
                 self._channels = {c: t for c, t in self._channels.items() if t > now}
         if start > now:

@@ -8,6 +8,7 @@ import socket
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from itertools import zip_longest
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -45,8 +46,15 @@ class Ticker:
                 owners = list(dict.fromkeys(owners + nudges.preview_owners(session)))
         for delivery_id in retries:
             self.notifier.deliver(delivery_id)
+        later: list[list[int]] = []
         for team_id, owner_id in owners:
-            for delivery_id in self._claim(team_id, owner_id):
+            first, *rest = self._claim(team_id, owner_id) or [None]
+            if first is not None:
+                self.notifier.deliver(first)
+            later.append(rest)
+        # One message per item: Slack takes one a second per DM, so those go last, in turns.
+        for turn in zip_longest(*later):
+            for delivery_id in filter(None, turn):
                 self.notifier.deliver(delivery_id)
         with self.sessions() as session, session.begin():
             nudges.forget_events(session, before=now - SEEN_EVENTS_KEPT)

@@ -29,6 +29,7 @@ from core.touchpoints import latest_touchpoints
 # A subject due on the member's day may be up to a day ahead of UTC: look that far ahead.
 LOOKAHEAD = timedelta(hours=26)
 LEASE = timedelta(minutes=5)  # a claimed delivery not confirmed by then is retried
+GROUP_LIMIT = 10  # items in one message: well inside Slack's 50 blocks
 TOUCH_KINDS = {NudgeKind.TOUCH, NudgeKind.TOUCH_OVERDUE}
 PROMISE_KINDS = {NudgeKind.PROMISE_SOON, NudgeKind.PROMISE_DUE, NudgeKind.PROMISE_STALLED}
 
@@ -130,7 +131,8 @@ def claim(session: Session, *, plan: Plan, now: datetime, process: str) -> list[
     if not fresh:
         _set_last_delivery(session, member, before)
         return []
-    groups = [fresh] if member.digest else [[item] for item in fresh]
+    size = GROUP_LIMIT if member.digest else 1
+    groups = [fresh[i : i + size] for i in range(0, len(fresh), size)]
     return [_deliver(session, member, group, now, process) for group in groups]
 
 

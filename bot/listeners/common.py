@@ -15,6 +15,7 @@ from bot.views.elements import metadata
 from bot.views.notices import build_notice
 from bot.views.nudges import build_nudge_message
 from core import board, nudges, promises, windows
+from core.errors import NotYours
 from core.members import is_member, member_zone, remember_member
 from core.models import AdvisorStatus
 from core.touchpoints import latest_touchpoints
@@ -155,15 +156,18 @@ def after_nudge(client: WebClient, context: BoltContext, view: dict, outcome: st
     nudge_id = metadata(view, "nudge")
     if not isinstance(nudge_id, int):
         return
-    with transaction(context) as session:
-        nudge = nudges.record_outcome(
-            session,
-            team_id=context.team_id,
-            owner_id=context.user_id,
-            nudge_id=nudge_id,
-            outcome=outcome,
-            text=text,
-        )
+    try:
+        with transaction(context) as session:
+            nudge = nudges.record_outcome(
+                session,
+                team_id=context.team_id,
+                owner_id=context.user_id,
+                nudge_id=nudge_id,
+                outcome=outcome,
+                text=text,
+            )
+    except NotYours:  # a crafted id: the work itself was the member's own, the DM isn't
+        return
     refresh_nudge_message(client, context, nudge.delivery_id)
 
 

@@ -40,7 +40,7 @@ OPENERS = {
     Support.COUNSEL: "tell them honestly how things are going",
     Support.FRIENDSHIP: "just ask how they are doing",
 }
-MAX_ITEMS = 12  # 3 blocks each keeps a message far inside Slack's 50 blocks
+MAX_ITEMS = 12  # 4 blocks each (core groups 10 at most) keeps a message inside Slack's 50
 
 
 def why_now(item: Shown, now: datetime, zone: ZoneInfo) -> str:

@@ -256,3 +256,15 @@ def test_a_member_who_moves_time_zone_gets_nudges_on_their_new_clock(bot, nudgin
     assert nudging.dms() == []
     nudging.at(MONDAY + timedelta(hours=8))  # 09:00 there
     assert len(nudging.dms()) == 1
+
+
+def test_a_long_list_of_due_items_is_split_so_every_message_stays_within_block_kit(nudging):
+    nudging.member()
+    for n in range(23):
+        nudging.advisor(f"Advisor {n:02d}", last_spoke_on=date(2026, 10, 24))
+
+    nudging.tick()
+
+    messages = nudging.dms()
+    assert [len(text_of(m).split("Stay in touch with")) - 1 for m in messages] == [10, 10, 3]
+    assert all(len(m["blocks"]) <= 50 for m in messages)
