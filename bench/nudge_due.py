@@ -1,0 +1,469 @@
+"""One scheduler tick's due query with 1,000,000 advisors, 1 % of them due, against a full scan
+of the same data doing the same job.
+
+Run from the repository root:
+
+    .venv/bin/python -m bench.nudge_due [--sqlite-only | --postgres-only] [--postgres-url URL]
+                                        [--advisors 1000000] [--promises N] [--repeats 20]
+                                        [--json PATH]
+
+For each database: a fresh one (SQLite in a temporary directory; Postgres as a new database
+`advisor_bench_<pid>_<random>`, always dropped at the end), migrated with core.db.migrate, loaded
+by bench/_load.py (members, advisors, open promises; 1 % of advisors and of promises due) and
+analyzed. Then, on a fresh engine, it times `core.nudges.due_owners(session, now=...)` (a session
+from core.db.session_factory per run, as a tick opens one) and, interleaved with it, the very SQL
+that due_owners sends with its indexes made unusable: `FROM advisor NOT INDEXED` /
+`FROM promise NOT INDEXED` on SQLite, and enable_indexscan, enable_bitmapscan and
+enable_indexonlyscan off for the scan's connections on Postgres. Both answers must be the
+owners the loader made due. The plans of both are printed (EXPLAIN QUERY PLAN; on Postgres
+EXPLAIN (ANALYZE, BUFFERS), and the generic plan a prepared statement may switch to). The target
+from the issue: the due query under 100 ms and at least 20x faster than the scan.
+"""
+
+import argparse
+import json
+import logging
+import os
+import platform
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import psycopg
+import sqlalchemy
+from sqlalchemy import Engine, event
+from sqlmodel import Session
+
+from bench._load import (
+    DEFAULT_POSTGRES,
+    BenchError,
+    Loaded,
+    Spec,
+    load,
+    postgres_url,
+    sqlite_url,
+)
+from core.db import make_engine, migrate, session_factory
+from core.nudges import due_owners
+
+TARGET_MS = 100.0
+TARGET_RATIO = 20.0
+WARMUP = 3
+INDEXES = ("ix_advisor_nudge", "ix_promise_nudge")
+COVERING = ("ix_advisor_nudge_cover", "ix_promise_nudge_cover")  # --covering: a what-if
+TABLES = ("advisor", "promise")
+FULL_SCAN = {
+    "postgresql": re.compile(r"Seq Scan on (advisor|promise)\b"),
+    "sqlite": re.compile(r"^\s*SCAN (advisor|promise)\b"),
+}
+NO_INDEXES = ("enable_indexscan", "enable_bitmapscan", "enable_indexonlyscan")
+
+
+def capture(engine: Engine, now: datetime) -> tuple[str, object]:
+    """The one statement due_owners sends, with its parameters."""
+    seen: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _executemany) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with Session(engine) as session:
+            due_owners(session, now=now)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    if len(seen) != 1:
+        raise BenchError(f"due_owners sent {len(seen)} statements, expected 1")
+    return seen[0]
+
+
+def scan_statement(statement: str, dialect: str) -> str:
+    """The same statement; on SQLite each table read with `NOT INDEXED` (Postgres gets its
+    index scans turned off on the scan engine's connections instead)."""
+    if dialect != "sqlite":
+        return statement
+    scan = statement
+    for table in TABLES:
+        scan, found = re.subn(rf"\bFROM {table}\b", f"FROM {table} NOT INDEXED", scan)
+        if found != 1:
+            raise BenchError(f"cannot make the scan: 'FROM {table}' found {found} times")
+    return scan
+
+
+def _no_index_scans(dbapi_connection, _record) -> None:
+    with dbapi_connection.cursor() as cursor:
+        for setting in NO_INDEXES:
+            cursor.execute(f"SET {setting} = off")
+    dbapi_connection.commit()
+
+
+def _sqlite_plan(connection, statement: str, parameters) -> list[str]:
+    rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+    depth = {0: -1}
+    lines = []
+    for node, parent, _unused, detail in rows:
+        depth[node] = depth.get(parent, -1) + 1
+        lines.append("  " * depth[node] + detail)
+    return lines
+
+
+def _postgres_plan(connection, statement: str, parameters) -> list[str]:
+    """The plan made for these very parameters (a 'custom' plan), with real times and buffers."""
+    rows = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", parameters)
+    return [row[0] for row in rows]
+
+
+def _postgres_generic_plan(connection, statement: str, parameters: dict) -> list[str]:
+    """The plan Postgres may keep for a prepared statement once it stops planning each call
+    anew (psycopg prepares a statement on its 5th run on a connection): PREPARE + EXPLAIN
+    EXECUTE with plan_cache_mode = force_generic_plan."""
+    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", statement)))
+    number = {name: n for n, name in enumerate(names, start=1)}
+    prepared = re.sub(r"%\((\w+)\)s", lambda m: f"${number[m.group(1)]}", statement)
+    raw = connection.connection.dbapi_connection
+    with psycopg.ClientCursor(raw) as cursor:  # literal values: EXECUTE takes no bind parameters
+        cursor.execute(f"PREPARE bench_generic AS {prepared}")
+        try:
+            cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            arguments = ", ".join(["%s"] * len(names))
+            cursor.execute(
+                f"EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_generic({arguments})",
+                [parameters[name] for name in names],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        finally:
+            cursor.execute("DEALLOCATE bench_generic")
+
+
+def plan_problem(
+    lines: list[str], dialect: str, *, indexed: bool, indexes: tuple[str, ...] = INDEXES
+) -> str | None:
+    """For the due query: None when both tables are read through their nudge_at index and
+    neither is read whole. For the scan: None when both are read whole."""
+    scans = sorted({m.group(1) for line in lines if (m := FULL_SCAN[dialect].search(line))})
+    if not indexed:
+        missing = [t for t in TABLES if t not in scans]
+        return f"does not read all of {', '.join(missing)}" if missing else None
+    if scans:
+        return "reads all of " + ", ".join(scans)
+    missing = [i for i in indexes if not any(i in line for line in lines)]
+    return f"does not use {', '.join(missing)}" if missing else None
+
+
+def explain(
+    engine: Engine, scan_engine: Engine, statement: str, scan: str, parameters, indexes
+) -> dict:
+    dialect = engine.dialect.name
+    plan_of = _postgres_plan if dialect == "postgresql" else _sqlite_plan
+    plans = {}
+    with engine.connect() as connection:
+        lines = plan_of(connection, statement, parameters)
+        problem = plan_problem(lines, dialect, indexed=True, indexes=indexes)
+        plans["due"] = {"plan": lines, "problem": problem}
+        if dialect == "postgresql":
+            generic = _postgres_generic_plan(connection, statement, parameters)
+            plans["due_generic"] = {
+                "plan": generic,
+                "problem": plan_problem(generic, dialect, indexed=True, indexes=indexes),
+            }
+    with scan_engine.connect() as connection:
+        lines = plan_of(connection, scan, parameters)
+        plans["scan"] = {"plan": lines, "problem": plan_problem(lines, dialect, indexed=False)}
+    return plans
+
+
+def check(name: str, rows: list[tuple], expected: set[tuple[str, str]]) -> None:
+    if len(rows) != len(set(rows)):
+        raise BenchError(f"{name}: {len(rows) - len(set(rows))} owners came twice")
+    if set(rows) != expected:
+        missing, extra = len(expected - set(rows)), len(set(rows) - expected)
+        raise BenchError(f"{name}: {missing} due owners missing, {extra} owners not due")
+
+
+def measure(
+    engine: Engine, scan_engine: Engine, sent: tuple[str, str, object], loaded: Loaded, options
+) -> dict[str, list[int]]:
+    """Warm-up, then `repeats` runs of each, interleaved (due, sql, scan, due, sql, scan...) so
+    the machine's noise hits all alike. "due" is due_owners in its own session, as a tick opens
+    one; "sql" is the statement it sends, alone through the driver on a pooled connection with
+    every row fetched; "scan" is that statement with the indexes unusable, the same way.
+    Returns the ns of every run, by name."""
+    statement, scan, parameters = sent
+    open_session = session_factory(engine)
+    now = options.now
+
+    def due_once() -> list[tuple]:
+        with open_session() as session:
+            return due_owners(session, now=now)
+
+    def alone(on: Engine, sql: str) -> Callable[[], list[tuple]]:
+        def run() -> list[tuple]:
+            with on.connect() as connection:
+                return [tuple(row) for row in connection.exec_driver_sql(sql, parameters)]
+
+        return run
+
+    runs = {"due": due_once, "sql": alone(engine, statement), "scan": alone(scan_engine, scan)}
+    for name, run in runs.items():
+        check(name, run(), loaded.due_owners)
+    for _ in range(WARMUP):
+        for run in runs.values():
+            run()
+    times: dict[str, list[int]] = {name: [] for name in runs}
+    for _ in range(options.repeats):
+        for name, run in runs.items():
+            started = time.perf_counter_ns()
+            run()
+            times[name].append(time.perf_counter_ns() - started)
+    return times
+
+
+def add_covering_indexes(engine: Engine) -> None:
+    """--covering, a what-if: ix_advisor_nudge and ix_promise_nudge replaced by indexes on
+    (nudge_at, team_id, owner_id), which hold everything due_owners reads."""
+    postgres = engine.dialect.name == "postgresql"
+    with engine.begin() as connection:
+        for table, index, cover in zip(TABLES, INDEXES, COVERING, strict=True):
+            connection.exec_driver_sql(
+                f"CREATE INDEX {cover} ON {table} (nudge_at, team_id, owner_id)"
+            )
+            connection.exec_driver_sql(f"DROP INDEX {index}")
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE" if postgres else "ANALYZE")
+
+
+def server_version(engine: Engine) -> str:
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            return "PostgreSQL " + connection.exec_driver_sql("SHOW server_version").scalar_one()
+        return "SQLite " + connection.exec_driver_sql("SELECT sqlite_version()").scalar_one()
+
+
+def run_database(name: str, spec: Spec, options) -> dict:
+    url_of = sqlite_url() if name == "sqlite" else postgres_url(options.postgres_url)
+    with url_of as url:
+        engine = make_engine(url)
+        try:
+            migrate(engine)
+            loaded = load(engine, spec)
+            if options.covering:
+                add_covering_indexes(engine)
+        finally:
+            engine.dispose()  # measure on fresh connections, not the loader's
+        engine, scan_engine = make_engine(url), make_engine(url)
+        if name == "postgres":
+            event.listen(scan_engine, "connect", _no_index_scans)
+        try:
+            version = server_version(engine)
+            statement, parameters = capture(engine, spec.now)
+            scan = scan_statement(statement, engine.dialect.name)
+            indexes = COVERING if options.covering else INDEXES
+            plans = explain(engine, scan_engine, statement, scan, parameters, indexes)
+            times = measure(engine, scan_engine, (statement, scan, parameters), loaded, options)
+        finally:
+            engine.dispose()
+            scan_engine.dispose()
+    ms = {name: [ns / 1e6 for ns in runs] for name, runs in times.items()}
+    due_ms, scan_ms = statistics.median(ms["due"]), statistics.median(ms["scan"])
+    return {
+        "database": name,
+        "covering": options.covering,
+        "version": version,
+        "counts": loaded.counts,
+        "due_advisors": loaded.due_advisors,
+        "due_promises": loaded.due_promises,
+        "due_owners": len(loaded.due_owners),
+        "alumni": loaded.alumni,
+        "generate_s": loaded.generate_s,
+        "insert_s": loaded.insert_s,
+        "analyze_s": loaded.analyze_s,
+        "sql": " ".join(statement.split()),
+        "scan_sql": " ".join(scan.split()),
+        "plans": plans,
+        "due_ms": due_ms,
+        "sql_ms": statistics.median(ms["sql"]),
+        "scan_ms": scan_ms,
+        "ratio": scan_ms / due_ms,
+        "runs_ms": ms,
+        "met": due_ms < TARGET_MS and scan_ms / due_ms >= TARGET_RATIO,
+    }
+
+
+def _check(problem: str | None, indexed: bool, indexes: tuple[str, ...]) -> str:
+    if problem:
+        return f"PROBLEM: {problem}"
+    return f"uses {' and '.join(indexes)}" if indexed else "reads both tables whole"
+
+
+def report_plans(result: dict) -> str:
+    indexes = COVERING if result["covering"] else INDEXES
+    lines = [f"{result['version']}: {result['sql']}"]
+    labels = {
+        "due": ("due_owners, plan for these parameters", True),
+        "due_generic": ("due_owners, generic plan", True),
+        "scan": ("full scan", False),
+    }
+    for key, (label, indexed) in labels.items():
+        if key not in result["plans"]:
+            continue
+        entry = result["plans"][key]
+        lines.append(f"  {label} ({_check(entry['problem'], indexed, indexes)}):")
+        lines.extend(f"    {line}" for line in entry["plan"])
+    return "\n".join(lines)
+
+
+def _table(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+
+
+def report(results: dict) -> str:
+    timing = [
+        (
+            "database",
+            "advisors",
+            "promises",
+            "due adv.",
+            "due prom.",
+            "due owners",
+            "due_owners ms",
+            "(min-max)",
+            "its SQL alone ms",
+            "full scan ms",
+            "(min-max)",
+            "ratio",
+        )
+    ]
+    loading = [("database", "generate s", "insert s (incl. generate)", "analyze s")]
+    verdicts = []
+    for r in results["runs"]:
+        timing.append(
+            (
+                r["database"],
+                f"{r['counts']['advisor']:,}",
+                f"{r['counts']['promise']:,}",
+                f"{r['due_advisors']:,}",
+                f"{r['due_promises']:,}",
+                f"{r['due_owners']:,}",
+                f"{r['due_ms']:.1f}",
+                f"{min(r['runs_ms']['due']):.1f}-{max(r['runs_ms']['due']):.1f}",
+                f"{r['sql_ms']:.1f}",
+                f"{r['scan_ms']:.1f}",
+                f"{min(r['runs_ms']['scan']):.1f}-{max(r['runs_ms']['scan']):.1f}",
+                f"{r['ratio']:.1f}x",
+            )
+        )
+        loading.append(
+            (
+                r["database"],
+                f"{r['generate_s']:.1f}",
+                f"{r['insert_s']:.1f}",
+                f"{r['analyze_s']:.1f}",
+            )
+        )
+        verdict = "OK" if r["met"] else "NOT MET"
+        verdicts.append(f"{r['database']} {r['due_ms']:.1f} ms, {r['ratio']:.1f}x {verdict}")
+    m = results["machine"]
+    what_if = ""
+    if results["covering"]:
+        what_if = " (WHAT-IF: covering nudge indexes, not the app's schema)"
+    return "\n".join(
+        [
+            f"due_owners vs the same SQL with its indexes unusable{what_if}: median of "
+            f"{results['repeats']} runs each, interleaved, after {WARMUP} warm-up",
+            f"machine: {m['cpus']} CPUs, Python {m['python']}, {m['platform']}, "
+            f"SQLAlchemy {m['sqlalchemy']}, psycopg {m['psycopg']}",
+            "",
+            *_table(timing),
+            "",
+            *_table(loading),
+            "",
+            f"target: due query under {TARGET_MS:.0f} ms and at least {TARGET_RATIO:.0f}x faster "
+            "than the scan: " + "; ".join(verdicts),
+        ]
+    )
+
+
+def machine() -> dict:
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "sqlalchemy": sqlalchemy.__version__,
+        "psycopg": psycopg.__version__,
+    }
+
+
+def run(options, say: Callable[[str], None] = print) -> dict:
+    names = ["sqlite", "postgres"]
+    if options.sqlite_only:
+        names = ["sqlite"]
+    elif options.postgres_only:
+        names = ["postgres"]
+    spec = Spec(now=options.now, advisors=options.advisors, promises=options.promises)
+    results = {
+        "repeats": options.repeats,
+        "warmup": WARMUP,
+        "covering": options.covering,
+        "machine": machine(),
+        "now": options.now.isoformat(),
+        "runs": [],
+    }
+    for name in names:
+        started = time.perf_counter()
+        result = run_database(name, spec, options)
+        result["total_s"] = time.perf_counter() - started
+        results["runs"].append(result)
+        say(report_plans(result) + "\n")
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.nudge_due",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--sqlite-only", action="store_true")
+    only.add_argument("--postgres-only", action="store_true")
+    parser.add_argument(
+        "--postgres-url",
+        default=DEFAULT_POSTGRES,
+        metavar="URL",
+        help=f"a Postgres server to make the throwaway database on (default {DEFAULT_POSTGRES})",
+    )
+    parser.add_argument("--advisors", type=int, default=1_000_000, help="default 1,000,000")
+    parser.add_argument("--promises", type=int, help="open promises (default: advisors / 5)")
+    parser.add_argument("--repeats", type=int, default=20, help="measured runs of each query")
+    parser.add_argument("--json", metavar="PATH", help="also write the numbers and plans here")
+    parser.add_argument(
+        "--covering",
+        action="store_true",
+        help="what-if: replace the two nudge_at indexes by (nudge_at, team_id, owner_id) ones",
+    )
+    options = parser.parse_args(argv)
+    if options.promises is None:
+        options.promises = options.advisors // 5
+    if options.advisors < 100 or options.promises < 0 or options.repeats < 1:
+        parser.error("--advisors must be at least 100, --promises at least 0, --repeats 1")
+    options.now = datetime.now(UTC).replace(microsecond=0)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        results = run(options, say=lambda text: print(text, flush=True))
+    except BenchError as problem:
+        print(f"nudge_due: FAILED: {problem}", file=sys.stderr)
+        return 1
+    print(report(results))
+    if options.json:
+        with open(options.json, "w") as out:
+            out.write(json.dumps(results, indent=2) + "\n")
+    plans_ok = all(p["problem"] is None for r in results["runs"] for p in r["plans"].values())
+    return 0 if plans_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
