@@ -45,6 +45,7 @@ TRANSIENT = {
     "token_expired",
 }
 MAX_429_IN_A_ROW = 20
+MAX_WAIT_SECONDS = 30.0  # a longer Retry-After is waited out by a later tick, not in this one
 MARGIN = 1.03  # a few percent under each limit, so a little network jitter is no 429
 METADATA_TYPE = "advisor_nudge"
 
@@ -120,15 +121,21 @@ class Notifier:
             items = nudges.shown(session, delivery=delivery)
             member = nudges.member_of(session, delivery=delivery)
             ahead = nudges.week_ahead_for(session, items=items, member=member, now=now)
+        if member.unreachable:
+            return self._finish(nudges.refused, delivery_id=delivery_id, error=member.unreachable)
         if not any(item.live for item in items):
             return self._finish(nudges.skipped, delivery_id=delivery_id)
+        if not windows.is_open(member, now):  # a retry after hours waits for the next window
+            return self._later(delivery, "outside the member's window", wait=0)
         message = build_nudge_message(items, ahead, now=now, zone=windows.zone_of(member))
         try:
             return self._send(delivery, message)
         except SlackApiError as error:
             return self._failed(delivery, str(error.response.get("error")), error)
-        except RateLimited:
-            return self._later(delivery, "Slack kept answering 429")
+        except RateLimited as limited:
+            return self._later(delivery, "Slack asked to wait", wait=limited.seconds)
+        except LeaseLost:
+            return "taken"
         except (SlackClientError, OSError) as error:
             return self._later(delivery, f"Slack could not be reached: {error}")
 
@@ -142,7 +149,8 @@ class Notifier:
         return self._posted(delivery.id, response["channel"], response["ts"])
 
     def _open(self, delivery: Delivery) -> str:
-        channel = self._call("conversations_open", users=delivery.owner_id)["channel"]["id"]
+        channel = self._call("conversations_open", delivery.id, users=delivery.owner_id)
+        channel = channel["channel"]["id"]
         with self.sessions() as session, session.begin():
             nudges.note_channel(
                 session, delivery_id=delivery.id, process=self.process, channel=channel
@@ -153,6 +161,7 @@ class Notifier:
         self.pacer.wait(channel)
         return self._call(
             "chat_postMessage",
+            delivery_id,
             channel=channel,
             metadata={"event_type": METADATA_TYPE, "event_payload": {"delivery": delivery_id}},
             **message,
@@ -163,6 +172,7 @@ class Notifier:
         since = delivery.created_at.timestamp() - 60
         history = self._call(
             "conversations_history",
+            delivery.id,
             channel=delivery.channel,
             oldest=f"{since:.6f}",
             limit=100,
@@ -175,9 +185,12 @@ class Notifier:
                 return message["ts"]
         return None
 
-    def _call(self, method: str, **args):
-        """A Web API call; a 429 holds all sending for its Retry-After, then tries again."""
+    def _call(self, method: str, delivery_id: int, **args):
+        """A Web API call for a delivery whose lease this process still holds (renewed before
+        every try, so a slow send is never taken over and posted twice); a 429 holds all
+        sending for its Retry-After, then tries again, or leaves a long wait to a later tick."""
         for _ in range(MAX_429_IN_A_ROW):
+            self._renew(delivery_id)
             try:
                 return getattr(self.client, method)(**args)
             except SlackApiError as error:
@@ -185,9 +198,18 @@ class Notifier:
                     raise
                 seconds = retry_after(error.response.headers)
                 log.warning("Slack rate-limited %s; waiting %s s", method, seconds)
+                if seconds > MAX_WAIT_SECONDS:
+                    raise RateLimited(seconds) from None
                 self.pacer.hold(seconds)
                 self.pacer.wait(args.get("channel") or "")
-        raise RateLimited(method)
+        raise RateLimited(MAX_WAIT_SECONDS)
+
+    def _renew(self, delivery_id: int) -> None:
+        with self.sessions() as session, session.begin():
+            if not nudges.renew(
+                session, delivery_id=delivery_id, process=self.process, now=self.clock.now()
+            ):
+                raise LeaseLost(delivery_id)
 
     def _posted(self, delivery_id: int, channel: str, ts: str) -> str:
         with self.sessions() as session, session.begin():
@@ -210,12 +232,14 @@ class Notifier:
         log.error("Slack refused delivery %s: %s", delivery.id, code)
         return self._finish(nudges.undeliverable, delivery_id=delivery.id, error=code)
 
-    def _later(self, delivery: Delivery, reason: str) -> str:
+    def _later(self, delivery: Delivery, reason: str, *, wait: float | None = None) -> str:
+        """Leave the delivery for a later tick (any process): after Slack's Retry-After, after a
+        back-off, and never outside the member's window."""
         with self.sessions() as session, session.begin():
             now = self.clock.now()
             member = nudges.member_of(session, delivery=delivery)
-            at = now + backoff(delivery.attempts + 1)
-            at = windows.next_opening(member, at) or at
+            pause = timedelta(seconds=wait) if wait is not None else backoff(delivery.attempts)
+            at = windows.next_opening(member, now + pause) or now + pause
             nudges.retry_at(
                 session, delivery_id=delivery.id, process=self.process, at=at, error=reason
             )
@@ -229,7 +253,15 @@ class Notifier:
 
 
 class RateLimited(Exception):
-    """Slack kept answering 429: the delivery waits for a later tick."""
+    """Slack asked to wait longer than a tick should: the delivery waits for a later one."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"rate-limited for {seconds} s")
+        self.seconds = seconds
+
+
+class LeaseLost(Exception):
+    """Another process took the delivery over (this one was too slow): it is theirs now."""
 
 
 def retry_after(headers: dict) -> float:

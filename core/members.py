@@ -29,6 +29,7 @@ def remember_member(
         member = Member(team_id=team_id, user_id=user_id, created_at=clock.now())
     member.tz = known_zone(tz)
     member.unreachable = None  # they are here: nudges may reach them again
+    member.wait_until = None  # their zone or settings may have changed: look again
     session.add(member)
     session.flush()
     return member
@@ -57,7 +58,7 @@ def zone_changed(session: Session, *, team_id: str, user_id: str, tz: str) -> in
     changed = session.execute(
         update(Member)
         .where(Member.team_id == team_id, Member.user_id == user_id, Member.tz != zone)
-        .values(tz=zone)
+        .values(tz=zone, wait_until=None)
         .execution_options(synchronize_session=False)
     ).rowcount
     changed += session.execute(

@@ -136,6 +136,9 @@ class Member(SQLModel, table=True):
     one_a_day: bool = True
     monday_preview: bool = False
     last_delivery_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    # Nothing can reach the member before this (their window is closed, today's delivery is
+    # out): the tick does not look at them again until then.
+    wait_until: datetime | None = _timestamp(nullable=True)
     # Why Slack refused the member's nudges for good (user_not_found...); cleared when they
     # use the bot again.
     unreachable: str | None = Field(default=None, max_length=40)

@@ -60,7 +60,13 @@ def due_owners(session: Session, *, now: datetime, limit: int | None = None) -> 
     horizon = now + LOOKAHEAD
     advisors = select(Advisor.team_id, Advisor.owner_id).where(col(Advisor.nudge_at) <= horizon)
     promises = select(Promise.team_id, Promise.owner_id).where(col(Promise.nudge_at) <= horizon)
-    query = union(advisors, promises)
+    due = union(advisors, promises).subquery()
+    query = (
+        select(due.c.team_id, due.c.owner_id)
+        .join(Member, (Member.team_id == due.c.team_id) & (Member.user_id == due.c.owner_id))
+        .where(col(Member.unreachable).is_(None))
+        .where(or_(col(Member.wait_until).is_(None), col(Member.wait_until) <= now))
+    )
     if limit:
         query = query.limit(limit)
     return [tuple(row) for row in session.execute(query)]
@@ -75,7 +81,11 @@ def preview_owners(session: Session) -> list[tuple]:
 def plan(session: Session, *, team_id: str, owner_id: str, now: datetime) -> Plan | None:
     """What to send this member now, if their window is open and they may have a delivery."""
     member = _member(session, team_id, owner_id)
-    if member is None or not windows.may_deliver(member, now):
+    if member is None:
+        return None
+    if not windows.may_deliver(member, now):
+        member.wait_until = windows.next_chance(member, now)
+        session.add(member)
         return None
     zone, today = windows.zone_of(member), windows.local_day(member, now)
     horizon, items = now + LOOKAHEAD, []
@@ -236,6 +246,11 @@ def start_attempt(session: Session, *, delivery_id: int, process: str, now: date
     return taken.rowcount == 1
 
 
+def renew(session: Session, *, delivery_id: int, process: str, now: datetime) -> bool:
+    """Extend this process's lease before another call to Slack; False when it was lost."""
+    return _finish(session, delivery_id, process, lease_until=now + LEASE)
+
+
 def _finish(session: Session, delivery_id: int, process: str, **values) -> bool:
     done = session.execute(
         update(Delivery)
@@ -349,8 +364,10 @@ def shown(session: Session, *, delivery: Delivery) -> list[Shown]:
     result = []
     for nudge in nudges:
         promise = session.get(Promise, nudge.subject_id) if nudge.kind in PROMISE_KINDS else None
-        advisor_id = promise.advisor_id if promise else nudge.subject_id
-        advisor = session.get(Advisor, advisor_id) if nudge.kind != NudgeKind.PREVIEW else None
+        advisor_id = promise.advisor_id if promise else None
+        if nudge.kind in TOUCH_KINDS:
+            advisor_id = nudge.subject_id
+        advisor = session.get(Advisor, advisor_id) if advisor_id else None
         if advisor is not None and (advisor.team_id, advisor.owner_id) != (
             delivery.team_id,
             delivery.owner_id,
@@ -435,6 +452,19 @@ def record_outcome(
     return nudge
 
 
+def take_answer(session: Session, *, team_id: str, owner_id: str, nudge_id: int) -> bool:
+    """Claim the right to answer a nudge in words: of two answers racing (a double click, a
+    retried event), one gets True, on SQLite and Postgres alike."""
+    get_nudge(session, team_id=team_id, owner_id=owner_id, nudge_id=nudge_id)
+    taken = session.execute(
+        update(Nudge)
+        .where(col(Nudge.id) == nudge_id, col(Nudge.outcome).is_(None))
+        .values(outcome="answering")
+        .execution_options(synchronize_session=False)
+    )
+    return taken.rowcount == 1
+
+
 def get_shown(session: Session, *, team_id: str, owner_id: str, nudge_id: int) -> Shown:
     """The member's nudge with its subject as it is now; NotYours for anybody else's."""
     nudge = get_nudge(session, team_id=team_id, owner_id=owner_id, nudge_id=nudge_id)
@@ -464,18 +494,22 @@ def find_message(
     return session.exec(query).first()
 
 
-def latest_sent(session: Session, *, team_id: str, owner_id: str, since: datetime):
-    """The member's newest delivery sent after `since`, if any."""
+def sent_since(
+    session: Session, *, team_id: str, owner_id: str, channel: str, since: datetime
+) -> list[Delivery]:
+    """The member's deliveries posted in `channel` after `since`, newest first."""
     query = (
         select(Delivery)
         .where(
             Delivery.team_id == team_id,
             Delivery.owner_id == owner_id,
+            Delivery.channel == channel,
             col(Delivery.sent_at) >= since,
         )
         .order_by(col(Delivery.sent_at).desc(), col(Delivery.id).desc())
+        .limit(5)
     )
-    return session.exec(query).first()
+    return list(session.exec(query))
 
 
 # --- Slack's event retries

@@ -211,6 +211,29 @@ def get_update(session: Session, *, team_id: str, owner_id: str, event_id: int) 
     return event
 
 
+def start_sending(session: Session, *, team_id: str, owner_id: str, event_id: int) -> bool:
+    """Claim a progress update for sending to the advisor: of two clicks, one gets True."""
+    get_update(session, team_id=team_id, owner_id=owner_id, event_id=event_id)
+    taken = session.execute(
+        update(PromiseEvent)
+        .where(col(PromiseEvent.id) == event_id, col(PromiseEvent.sent_to_advisor).is_(False))
+        .values(sent_to_advisor=True)
+        .execution_options(synchronize_session=False)
+    )
+    return taken.rowcount == 1
+
+
+def sending_failed(session: Session, *, team_id: str, owner_id: str, event_id: int) -> None:
+    """The advisor did not get it after all: it may be sent again."""
+    get_update(session, team_id=team_id, owner_id=owner_id, event_id=event_id)
+    session.execute(
+        update(PromiseEvent)
+        .where(col(PromiseEvent.id) == event_id)
+        .values(sent_to_advisor=False)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def update_delivered(
     session: Session, *, team_id: str, owner_id: str, event_id: int, clock: Clock
 ) -> None:

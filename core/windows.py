@@ -58,6 +58,17 @@ def next_opening(member: Member, now: datetime) -> datetime | None:
     return None
 
 
+def next_chance(member: Member, now: datetime) -> datetime:
+    """When a delivery may next reach the member: the next opening of their window, after
+    today if today's delivery is out (a day from now if no day is chosen)."""
+    start = now
+    if member.one_a_day and member.last_delivery_on == local_day(member, now):
+        start = datetime.combine(
+            local_day(member, now) + timedelta(days=1), time(0), zone_of(member)
+        )
+    return next_opening(member, start) or now + timedelta(days=1)
+
+
 def describe(member: Member) -> str:
     """'weekdays 09:00 to 17:00', 'Mon, Wed 08:30 to 12:00'..."""
     days = sorted(days_of(member))

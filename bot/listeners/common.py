@@ -2,12 +2,14 @@
 and telling the member something went nowhere."""
 
 import json
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.views.board import Entry, build_home
@@ -19,6 +21,8 @@ from core.errors import NotYours
 from core.members import is_member, member_zone, remember_member
 from core.models import AdvisorStatus
 from core.touchpoints import latest_touchpoints
+
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -151,13 +155,20 @@ def with_nudge(view: dict, nudge_id: int) -> dict:
     return {**view, "private_metadata": json.dumps({**meta, "nudge": nudge_id})}
 
 
-def after_nudge(client: WebClient, context: BoltContext, view: dict, outcome: str, text="") -> None:
-    """When a modal opened from a nudge did its work: note what was done, update the DM."""
+def after_nudge(
+    client: WebClient, context: BoltContext, view: dict, outcome: str, text="", *, ends=False
+) -> None:
+    """When a modal opened from a nudge did its work: note what was done, update the DM.
+    With `ends`, only if that work ended the nudge's cycle (a touchpoint logged for another
+    advisor, or dated before the last one, leaves the nudge as it was)."""
     nudge_id = metadata(view, "nudge")
     if not isinstance(nudge_id, int):
         return
+    who = {"team_id": context.team_id, "owner_id": context.user_id}
     try:
         with transaction(context) as session:
+            if ends and nudges.get_shown(session, **who, nudge_id=nudge_id).live:
+                return
             nudge = nudges.record_outcome(
                 session,
                 team_id=context.team_id,
@@ -183,4 +194,7 @@ def refresh_nudge_message(client: WebClient, context: BoltContext, delivery_id: 
         ahead = nudges.week_ahead_for(session, items=items, member=member, now=now)
     if delivery.channel and delivery.ts:
         message = build_nudge_message(items, ahead, now=now, zone=windows.zone_of(member))
-        client.chat_update(channel=delivery.channel, ts=delivery.ts, **message)
+        try:
+            client.chat_update(channel=delivery.channel, ts=delivery.ts, **message)
+        except SlackApiError as error:  # what was done is saved; only the old buttons remain
+            log.warning("Could not update nudge message %s: %s", delivery.id, error)

@@ -4,7 +4,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.listeners.commands import AVAILABLE
-from bot.listeners.nudges import answer_in_words, is_reply_worthy, reply_target
+from bot.listeners.nudges import answer_in_words, is_reply_worthy
 from bot.views.help import build_help_message
 
 
@@ -33,11 +33,8 @@ def handle_direct_message(event: dict, body: dict, client: WebClient, context: B
     """A reply to a nudge is recorded where it belongs; anything else gets the help card."""
     if not is_person_writing_to_bot(event):
         return
-    if is_reply_worthy(event.get("text") or ""):
-        delivery = reply_target(event, context)
-        if delivery is not None:
-            answer_in_words(event, body, client, context, delivery)
-            return
+    if is_reply_worthy(event.get("text") or "") and answer_in_words(event, body, client, context):
+        return
     client.chat_postMessage(
         channel=event["channel"], thread_ts=event.get("thread_ts"), **build_help_message(AVAILABLE)
     )

@@ -21,7 +21,7 @@ from bot.ids import (
 from bot.listeners.common import publish_home, refresh_nudge_message, tell, transaction, with_nudge
 from bot.listeners.promises import deliver_update
 from bot.listeners.touchpoints import open_log_modal
-from bot.views.nudges import PICK_LIMIT, build_forward_offer, build_which_one
+from bot.views.nudges import PICK_LIMIT, build_forward_offer, build_which_one, too_long_to_ask
 from bot.views.promises import build_renegotiate_modal, build_update_modal
 from bot.views.text import day, escape, long_day, shorten
 from core import board, nudges, promises
@@ -162,46 +162,54 @@ handle_move = _open_form(lambda item: build_renegotiate_modal(item.promise))
 
 
 def is_reply_worthy(text: str) -> bool:
-    """Words that ask for help are not an answer to a nudge."""
-    return text.strip().lower().strip("!?. ") not in {"", "help", "hi", "hello", "hey", "?"}
+    """Greetings, thanks and calls for help are not an answer to a nudge."""
+    said = text.strip().lower().strip("!?. ")
+    return said not in {"", "help", "hi", "hello", "hey", "thanks", "thank you", "thx", "ok"}
 
 
-def reply_target(event: dict, context: BoltContext):
-    """The delivery a DM answers: the nudge whose thread it is in, or, for a message right
-    after a nudge, that nudge."""
+def answer_in_words(event: dict, body: dict, client: WebClient, context: BoltContext) -> bool:
+    """A DM that answers a nudge: in a nudge's thread it is recorded under the one item it can
+    be about (or the bot asks which); written in the DM soon after nudges, the bot asks which
+    item it is about. False when it answers no nudge (the caller shows the help card)."""
+    text, threaded = event.get("text") or "", bool(event.get("thread_ts"))
     with transaction(context) as session:
-        who = {"team_id": context.team_id, "owner_id": context.user_id}
-        if event.get("thread_ts"):
-            return nudges.find_message(
-                session, **who, channel=event["channel"], ts=event["thread_ts"]
-            )
-        since = context["clock"].now() - REPLY_WINDOW
-        latest = nudges.latest_sent(session, **who, since=since)
-        return latest if latest and latest.channel == event["channel"] else None
-
-
-def answer_in_words(event: dict, body: dict, client: WebClient, context: BoltContext, delivery):
-    """A reply to a nudge: recorded under the one item it can be about, or a question."""
-    text, thread = event.get("text") or "", event.get("thread_ts") or delivery.ts
-    with transaction(context) as session:
+        deliveries = _answered(session, event, context)
+        if not deliveries:
+            return False
         if not nudges.first_time(
             session, event_id=body.get("event_id", ""), clock=context["clock"]
         ):
-            return  # Slack's retry of an event already handled
-        live = nudges.live_items(session, delivery=delivery)
-    say = _sayer(client, event["channel"], thread)
+            return True  # Slack's retry of an event already handled
+        live = [item for d in deliveries for item in nudges.live_items(session, delivery=d)]
+    if not threaded and not live:
+        return False
+    say = _sayer(client, event["channel"], event.get("thread_ts"))
     if not live:
         say(text="Everything in that reminder is already dealt with, so I didn't record this.")
-    elif len(live) > 1:
-        if len(text) > PICK_LIMIT:
-            say(text=f"Which one is this about? Reply again in under {PICK_LIMIT} characters.")
-        else:
-            say(**build_which_one(live, text))
-    else:
+    elif threaded and len(live) == 1:
         record_words(client, context, live[0].nudge.id, text, say)
+    elif too_long_to_ask(live, text):
+        say(
+            text="Which reminder is this about? Reply in its thread, "
+            f"in under {PICK_LIMIT} characters."
+        )
+    else:
+        say(**build_which_one(live, text))
+    return True
 
 
-def _sayer(client: WebClient, channel: str, thread: str):
+def _answered(session, event: dict, context: BoltContext) -> list:
+    """The deliveries a DM may answer: the nudge whose thread it is in, or those sent in this
+    DM in the last couple of hours."""
+    who = {"team_id": context.team_id, "owner_id": context.user_id}
+    if event.get("thread_ts"):
+        found = nudges.find_message(session, **who, channel=event["channel"], ts=event["thread_ts"])
+        return [found] if found else []
+    since = context["clock"].now() - REPLY_WINDOW
+    return nudges.sent_since(session, **who, channel=event["channel"], since=since)
+
+
+def _sayer(client: WebClient, channel: str, thread: str | None):
     def say(**message) -> None:
         client.chat_postMessage(channel=channel, thread_ts=thread, **message)
 
@@ -215,7 +223,7 @@ def record_words(client: WebClient, context: BoltContext, nudge_id: int, text: s
     try:
         with transaction(context) as session:
             item = nudges.get_shown(session, **who, nudge_id=nudge_id)
-            if not item.live:
+            if not item.live or not nudges.take_answer(session, **who, nudge_id=nudge_id):
                 raise Invalid(DEALT_WITH)
             if item.promise is None:
                 advisor = log_touchpoint(

@@ -257,12 +257,15 @@ def deliver_update(client: WebClient, context: BoltContext, event_id: int) -> st
             advisor = board.get_advisor(session, **who, advisor_id=promise.advisor_id)
     except (NotYours, NotOnBoard) as problem:
         return f"{problem} Nothing was sent."
-    if update.sent_to_advisor:
-        return f"{advisor.name} already has that update."
     if not advisor.slack_user_id:
         return f"{advisor.name} isn't on Slack: send it to them yourself."
+    with transaction(context) as session:
+        if not promises.start_sending(session, **who, event_id=update.id):
+            return f"{advisor.name} already has that update."  # a second click
     problem = _deliver(client, advisor, _message_for(promise, context.user_id, update.text))
     if problem is not None:
+        with transaction(context) as session:
+            promises.sending_failed(session, **who, event_id=update.id)
         return f"I couldn't deliver it to {advisor.name}: {problem}. It is saved."
     with transaction(context) as session:
         promises.update_delivered(session, **who, event_id=update.id, clock=context["clock"])
@@ -292,14 +295,15 @@ def handle_update_submission(ack: Ack, view: dict, client: WebClient, context: B
     except Invalid as problem:
         answer_invalid(ack, problem, fields={"update"})
         return
-    after_nudge(client, context, view, "updated", update.text[:120])
     if not (wants_send and advisor.slack_user_id):
         copy = f"Saved. Here it is to send {escape(advisor.name)} yourself:"
         ack(response_action="update", view=build_notice("Update posted", copy, quoted(update.text)))
+        after_nudge(client, context, view, "updated", update.text[:120])
         publish_home(client, context)
         return
     sending = f"Saved, and on its way to {escape(advisor.name)} as a message from me."
     ack(response_action="update", view=build_notice("Update posted", sending))
+    after_nudge(client, context, view, "updated", update.text[:120])
     problem = _deliver(client, advisor, _message_for(promise, context.user_id, update.text))
     if problem is None:
         with transaction(context) as session:

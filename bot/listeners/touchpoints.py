@@ -161,7 +161,7 @@ def handle_log_submission(ack: Ack, view: dict, client: WebClient, context: Bolt
         ack(response_action="errors", errors={"advisor": str(problem)})
         return
     ack(response_action="update", view=build_notice("Touchpoint logged", answer))
-    after_nudge(client, context, view, "logged", form.note[:120])
+    after_nudge(client, context, view, "logged", form.note[:120], ends=True)
     publish_home(client, context)
 
 

@@ -27,7 +27,7 @@ OUTCOMES = {
     "snoozed": ":zzz: Snoozed",
     "eased": ":wave: Eased aside to alumni",
     "updated": ":memo: Progress update posted",
-    "done": ":white_check_mark: Marked done. Promise kept",
+    "done": ":white_check_mark: Marked done",
     "renegotiated": ":calendar: Date renegotiated",
 }
 OPENERS = {
@@ -212,7 +212,16 @@ def summary(shown: list[Shown], live: list[Shown]) -> str:
     return shorten(f"Time to {' and '.join(parts)}: {', '.join(dict.fromkeys(names))}", 300)
 
 
-PICK_LIMIT = 1900  # a reply rides in the button's value (Slack allows 2,000 characters)
+PICK_LIMIT = 1800  # a reply rides in the button's value (Slack allows 2,000 characters)
+
+
+def _pick_value(item: Shown, text: str) -> str:
+    return json.dumps({"nudge": item.nudge.id, "text": text}, ensure_ascii=False)
+
+
+def too_long_to_ask(items: list[Shown], text: str) -> bool:
+    """A reply too long to carry in the buttons of the "which one?" question."""
+    return any(len(_pick_value(item, text)) > 2000 for item in items[:MAX_ITEMS])
 
 
 def _item_name(item: Shown) -> str:
@@ -228,14 +237,17 @@ def build_which_one(items: list[Shown], text: str) -> dict:
             "type": "button",
             "text": plain(_item_name(item)),
             "action_id": f"{NUDGE_PICK}_{item.nudge.id}",
-            "value": json.dumps({"nudge": item.nudge.id, "text": text}),
+            "value": _pick_value(item, text),
         }
         for item in items[:MAX_ITEMS]
     ]
     return {
-        "text": "Which one is this about?",
+        "text": "Which reminder is this about?",
         "blocks": [
-            {"type": "section", "text": mrkdwn("Which one is this about? I'll record it there.")},
+            {
+                "type": "section",
+                "text": mrkdwn("Which reminder is this about? I'll record it there."),
+            },
             {"type": "actions", "block_id": "which_one", "elements": buttons},
         ],
     }

@@ -113,7 +113,7 @@ def test_marking_a_promise_done_from_the_nudge_closes_it(bot, fake_slack, nudgin
 
     with Session(engine) as session:
         assert session.exec(select(Promise)).one().status == "done"
-    assert "Marked done. Promise kept" in text_of(current(fake_slack, message))
+    assert "Marked done" in text_of(current(fake_slack, message))
 
 
 def test_easing_aside_from_the_nudge_moves_the_advisor_to_alumni(bot, fake_slack, nudging, engine):
@@ -168,7 +168,7 @@ def test_a_reply_to_a_grouped_nudge_asks_which_item_and_records_the_choice(
     assert bot.slack.event(direct_message("Draft is half done", thread_ts=message["ts"])).status
     bot.settle()
     [question] = [m for m in fake_slack.messages[DM] if m.get("thread_ts") == message["ts"]]
-    assert question["text"] == "Which one is this about?"
+    assert question["text"] == "Which reminder is this about?"
     pick = next(
         e for e in question["blocks"][1]["elements"] if e["text"]["text"].startswith("Update")
     )
@@ -221,3 +221,68 @@ def test_another_members_nudge_id_in_a_crafted_click_changes_nothing(
         assert session.exec(select(Nudge)).one().outcome is None
     answers = [c.args.get("text", "") for c in fake_slack.calls_to("response_url")]
     assert answers and all("That reminder is not one of yours" in text for text in answers)
+
+
+def test_words_written_in_the_dm_after_nudges_are_recorded_only_once_the_member_says_where(
+    bot, fake_slack, nudging, engine
+):
+    nudging.member(digest=False)
+    nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 20))
+    nudging.advisor("Linus Torvalds", last_spoke_on=date(2026, 10, 20))
+    nudging.tick()
+    assert len(nudging.dms()) == 2
+
+    bot.slack.event(direct_message("Had coffee with Grace"))
+    bot.settle()
+
+    with Session(engine) as session:
+        assert session.exec(select(Touchpoint)).all() == []
+    question = fake_slack.posted(DM)[-1]
+    assert question["text"] == "Which reminder is this about?"
+    names = [e["text"]["text"] for e in question["blocks"][1]["elements"]]
+    assert sorted(names) == ["Touchpoint: Grace Hopper", "Touchpoint: Linus Torvalds"]
+
+
+def test_thanks_after_a_nudge_is_not_taken_for_an_answer(bot, fake_slack, nudging, engine):
+    nudged(nudging)
+
+    bot.slack.event(direct_message("Thanks!"))
+    bot.settle()
+
+    with Session(engine) as session:
+        assert session.exec(select(Touchpoint)).all() == []
+    assert fake_slack.posted(DM)[-1]["text"] == "Here is what I can do with your board of advisors."
+
+
+def test_a_double_click_on_send_it_on_sends_the_update_once(bot, fake_slack, nudging, engine):
+    _, message = nudged(nudging, promise_due=date(2026, 11, 24))
+    bot.slack.event(direct_message("Deck drafted", thread_ts=message["ts"]))
+    bot.settle()
+    question = fake_slack.messages[DM][-1]
+    pick = question["blocks"][1]["elements"][1]
+    bot.slack.interact(
+        message_click(
+            pick["action_id"],
+            pick["value"],
+            message=question,
+            channel=DM,
+            response_url=fake_slack.response_url(),
+        )
+    )
+    bot.settle()
+    offer = fake_slack.messages[DM][-1]
+    forward = offer["blocks"][0]["accessory"]
+
+    for _ in range(2):
+        bot.slack.interact(
+            message_click(
+                forward["action_id"],
+                forward["value"],
+                message=offer,
+                channel=DM,
+                response_url=fake_slack.response_url(),
+            )
+        )
+    bot.settle()
+
+    assert len([m for m in fake_slack.messages["D0GRACE"] if "Deck drafted" in m["text"]]) == 1

@@ -3,6 +3,7 @@ through the fake Slack over HTTP, on the member's days and hours, once."""
 
 from datetime import UTC, date, datetime, timedelta
 
+from bot.notify import Pacer
 from core.models import DeliveryState, NudgeKind
 from tests.e2e.nudging import text_of
 from tests.fakes import Reply
@@ -268,3 +269,64 @@ def test_a_long_list_of_due_items_is_split_so_every_message_stays_within_block_k
     messages = nudging.dms()
     assert [len(text_of(m).split("Stay in touch with")) - 1 for m in messages] == [10, 10, 3]
     assert all(len(m["blocks"]) <= 50 for m in messages)
+
+
+def test_a_slow_send_keeps_its_claim_so_another_process_never_posts_it_too(nudging, fake_slack):
+    nudging.member()
+    nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 24))
+    fake_slack.rate_limit("chat.postMessage", retry_after=30, times=14)  # 7 minutes of 429s
+    other = nudging.ticker(process="other-process")
+
+    def wait_and_let_the_other_process_tick(seconds: float) -> None:
+        nudging.clock.advance(seconds=seconds)
+        other()
+
+    ticker = nudging.ticker()
+    ticker.notifier.pacer = Pacer(1000, sleep=wait_and_let_the_other_process_tick)
+    ticker()
+
+    assert len(nudging.dms()) == 1
+    [delivery] = nudging.deliveries()
+    assert delivery.state == DeliveryState.SENT and delivery.claimed_by == "test-process"
+
+
+def test_a_long_retry_after_is_left_to_a_later_tick_inside_the_members_window(nudging, fake_slack):
+    nudging.member()
+    nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 24))
+    fake_slack.rate_limit("chat.postMessage", retry_after=3600)
+
+    nudging.tick()
+    assert nudging.dms() == [] and not any(s >= 3600 for s in nudging.sleeps)
+    nudging.at(MONDAY + timedelta(minutes=59))
+    assert nudging.dms() == []
+    nudging.at(MONDAY + timedelta(hours=1, minutes=1))
+    assert len(nudging.dms()) == 1
+
+
+def test_a_retry_that_falls_after_hours_waits_for_the_next_window(nudging, fake_slack):
+    nudging.member()
+    nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 24))
+    fake_slack.script("chat.postMessage", Reply(503, "unavailable"))
+    nudging.at(MONDAY + timedelta(hours=6, minutes=58))  # claimed at 16:58 in Paris, not sent
+    [delivery] = nudging.deliveries()
+    assert delivery.state == DeliveryState.CLAIMED, delivery.last_error
+
+    nudging.every_hour_until(MONDAY + timedelta(hours=23))
+    assert nudging.dms() == []
+    nudging.at(MONDAY + timedelta(days=1))  # Tuesday 10:00 in Paris
+    assert len(nudging.dms()) == 1
+
+
+def test_a_member_outside_their_window_is_not_looked_at_again_until_it_opens(nudging, engine):
+    from sqlmodel import Session
+
+    from core.nudges import due_owners
+
+    nudging.member(tz="America/New_York")  # Monday 04:00 there
+    nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 24))
+
+    nudging.tick()
+
+    with Session(engine) as session:
+        assert due_owners(session, now=MONDAY + timedelta(hours=4, minutes=59)) == []
+        assert due_owners(session, now=MONDAY + timedelta(hours=5)) == [("T0TEST", ALICE)]
