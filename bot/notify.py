@@ -212,6 +212,7 @@ class Notifier:
                 raise LeaseLost(delivery_id)
 
     def _posted(self, delivery_id: int, channel: str, ts: str) -> str:
+        log.info("Nudge delivery %s sent to %s", delivery_id, channel)
         with self.sessions() as session, session.begin():
             nudges.sent(
                 session,

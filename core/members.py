@@ -30,6 +30,7 @@ def remember_member(
     member.tz = known_zone(tz)
     member.unreachable = None  # they are here: nudges may reach them again
     member.wait_until = None  # their zone or settings may have changed: look again
+    member.last_seen_at = clock.now()
     session.add(member)
     session.flush()
     return member

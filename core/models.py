@@ -139,6 +139,7 @@ class Member(SQLModel, table=True):
     # Nothing can reach the member before this (their window is closed, today's delivery is
     # out): the tick does not look at them again until then.
     wait_until: datetime | None = _timestamp(nullable=True)
+    last_seen_at: datetime | None = _timestamp(nullable=True)  # last used the bot
     # Why Slack refused the member's nudges for good (user_not_found...); cleared when they
     # use the bot again.
     unreachable: str | None = Field(default=None, max_length=40)

@@ -29,6 +29,7 @@ from core.touchpoints import latest_touchpoints
 # A subject due on the member's day may be up to a day ahead of UTC: look that far ahead.
 LOOKAHEAD = timedelta(hours=26)
 LEASE = timedelta(minutes=5)  # a claimed delivery not confirmed by then is retried
+QUIET_AFTER_USE = timedelta(minutes=10)
 GROUP_LIMIT = 10  # items in one message: well inside Slack's 50 blocks
 TOUCH_KINDS = {NudgeKind.TOUCH, NudgeKind.TOUCH_OVERDUE}
 PROMISE_KINDS = {NudgeKind.PROMISE_SOON, NudgeKind.PROMISE_DUE, NudgeKind.PROMISE_STALLED}
@@ -87,6 +88,12 @@ def plan(session: Session, *, team_id: str, owner_id: str, now: datetime) -> Pla
         member.wait_until = windows.next_chance(member, now)
         session.add(member)
         return None
+    if member.last_seen_at and now - member.last_seen_at < QUIET_AFTER_USE:
+        # They are using the bot right now (enlisting, logging): what they set up goes out
+        # together once they are done, not one nudge per click.
+        member.wait_until = member.last_seen_at + QUIET_AFTER_USE
+        session.add(member)
+        return None
     zone, today = windows.zone_of(member), windows.local_day(member, now)
     horizon, items = now + LOOKAHEAD, []
     who = (team_id, owner_id)
@@ -112,8 +119,10 @@ def _due(session: Session, table, who: tuple, horizon: datetime) -> list:
 
 
 def _decide(subject, candidates: list, today: date, now: datetime) -> list[Item]:
-    """The subject's nudge for today, if any; a subject looked at too early (its dates changed
-    under it) just gets its next nudge time set right."""
+    """The subject's nudge for today, if any, among those not before its stored nudge time
+    (earlier ones were sent, or came before the member made it); a subject looked at too early
+    (its dates changed under it) just gets its next nudge time set right."""
+    candidates = [c for c in candidates if c.at >= subject.nudge_at]
     chosen = due.applicable(candidates, today)
     upcoming = due.upcoming(candidates, today)
     if chosen is not None:

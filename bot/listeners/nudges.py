@@ -21,7 +21,13 @@ from bot.ids import (
 from bot.listeners.common import publish_home, refresh_nudge_message, tell, transaction, with_nudge
 from bot.listeners.promises import deliver_update
 from bot.listeners.touchpoints import open_log_modal
-from bot.views.nudges import PICK_LIMIT, build_forward_offer, build_which_one, too_long_to_ask
+from bot.views.nudges import (
+    PICK_LIMIT,
+    build_forward_offer,
+    build_recorded_under,
+    build_which_one,
+    too_long_to_ask,
+)
 from bot.views.promises import build_renegotiate_modal, build_update_modal
 from bot.views.text import day, escape, long_day, shorten
 from core import board, nudges, promises
@@ -216,7 +222,7 @@ def _sayer(client: WebClient, channel: str, thread: str | None):
     return say
 
 
-def record_words(client: WebClient, context: BoltContext, nudge_id: int, text: str, say) -> None:
+def record_words(client: WebClient, context: BoltContext, nudge_id: int, text: str, say):
     """A stay-in-touch item gets a touchpoint with the text as its note; a show-your-work item
     a progress update, with the offer to send it on."""
     who = {"team_id": context.team_id, "owner_id": context.user_id}
@@ -250,10 +256,11 @@ def record_words(client: WebClient, context: BoltContext, nudge_id: int, text: s
             nudges.record_outcome(session, **who, nudge_id=nudge_id, outcome=outcome, text=summary)
     except (Invalid, NotYours, NotOnBoard) as problem:
         say(text=f"{problem} Nothing was recorded.")
-        return
+        return None
     say(**answer)
     refresh_nudge_message(client, context, item.nudge.delivery_id)
     publish_home(client, context)
+    return item
 
 
 def _saved_update(item, event_id: int) -> dict:
@@ -274,7 +281,13 @@ def handle_pick(ack: Ack, body: dict, action: dict, client: WebClient, context: 
         return
     container = body.get("container") or {}
     say = _sayer(client, container.get("channel_id"), container.get("thread_ts"))
-    record_words(client, context, nudge_id, text, say)
+    item = record_words(client, context, nudge_id, text, say)
+    if item is not None:  # the question's buttons go: one answer, recorded once
+        client.chat_update(
+            channel=container.get("channel_id"),
+            ts=container.get("message_ts"),
+            **build_recorded_under(item),
+        )
 
 
 def handle_forward(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext):

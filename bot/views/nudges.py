@@ -26,7 +26,7 @@ OUTCOMES = {
     "logged": ":white_check_mark: Touchpoint logged",
     "snoozed": ":zzz: Snoozed",
     "eased": ":wave: Eased aside to alumni",
-    "updated": ":memo: Progress update posted",
+    "updated": ":memo: Progress update saved",
     "done": ":white_check_mark: Marked done",
     "renegotiated": ":calendar: Date renegotiated",
 }
@@ -80,14 +80,16 @@ def opener(item: Shown) -> str:
     """A first line to send, from what the member recorded."""
     if item.promise is not None:
         return (
-            f"Share where it stands in two lines, even unfinished: “Quick update on "
+            "Two lines on where it stands, even unfinished, beat silence: “A quick update on "
             f"{escape(shorten(item.promise.what, 120))}: …”"
         )
     advisor, touch = item.advisor, item.last_touch
     if touch is not None and touch.note:
         return f"Last time: “{escape(shorten(touch.note, 120))}”. Ask how it turned out."
+    if advisor.notes:
+        return f"From your notes: “{escape(shorten(advisor.notes, 120))}”. Pick it up from there."
     if advisor.gains:
-        return f"What they gain from you: {escape(shorten(advisor.gains, 120))}. Offer it."
+        return f"Bring something they value from you: {escape(shorten(advisor.gains, 120))}."
     for support in advisor.support:
         if support in OPENERS:
             return OPENERS[support].capitalize() + "."
@@ -226,8 +228,18 @@ def too_long_to_ask(items: list[Shown], text: str) -> bool:
 
 def _item_name(item: Shown) -> str:
     if item.promise is not None:
-        return shorten(f"Update: {item.promise.what}", 75)
+        return shorten(f"Update for {item.advisor.name}: {item.promise.what}", 75)
     return shorten(f"Touchpoint: {item.advisor.name}", 75)
+
+
+def build_recorded_under(item: Shown) -> dict:
+    """The "which one?" question once answered: what the words were recorded under."""
+    return {
+        "text": f"Recorded under: {_item_name(item)}",
+        "blocks": [
+            {"type": "section", "text": mrkdwn(f"Recorded under: {escape(_item_name(item))}")}
+        ],
+    }
 
 
 def build_which_one(items: list[Shown], text: str) -> dict:

@@ -59,6 +59,7 @@ class Nudging:
             member = remember_member(
                 session, team_id=TEAM_ID, user_id=user, tz=tz, clock=self.clock
             )
+            member.last_seen_at = None  # set up long ago, not using the bot right now
             for name, value in settings.items():
                 setattr(member, name, value)
             session.add(member)

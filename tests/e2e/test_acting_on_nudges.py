@@ -2,7 +2,7 @@
 typed in its thread are recorded where they belong; nobody acts on another member's nudges."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
@@ -25,8 +25,9 @@ def nudged(nudging, *, promise_due: date | None = None):
     nudging.member()
     nudging.slack.add_user(GRACE, tz="America/New_York", real_name="Grace Hopper")
     grace = nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 20), slack_user_id=GRACE)
-    if promise_due:
-        nudging.promise(grace, "Send the deck", promise_due)
+    if promise_due:  # nudged the day before ("I'll try"), not the day it was made
+        nudging.promise(grace, "Send the deck", promise_due, firmness="try")
+        nudging.clock.advance(days=(promise_due - date(2026, 11, 24)).days)
     nudging.tick()
     [message] = nudging.dms()
     return grace, message
@@ -161,7 +162,8 @@ def test_a_reply_to_a_grouped_nudge_asks_which_item_and_records_the_choice(
     nudging.member()
     nudging.slack.add_user(GRACE, tz="America/New_York", real_name="Grace Hopper")
     grace = nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 20), slack_user_id=GRACE)
-    nudging.promise(grace, "Send the deck", date(2026, 11, 24), firmness="try")
+    nudging.promise(grace, "Send the deck", date(2026, 11, 25), firmness="try")
+    nudging.clock.advance(days=1)
     nudging.tick()
     [message] = nudging.dms()
 
@@ -184,6 +186,8 @@ def test_a_reply_to_a_grouped_nudge_asks_which_item_and_records_the_choice(
     assert answer.status == 200
     bot.settle()
 
+    answered = next(m for m in fake_slack.messages[DM] if m["ts"] == question["ts"])
+    assert answered["text"] == "Recorded under: Update for Grace Hopper: Send the deck"
     with Session(engine) as session:
         [update] = session.exec(select(PromiseEvent).where(PromiseEvent.change == "update")).all()
         assert update.text == "Draft is half done"
@@ -255,7 +259,7 @@ def test_thanks_after_a_nudge_is_not_taken_for_an_answer(bot, fake_slack, nudgin
 
 
 def test_a_double_click_on_send_it_on_sends_the_update_once(bot, fake_slack, nudging, engine):
-    _, message = nudged(nudging, promise_due=date(2026, 11, 24))
+    _, message = nudged(nudging, promise_due=date(2026, 11, 25))
     bot.slack.event(direct_message("Deck drafted", thread_ts=message["ts"]))
     bot.settle()
     question = fake_slack.messages[DM][-1]
@@ -286,3 +290,21 @@ def test_a_double_click_on_send_it_on_sends_the_update_once(bot, fake_slack, nud
     bot.settle()
 
     assert len([m for m in fake_slack.messages["D0GRACE"] if "Deck drafted" in m["text"]]) == 1
+
+
+def test_a_member_setting_up_their_board_gets_one_nudge_once_they_are_done(
+    bot, fake_slack, nudging, workspace
+):
+    from tests.e2e.helpers import BOB, enlist
+
+    for who in (GRACE, BOB):  # both already overdue: last spoke in September
+        enlist(bot, fake_slack, {"member": who, "last_spoke": "2026-09-30", "cadence": "30"})
+        bot.settle()
+        nudging.tick()
+        nudging.clock.advance(minutes=2)
+    assert nudging.dms() == []
+
+    nudging.at(nudging.clock.now() + timedelta(minutes=9))
+
+    [message] = nudging.dms()
+    assert "Grace Hopper" in text_of(message) and "Bob Ross" in text_of(message)

@@ -26,7 +26,7 @@ def test_an_advisor_whose_cadence_has_passed_gets_one_stay_in_touch_nudge_saying
     shown = text_of(message)
     assert "Stay in touch with *Grace Hopper*" in shown
     assert "Last touchpoint 34 days ago; you planned every month." in shown
-    assert "What they gain from you: a sounding board" in shown
+    assert "Bring something they value from you: a sounding board." in shown
     assert [n.kind for n in nudging.nudges()] == [NudgeKind.TOUCH]
     [delivery] = nudging.deliveries()
     assert delivery.state == DeliveryState.SENT and delivery.ts == message["ts"]
@@ -53,6 +53,18 @@ def test_weekends_wait_for_monday(nudging, clock):
 
     nudging.at(saturday + timedelta(days=2))
     assert len(nudging.dms()) == 1
+
+
+def test_a_promise_made_today_is_not_nudged_today_even_when_its_lead_time_has_passed(nudging):
+    nudging.member()
+    grace = nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 11, 20))
+    nudging.promise(grace, "Send the deck", date(2026, 11, 24))  # "3 days before" is past
+
+    nudging.tick()
+    nudging.every_hour_until(MONDAY + timedelta(hours=14))
+    assert nudging.dms() == []
+    nudging.at(MONDAY + timedelta(days=1))
+    assert "Due today; you said “I promise”." in text_of(nudging.dms()[0])
 
 
 def test_several_due_items_go_out_as_one_message(nudging):

@@ -43,6 +43,7 @@ def upgrade() -> None:
         member.add_column(sa.Column("last_delivery_on", sa.Date(), nullable=True))
         member.add_column(sa.Column("unreachable", sa.String(40), nullable=True))
         member.add_column(_timestamp("wait_until", nullable=True))
+        member.add_column(_timestamp("last_seen_at", nullable=True))
     op.add_column("advisor", _timestamp("nudge_at", nullable=True))
     op.create_index("ix_advisor_nudge", "advisor", ["nudge_at"])
     op.add_column("promise", _timestamp("nudge_at", nullable=True))
@@ -106,6 +107,7 @@ def downgrade() -> None:
     op.drop_column("advisor", "nudge_at")
     with op.batch_alter_table("member") as member:
         for name in (
+            "last_seen_at",
             "wait_until",
             "unreachable",
             "last_delivery_on",
