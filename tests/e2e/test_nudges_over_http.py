@@ -342,3 +342,20 @@ def test_a_member_outside_their_window_is_not_looked_at_again_until_it_opens(nud
     with Session(engine) as session:
         assert due_owners(session, now=MONDAY + timedelta(hours=4, minutes=59)) == []
         assert due_owners(session, now=MONDAY + timedelta(hours=5)) == [("T0TEST", ALICE)]
+
+
+def test_a_member_who_asked_for_it_gets_a_monday_preview_of_the_week_ahead(nudging):
+    nudging.member(monday_preview=True)
+    grace = nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 27))  # due Thursday
+    nudging.advisor("Linus Torvalds", last_spoke_on=date(2026, 11, 20))  # not this week
+    nudging.promise(grace, "Send the deck", date(2026, 11, 27))
+
+    nudging.tick()
+    nudging.at(MONDAY + timedelta(days=7))
+
+    first, second = nudging.dms()
+    assert first["text"] == "Your week ahead"
+    assert "Stay in touch with *Grace Hopper* by Thu, Nov 26" in text_of(first)
+    assert "“Send the deck” for *Grace Hopper*, due Fri, Nov 27" in text_of(first)
+    assert "Linus" not in text_of(first)
+    assert "Your week ahead" in text_of(second)
