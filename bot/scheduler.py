@@ -22,6 +22,7 @@ from core.clock import Clock
 log = logging.getLogger(__name__)
 TICK_JOB = "tick"
 SEEN_EVENTS_KEPT = timedelta(days=1)
+MAX_BATCHES = 20  # due queries a tick makes; what is left waits for the next tick
 
 
 def process_name() -> str:
@@ -41,11 +42,21 @@ class Ticker:
         log.debug("tick at %s", now.isoformat(timespec="seconds"))
         with self.sessions() as session:
             retries = nudges.expired(session, now=now)
-            owners = nudges.due_owners(session, now=now)
-            if now.weekday() in (6, 0, 1):  # Monday somewhere in the world
-                owners = list(dict.fromkeys(owners + nudges.preview_owners(session)))
+            # Monday somewhere in the world: those who asked for a preview are looked at too.
+            extra = nudges.preview_owners(session) if now.weekday() in (6, 0, 1) else []
         for delivery_id in retries:
             self.notifier.deliver(delivery_id)
+        for _ in range(MAX_BATCHES):
+            with self.sessions() as session:
+                owners = nudges.due_owners(session, now=self.clock.now())
+            self._serve(list(dict.fromkeys(owners + extra)))
+            extra = []
+            if len(owners) < nudges.BATCH:
+                break
+        with self.sessions() as session, session.begin():
+            nudges.forget_events(session, before=now - SEEN_EVENTS_KEPT)
+
+    def _serve(self, owners: list[tuple]) -> None:
         later: list[list[int]] = []
         for team_id, owner_id in owners:
             first, *rest = self._claim(team_id, owner_id) or [None]
@@ -56,8 +67,6 @@ class Ticker:
         for turn in zip_longest(*later):
             for delivery_id in filter(None, turn):
                 self.notifier.deliver(delivery_id)
-        with self.sessions() as session, session.begin():
-            nudges.forget_events(session, before=now - SEEN_EVENTS_KEPT)
 
     def _claim(self, team_id: str, owner_id: str) -> list[int]:
         try:

@@ -5,7 +5,7 @@ with each nudge. Slack-free; bot/notify.py does the sending."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import or_, union, update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from core import due, windows
@@ -30,6 +30,7 @@ from core.touchpoints import latest_touchpoints
 LOOKAHEAD = timedelta(hours=26)
 LEASE = timedelta(minutes=5)  # a claimed delivery not confirmed by then is retried
 QUIET_AFTER_USE = timedelta(minutes=10)
+BATCH = 500  # members a tick looks at per due query
 GROUP_LIMIT = 10  # items in one message: well inside Slack's 50 blocks
 TOUCH_KINDS = {NudgeKind.TOUCH, NudgeKind.TOUCH_OVERDUE}
 PROMISE_KINDS = {NudgeKind.PROMISE_SOON, NudgeKind.PROMISE_DUE, NudgeKind.PROMISE_STALLED}
@@ -55,22 +56,25 @@ class Plan:
 # --- finding due work
 
 
-def due_owners(session: Session, *, now: datetime, limit: int | None = None) -> list[tuple]:
-    """(team, owner) of every member with an advisor or a promise due a nudge by now: two index
-    range scans on nudge_at, whose cost grows with what is due, not with the board sizes."""
-    horizon = now + LOOKAHEAD
-    advisors = select(Advisor.team_id, Advisor.owner_id).where(col(Advisor.nudge_at) <= horizon)
-    promises = select(Promise.team_id, Promise.owner_id).where(col(Promise.nudge_at) <= horizon)
-    due = union(advisors, promises).subquery()
-    query = (
-        select(due.c.team_id, due.c.owner_id)
-        .join(Member, (Member.team_id == due.c.team_id) & (Member.user_id == due.c.owner_id))
-        .where(col(Member.unreachable).is_(None))
-        .where(or_(col(Member.wait_until).is_(None), col(Member.wait_until) <= now))
-    )
-    if limit:
-        query = query.limit(limit)
-    return [tuple(row) for row in session.execute(query)]
+def due_owners(session: Session, *, now: datetime, limit: int = BATCH) -> list[tuple]:
+    """(team, owner) of up to `limit` members with an advisor or a promise due a nudge (or
+    within a day of it), most overdue first, leaving out members the tick need not look at yet
+    (outside their window, waiting for tomorrow, unreachable). Each side walks its nudge_at
+    index in order and stops after `limit` rows: the cost grows with what is due (and at most
+    with the batch), never with the number of advisors. The tick takes the next batch after."""
+    horizon, found = now + LOOKAHEAD, {}
+    for table in (Advisor, Promise):
+        query = (
+            select(table.team_id, table.owner_id)
+            .join(Member, (Member.team_id == table.team_id) & (Member.user_id == table.owner_id))
+            .where(col(table.nudge_at) <= horizon)
+            .where(col(Member.unreachable).is_(None))
+            .where(or_(col(Member.wait_until).is_(None), col(Member.wait_until) <= now))
+            .order_by(table.nudge_at)
+            .limit(limit)
+        )
+        found.update(dict.fromkeys(tuple(row) for row in session.execute(query)))
+    return list(found)[:limit]
 
 
 def preview_owners(session: Session) -> list[tuple]:
@@ -103,6 +107,9 @@ def plan(session: Session, *, team_id: str, owner_id: str, now: datetime) -> Pla
         items += _decide(promise, due.promise_candidates(promise, zone), today, now)
     if member.monday_preview and today.weekday() == 0:
         items.append(Item(NudgeKind.PREVIEW, 0, today.isoformat()))
+    if not items:  # what is close is for a later day: nothing to look at before tomorrow
+        member.wait_until = windows.next_opening(member, windows.tomorrow(member, now))
+        session.add(member)
     return Plan(member, items)
 
 

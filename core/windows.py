@@ -63,10 +63,13 @@ def next_chance(member: Member, now: datetime) -> datetime:
     today if today's delivery is out (a day from now if no day is chosen)."""
     start = now
     if member.one_a_day and member.last_delivery_on == local_day(member, now):
-        start = datetime.combine(
-            local_day(member, now) + timedelta(days=1), time(0), zone_of(member)
-        )
+        start = tomorrow(member, now)
     return next_opening(member, start) or now + timedelta(days=1)
+
+
+def tomorrow(member: Member, now: datetime) -> datetime:
+    """The start of the member's next day."""
+    return datetime.combine(local_day(member, now) + timedelta(days=1), time(0), zone_of(member))
 
 
 def describe(member: Member) -> str:

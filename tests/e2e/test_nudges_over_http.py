@@ -359,3 +359,35 @@ def test_a_member_who_asked_for_it_gets_a_monday_preview_of_the_week_ahead(nudgi
     assert "“Send the deck” for *Grace Hopper*, due Fri, Nov 27" in text_of(first)
     assert "Linus" not in text_of(first)
     assert "Your week ahead" in text_of(second)
+
+
+def test_a_member_with_nothing_due_before_tomorrow_is_not_looked_at_again_today(nudging, engine):
+    from sqlmodel import Session
+
+    from core.nudges import due_owners
+
+    nudging.member()
+    nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 25))  # due tomorrow
+
+    nudging.tick()
+
+    with Session(engine) as session:
+        assert due_owners(session, now=MONDAY + timedelta(hours=12)) == []
+        assert due_owners(session, now=MONDAY + timedelta(hours=22)) == []  # 23:00 in Paris
+    nudging.at(MONDAY + timedelta(days=1))
+    assert len(nudging.dms()) == 1
+
+
+def test_one_tick_works_through_due_members_batch_after_batch(nudging, fake_slack, monkeypatch):
+    from core import nudges
+
+    monkeypatch.setattr(nudges, "BATCH", 2)
+    for n in range(5):
+        user = f"U0MEMBER{n}"
+        nudging.member(user=user)
+        fake_slack.add_user(user, tz="Europe/Paris")
+        nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 24), owner=user)
+
+    nudging.tick()
+
+    assert [len(nudging.dms(f"U0MEMBER{n}")) for n in range(5)] == [1] * 5
