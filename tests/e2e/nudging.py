@@ -13,7 +13,7 @@ from core import board, promises
 from core.board import Details, Person
 from core.db import session_factory
 from core.members import remember_member
-from core.models import Delivery, Member, Nudge
+from core.models import Advisor, Delivery, Member, Nudge
 from tests.fakes import BOT_TOKEN, TEAM_ID
 from tests.payloads import ALICE
 
@@ -122,3 +122,36 @@ def text_of(message: dict) -> str:
             if isinstance(element, dict) and element.get("type") == "mrkdwn":
                 parts.append(element["text"])
     return "\n".join(parts)
+
+
+def add_due_member(session, user: str, *, now: datetime, advisors: int = 1, digest=True) -> None:
+    """A member whose window is always open, with `advisors` due a stay-in-touch nudge since a
+    day before `now`: bulk rows for the multi-process tests and the throughput benchmark."""
+    session.add(
+        Member(
+            team_id=TEAM_ID,
+            user_id=user,
+            tz="UTC",
+            nudge_days="0123456",
+            nudge_start=0,
+            nudge_end=1440,
+            digest=digest,
+            created_at=now,
+        )
+    )
+    session.flush()
+    due = now - timedelta(days=1)
+    for n in range(advisors):
+        session.add(
+            Advisor(
+                team_id=TEAM_ID,
+                owner_id=user,
+                name=f"Advisor {n}",
+                cadence_days=30,
+                last_touch_at=due - timedelta(days=30),
+                next_touch_due_at=due,
+                nudge_at=due,
+                created_at=now,
+                updated_at=now,
+            )
+        )

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, func, select
 
-from core.models import Advisor, Delivery, DeliveryState, Member, Nudge
+from core.models import Delivery, DeliveryState, Nudge
+from tests.e2e.nudging import add_due_member
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
@@ -31,33 +32,7 @@ def due_everywhere(request, database_url, engine, fake_slack):
     users = [f"U{n:07d}" for n in range(how_many(database_url, request.node.name))]
     with Session(engine) as session:
         for user in users:
-            session.add(
-                Member(
-                    team_id="T0TEST",
-                    user_id=user,
-                    tz="UTC",
-                    nudge_days="0123456",
-                    nudge_start=0,
-                    nudge_end=1440,
-                    created_at=NOW,
-                )
-            )
-        session.flush()
-        due = NOW - timedelta(days=1)
-        for user in users:
-            session.add(
-                Advisor(
-                    team_id="T0TEST",
-                    owner_id=user,
-                    name="Grace Hopper",
-                    cadence_days=30,
-                    last_touch_at=due - timedelta(days=30),
-                    next_touch_due_at=due,
-                    nudge_at=due,
-                    created_at=NOW,
-                    updated_at=NOW,
-                )
-            )
+            add_due_member(session, user, now=NOW)
         session.commit()
     for user in users:
         fake_slack.add_user(user, tz="UTC")
