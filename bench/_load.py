@@ -27,6 +27,7 @@ from psycopg import sql
 from sqlalchemy import Engine, Table, text
 from sqlalchemy.engine import make_url
 
+from core.due import LEAD_DAYS, STALLED_AFTER
 from core.models import Advisor, AdvisorStatus, Firmness, Member, Promise, PromiseStatus
 from core.nudges import LOOKAHEAD
 
@@ -160,7 +161,10 @@ class _Generator:
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
         self.rng = random.Random(SEED)
-        self.due = set(self.rng.sample(range(spec.advisors), spec.due_advisors))
+        # Due advisors: nudge_at up to 10 days ago, no two in the same second, so "the most
+        # overdue first" has one answer.
+        due = sorted(self.rng.sample(range(spec.advisors), spec.due_advisors))
+        self.due = dict(zip(due, self.rng.sample(range(1, 10 * 86_400), len(due)), strict=True))
         self.status = bytearray(spec.advisors)  # 1: alumni
         self.due_owners: set[tuple[str, str]] = set()
         self.alumni = 0
@@ -191,7 +195,7 @@ class _Generator:
             team, owner = owner_of(k, spec.members)
             cadence = rng.choice(CADENCES)
             if k in self.due:  # due a nudge: its cadence passed up to 10 days ago
-                due_at = _at(rng, now, timedelta(days=-10), timedelta(0))
+                due_at = now - timedelta(seconds=self.due[k])
                 status, nudge_at = AdvisorStatus.ACTIVE.value, due_at
                 self.due_owners.add((team, owner))
             elif rng.random() < ALUMNI_FRACTION:
@@ -237,10 +241,14 @@ class _Generator:
             yield chunk
 
     def promises(self) -> Iterator[list[tuple]]:
-        """Open promises on random active advisors; 1 % due (nudge_at in the past 3 days, due
-        date within 3 days), the rest due a nudge after the look-ahead."""
+        """Open promises on random active advisors, each with the nudge_at the app would
+        store (its earliest nudge still to come). 1 % are due: made 10 days ago and not updated
+        since, due in 20-60 days, so "stalled" is due at made + 10 days, in the past 3 days (no
+        two in the same second). The others are due their "a few days before" nudge (the
+        start of due date - 3 days, UTC) 3-60 days from now, after the look-ahead."""
         spec, rng, now = self.spec, self.rng, self.spec.now
-        due = set(rng.sample(range(spec.promises), spec.due_promises))
+        due = sorted(rng.sample(range(spec.promises), spec.due_promises))
+        due = dict(zip(due, rng.sample(range(1, 3 * 86_400), len(due)), strict=True))
         today = now.date()
         started = time.perf_counter()
         chunk = []
@@ -250,13 +258,16 @@ class _Generator:
                 k = rng.randrange(spec.advisors)
             team, owner = owner_of(k, spec.members)
             if p in due:
-                nudge_at = _at(rng, now, timedelta(days=-3), timedelta(0))
-                due_on = today + timedelta(days=rng.randint(0, 3))
+                nudge_at = now - timedelta(seconds=due[p])
+                created = nudge_at - STALLED_AFTER
+                due_on = today + timedelta(days=rng.randint(20, 60))
                 self.due_owners.add((team, owner))
             else:
-                nudge_at = _at(rng, now, LOOKAHEAD + timedelta(hours=1), timedelta(days=60))
-                due_on = nudge_at.date() + timedelta(days=3)
-            created = _at(rng, now, timedelta(days=-20), timedelta(days=-1))
+                lead = timedelta(days=LEAD_DAYS[Firmness.PROMISE])
+                soon = today + timedelta(days=rng.randint(3, 60))
+                nudge_at = datetime.combine(soon, clock_time(0), tzinfo=UTC)
+                due_on = soon + lead
+                created = _at(rng, now, timedelta(days=-9), timedelta(days=-1))
             chunk.append(
                 (
                     p + 1,
@@ -287,10 +298,13 @@ class _Generator:
 
 
 def _sqlite_rows(table: Table, columns: tuple[str, ...], engine: Engine, rows: list[tuple]):
-    """The values SQLAlchemy would store: each column type's bind processor (UTC timestamps as
-    naive text, dates, booleans as 0/1, JSON as text)."""
+    """The values SQLAlchemy would store: each column type's bind processor for this dialect
+    (UTC timestamps as 'YYYY-MM-DD HH:MM:SS.ffffff' text, dates as text, booleans as 0/1, JSON
+    as text), so the app's own comparisons (nudge_at = :seen) match them."""
     dialect = engine.dialect
-    processors = [table.c[name].type.bind_processor(dialect) for name in columns]
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+    ]
     pairs = [(i, p) for i, p in enumerate(processors) if p is not None]
     for row in rows:
         values = list(row)

@@ -21,6 +21,7 @@ from the issue: the due query under 100 ms and at least 20x faster than the scan
 """
 
 import argparse
+import inspect
 import json
 import logging
 import os
@@ -55,15 +56,16 @@ WARMUP = 3
 INDEXES = ("ix_advisor_nudge", "ix_promise_nudge")
 COVERING = ("ix_advisor_nudge_cover", "ix_promise_nudge_cover")  # --covering: a what-if
 TABLES = ("advisor", "promise")
-FULL_SCAN = {
-    "postgresql": re.compile(r"Seq Scan on (advisor|promise)\b"),
-    "sqlite": re.compile(r"^\s*SCAN (advisor|promise)\b"),
+FULL_SCAN = {  # a table read whole: the due query's cost would grow with the table
+    "postgresql": re.compile(r"Seq Scan on (advisor|promise|member)\b"),
+    # SQLite fills a Bloom filter on a join's inner table by reading all of that table.
+    "sqlite": re.compile(r"^\s*(?:SCAN|BLOOM FILTER ON) (advisor|promise|member)\b"),
 }
 NO_INDEXES = ("enable_indexscan", "enable_bitmapscan", "enable_indexonlyscan")
 
 
-def capture(engine: Engine, now: datetime) -> tuple[str, object]:
-    """The one statement due_owners sends, with its parameters."""
+def capture(engine: Engine, now: datetime) -> list[tuple[str, object]]:
+    """The statements due_owners sends, in order, with their parameters."""
     seen: list[tuple[str, object]] = []
 
     def record(_conn, _cursor, statement, parameters, _context, _executemany) -> None:
@@ -75,22 +77,38 @@ def capture(engine: Engine, now: datetime) -> tuple[str, object]:
             due_owners(session, now=now)
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    if len(seen) != 1:
-        raise BenchError(f"due_owners sent {len(seen)} statements, expected 1")
-    return seen[0]
+    if not seen:
+        raise BenchError("due_owners sent no statement")
+    return seen
 
 
-def scan_statement(statement: str, dialect: str) -> str:
-    """The same statement; on SQLite each table read with `NOT INDEXED` (Postgres gets its
-    index scans turned off on the scan engine's connections instead)."""
+def scan_statements(statements: list[str], dialect: str) -> list[str]:
+    """The same statements; on SQLite advisor and promise read with `NOT INDEXED` (Postgres
+    gets its index scans turned off on the scan engine's connections instead)."""
     if dialect != "sqlite":
-        return statement
-    scan = statement
-    for table in TABLES:
-        scan, found = re.subn(rf"\bFROM {table}\b", f"FROM {table} NOT INDEXED", scan)
-        if found != 1:
-            raise BenchError(f"cannot make the scan: 'FROM {table}' found {found} times")
-    return scan
+        return statements
+    scans, found = [], dict.fromkeys(TABLES, 0)
+    for statement in statements:
+        for table in TABLES:
+            statement, times = re.subn(rf"\bFROM {table}\b", f"FROM {table} NOT INDEXED", statement)
+            found[table] += times
+        scans.append(statement)
+    if any(times == 0 for times in found.values()):
+        raise BenchError(f"cannot make the scan: tables read in FROM {found}")
+    return scans
+
+
+def batch_size() -> int | None:
+    """How many owners one due_owners call returns at most (its `limit` default), if any."""
+    limit = inspect.signature(due_owners).parameters.get("limit")
+    return limit.default if limit is not None and isinstance(limit.default, int) else None
+
+
+def combined(answers: list[list[tuple]], limit: int | None) -> list[tuple]:
+    """What due_owners makes of its statements' rows: in order, each owner once, at most
+    `limit` of them."""
+    owners = list(dict.fromkeys(row for rows in answers for row in rows))
+    return owners[:limit] if limit else owners
 
 
 def _no_index_scans(dbapi_connection, _record) -> None:
@@ -141,8 +159,9 @@ def _postgres_generic_plan(connection, statement: str, parameters: dict) -> list
 def plan_problem(
     lines: list[str], dialect: str, *, indexed: bool, indexes: tuple[str, ...] = INDEXES
 ) -> str | None:
-    """For the due query: None when both tables are read through their nudge_at index and
-    neither is read whole. For the scan: None when both are read whole."""
+    """For the due query: None when advisor and promise are read through their nudge_at
+    index and no table (member included, if the query joins it) is read whole. For the scan:
+    None when advisor and promise are read whole."""
     scans = sorted({m.group(1) for line in lines if (m := FULL_SCAN[dialect].search(line))})
     if not indexed:
         missing = [t for t in TABLES if t not in scans]
@@ -153,62 +172,82 @@ def plan_problem(
     return f"does not use {', '.join(missing)}" if missing else None
 
 
-def explain(
-    engine: Engine, scan_engine: Engine, statement: str, scan: str, parameters, indexes
-) -> dict:
+def explain(engine: Engine, scan_engine: Engine, sent: list[tuple], indexes) -> dict:
+    """The plans of every statement (due, its generic plan on Postgres, scan), each list
+    checked as a whole: the due statements must use both nudge_at indexes between them and
+    read no table whole; the scans must read advisor and promise whole."""
     dialect = engine.dialect.name
     plan_of = _postgres_plan if dialect == "postgresql" else _sqlite_plan
-    plans = {}
+    found: dict[str, list[list[str]]] = {"due": [], "due_generic": [], "scan": []}
     with engine.connect() as connection:
-        lines = plan_of(connection, statement, parameters)
-        problem = plan_problem(lines, dialect, indexed=True, indexes=indexes)
-        plans["due"] = {"plan": lines, "problem": problem}
-        if dialect == "postgresql":
-            generic = _postgres_generic_plan(connection, statement, parameters)
-            plans["due_generic"] = {
-                "plan": generic,
-                "problem": plan_problem(generic, dialect, indexed=True, indexes=indexes),
-            }
+        for statement, _scan, parameters in sent:
+            found["due"].append(plan_of(connection, statement, parameters))
+            if dialect == "postgresql":
+                generic = _postgres_generic_plan(connection, statement, parameters)
+                found["due_generic"].append(generic)
     with scan_engine.connect() as connection:
-        lines = plan_of(connection, scan, parameters)
-        plans["scan"] = {"plan": lines, "problem": plan_problem(lines, dialect, indexed=False)}
+        for _statement, scan, parameters in sent:
+            found["scan"].append(plan_of(connection, scan, parameters))
+    plans = {}
+    for key, per_statement in found.items():
+        if not per_statement:
+            continue
+        every_line = [line for lines in per_statement for line in lines]
+        indexed = key != "scan"
+        plans[key] = {
+            "plans": per_statement,
+            "problem": plan_problem(every_line, dialect, indexed=indexed, indexes=indexes),
+        }
     return plans
 
 
-def check(name: str, rows: list[tuple], expected: set[tuple[str, str]]) -> None:
+def check(name: str, rows: list[tuple], due: set[tuple[str, str]], limit: int | None) -> None:
+    """Each owner once, only due owners, and all of them (or a full batch of them)."""
     if len(rows) != len(set(rows)):
         raise BenchError(f"{name}: {len(rows) - len(set(rows))} owners came twice")
-    if set(rows) != expected:
-        missing, extra = len(expected - set(rows)), len(set(rows) - expected)
-        raise BenchError(f"{name}: {missing} due owners missing, {extra} owners not due")
+    extra = set(rows) - due
+    if extra:
+        raise BenchError(f"{name}: {len(extra)} owners are not due")
+    expected = min(limit, len(due)) if limit else len(due)
+    if len(rows) != expected:
+        raise BenchError(f"{name}: {len(rows)} owners, expected {expected}")
 
 
-def measure(
-    engine: Engine, scan_engine: Engine, sent: tuple[str, str, object], loaded: Loaded, options
-) -> dict[str, list[int]]:
+def measure(engine: Engine, scan_engine: Engine, sent: list[tuple], loaded: Loaded, options):
     """Warm-up, then `repeats` runs of each, interleaved (due, sql, scan, due, sql, scan...) so
     the machine's noise hits all alike. "due" is due_owners in its own session, as a tick opens
-    one; "sql" is the statement it sends, alone through the driver on a pooled connection with
-    every row fetched; "scan" is that statement with the indexes unusable, the same way.
-    Returns the ns of every run, by name."""
-    statement, scan, parameters = sent
+    one; "sql" is the statements it sends, alone through the driver on one pooled connection
+    with every row fetched; "scan" is those statements with the indexes unusable, the same
+    way. Returns the ns of every run by name, and the answers of the first runs."""
     open_session = session_factory(engine)
-    now = options.now
+    now, limit = options.now, batch_size()
 
     def due_once() -> list[tuple]:
         with open_session() as session:
             return due_owners(session, now=now)
 
-    def alone(on: Engine, sql: str) -> Callable[[], list[tuple]]:
+    def alone(on: Engine, statements: list[tuple[str, object]]) -> Callable[[], list[tuple]]:
         def run() -> list[tuple]:
             with on.connect() as connection:
-                return [tuple(row) for row in connection.exec_driver_sql(sql, parameters)]
+                answers = [
+                    [tuple(row) for row in connection.exec_driver_sql(sql, parameters)]
+                    for sql, parameters in statements
+                ]
+            return combined(answers, limit)
 
         return run
 
-    runs = {"due": due_once, "sql": alone(engine, statement), "scan": alone(scan_engine, scan)}
+    runs = {
+        "due": due_once,
+        "sql": alone(engine, [(statement, parameters) for statement, _, parameters in sent]),
+        "scan": alone(scan_engine, [(scan, parameters) for _, scan, parameters in sent]),
+    }
+    answers = {}
     for name, run in runs.items():
-        check(name, run(), loaded.due_owners)
+        answers[name] = run()
+        check(name, answers[name], loaded.due_owners, limit)
+    if len({frozenset(answer) for answer in answers.values()}) != 1:
+        raise BenchError("due_owners, its SQL and the scan do not give the same owners")
     for _ in range(WARMUP):
         for run in runs.values():
             run()
@@ -218,7 +257,7 @@ def measure(
             started = time.perf_counter_ns()
             run()
             times[name].append(time.perf_counter_ns() - started)
-    return times
+    return times, answers
 
 
 def add_covering_indexes(engine: Engine) -> None:
@@ -242,8 +281,12 @@ def server_version(engine: Engine) -> str:
         return "SQLite " + connection.exec_driver_sql("SELECT sqlite_version()").scalar_one()
 
 
-def run_database(name: str, spec: Spec, options) -> dict:
+def run_database(name: str, spec: Spec, options) -> list[dict]:
+    """Load one fresh database and measure it. SQLite is measured twice: with the statistics
+    ANALYZE left (sqlite_stat1), then without them, as the app runs (it never runs ANALYZE
+    on SQLite); both on fresh engines, since SQLite reads its statistics when it connects."""
     url_of = sqlite_url() if name == "sqlite" else postgres_url(options.postgres_url)
+    results = []
     with url_of as url:
         engine = make_engine(url)
         try:
@@ -253,19 +296,36 @@ def run_database(name: str, spec: Spec, options) -> dict:
                 add_covering_indexes(engine)
         finally:
             engine.dispose()  # measure on fresh connections, not the loader's
-        engine, scan_engine = make_engine(url), make_engine(url)
-        if name == "postgres":
-            event.listen(scan_engine, "connect", _no_index_scans)
-        try:
-            version = server_version(engine)
-            statement, parameters = capture(engine, spec.now)
-            scan = scan_statement(statement, engine.dialect.name)
-            indexes = COVERING if options.covering else INDEXES
-            plans = explain(engine, scan_engine, statement, scan, parameters, indexes)
-            times = measure(engine, scan_engine, (statement, scan, parameters), loaded, options)
-        finally:
-            engine.dispose()
-            scan_engine.dispose()
+        results.append(measure_database(name, url, spec, loaded, options))
+        if name == "sqlite":
+            engine = make_engine(url)
+            try:
+                with engine.begin() as connection:
+                    connection.exec_driver_sql("DELETE FROM sqlite_stat1")
+            finally:
+                engine.dispose()
+            results.append(measure_database("sqlite, no stats", url, spec, loaded, options))
+    return results
+
+
+def measure_database(name: str, url: str, spec: Spec, loaded: Loaded, options) -> dict:
+    engine, scan_engine = make_engine(url), make_engine(url)
+    if engine.dialect.name == "postgresql":
+        event.listen(scan_engine, "connect", _no_index_scans)
+    try:
+        version = server_version(engine)
+        captured = capture(engine, spec.now)
+        scans = scan_statements([statement for statement, _ in captured], engine.dialect.name)
+        sent = [
+            (statement, scan, parameters)
+            for (statement, parameters), scan in zip(captured, scans, strict=True)
+        ]
+        indexes = COVERING if options.covering else INDEXES
+        plans = explain(engine, scan_engine, sent, indexes)
+        times, answers = measure(engine, scan_engine, sent, loaded, options)
+    finally:
+        engine.dispose()
+        scan_engine.dispose()
     ms = {name: [ns / 1e6 for ns in runs] for name, runs in times.items()}
     due_ms, scan_ms = statistics.median(ms["due"]), statistics.median(ms["scan"])
     return {
@@ -276,12 +336,14 @@ def run_database(name: str, spec: Spec, options) -> dict:
         "due_advisors": loaded.due_advisors,
         "due_promises": loaded.due_promises,
         "due_owners": len(loaded.due_owners),
+        "answer_owners": len(answers["due"]),
+        "batch": batch_size(),
         "alumni": loaded.alumni,
         "generate_s": loaded.generate_s,
         "insert_s": loaded.insert_s,
         "analyze_s": loaded.analyze_s,
-        "sql": " ".join(statement.split()),
-        "scan_sql": " ".join(scan.split()),
+        "sql": [" ".join(statement.split()) for statement, _, _ in sent],
+        "scan_sql": [" ".join(scan.split()) for _, scan, _ in sent],
         "plans": plans,
         "due_ms": due_ms,
         "sql_ms": statistics.median(ms["sql"]),
@@ -295,15 +357,17 @@ def run_database(name: str, spec: Spec, options) -> dict:
 def _check(problem: str | None, indexed: bool, indexes: tuple[str, ...]) -> str:
     if problem:
         return f"PROBLEM: {problem}"
-    return f"uses {' and '.join(indexes)}" if indexed else "reads both tables whole"
+    return f"uses {' and '.join(indexes)}" if indexed else "reads advisor and promise whole"
 
 
 def report_plans(result: dict) -> str:
     indexes = COVERING if result["covering"] else INDEXES
-    lines = [f"{result['version']}: {result['sql']}"]
+    count = len(result["sql"])
+    lines = [f"{result['version']}: due_owners sends {count} statement(s)"]
+    lines += [f"  [{n}] {sql}" for n, sql in enumerate(result["sql"], start=1)]
     labels = {
-        "due": ("due_owners, plan for these parameters", True),
-        "due_generic": ("due_owners, generic plan", True),
+        "due": ("due_owners, plans for these parameters", True),
+        "due_generic": ("due_owners, generic plans", True),
         "scan": ("full scan", False),
     }
     for key, (label, indexed) in labels.items():
@@ -311,7 +375,10 @@ def report_plans(result: dict) -> str:
             continue
         entry = result["plans"][key]
         lines.append(f"  {label} ({_check(entry['problem'], indexed, indexes)}):")
-        lines.extend(f"    {line}" for line in entry["plan"])
+        for n, plan in enumerate(entry["plans"], start=1):
+            lines.extend(
+                f"    [{n}] {line}" if i == 0 else f"        {line}" for i, line in enumerate(plan)
+            )
     return "\n".join(lines)
 
 
@@ -329,6 +396,7 @@ def report(results: dict) -> str:
             "due adv.",
             "due prom.",
             "due owners",
+            "answer",
             "due_owners ms",
             "(min-max)",
             "its SQL alone ms",
@@ -348,6 +416,7 @@ def report(results: dict) -> str:
                 f"{r['due_advisors']:,}",
                 f"{r['due_promises']:,}",
                 f"{r['due_owners']:,}",
+                f"{r['answer_owners']:,}",
                 f"{r['due_ms']:.1f}",
                 f"{min(r['runs_ms']['due']):.1f}-{max(r['runs_ms']['due']):.1f}",
                 f"{r['sql_ms']:.1f}",
@@ -356,14 +425,15 @@ def report(results: dict) -> str:
                 f"{r['ratio']:.1f}x",
             )
         )
-        loading.append(
-            (
-                r["database"],
-                f"{r['generate_s']:.1f}",
-                f"{r['insert_s']:.1f}",
-                f"{r['analyze_s']:.1f}",
+        if not r["database"].endswith("no stats"):  # the same load as the row before
+            loading.append(
+                (
+                    r["database"],
+                    f"{r['generate_s']:.1f}",
+                    f"{r['insert_s']:.1f}",
+                    f"{r['analyze_s']:.1f}",
+                )
             )
-        )
         verdict = "OK" if r["met"] else "NOT MET"
         verdicts.append(f"{r['database']} {r['due_ms']:.1f} ms, {r['ratio']:.1f}x {verdict}")
     m = results["machine"]
@@ -414,10 +484,11 @@ def run(options, say: Callable[[str], None] = print) -> dict:
     }
     for name in names:
         started = time.perf_counter()
-        result = run_database(name, spec, options)
-        result["total_s"] = time.perf_counter() - started
-        results["runs"].append(result)
-        say(report_plans(result) + "\n")
+        measured = run_database(name, spec, options)
+        for result in measured:
+            result["total_s"] = time.perf_counter() - started
+            results["runs"].append(result)
+            say(f"{result['database']}: " + report_plans(result) + "\n")
     return results
 
 
