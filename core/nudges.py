@@ -5,7 +5,7 @@ with each nudge. Slack-free; bot/notify.py does the sending."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_, tuple_, update
 from sqlmodel import Session, col, select
 
 from core import due, windows
@@ -59,22 +59,44 @@ class Plan:
 def due_owners(session: Session, *, now: datetime, limit: int = BATCH) -> list[tuple]:
     """(team, owner) of up to `limit` members with an advisor or a promise due a nudge (or
     within a day of it), most overdue first, leaving out members the tick need not look at yet
-    (outside their window, waiting for tomorrow, unreachable). Each side walks its nudge_at
-    index in order and stops after `limit` rows: the cost grows with what is due (and at most
-    with the batch), never with the number of advisors. The tick takes the next batch after."""
-    horizon, found = now + LOOKAHEAD, {}
+    (outside their window, waiting for tomorrow, unreachable). Each side pages through its
+    nudge_at index and looks the page's owners up by their key: the cost grows with what is
+    due, never with the number of advisors or members. The tick takes the next batch after."""
+    found: dict[tuple, None] = {}
     for table in (Advisor, Promise):
-        query = (
-            select(table.team_id, table.owner_id)
-            .join(Member, (Member.team_id == table.team_id) & (Member.user_id == table.owner_id))
-            .where(col(table.nudge_at) <= horizon)
-            .where(col(Member.unreachable).is_(None))
-            .where(or_(col(Member.wait_until).is_(None), col(Member.wait_until) <= now))
-            .order_by(table.nudge_at)
-            .limit(limit)
-        )
-        found.update(dict.fromkeys(tuple(row) for row in session.execute(query)))
+        found.update(dict.fromkeys(_due_side(session, table, now, limit)))
     return list(found)[:limit]
+
+
+def _due_side(session: Session, table, now: datetime, limit: int) -> list[tuple]:
+    ready: dict[tuple, None] = {}
+    after = None
+    while len(ready) < limit:
+        query = select(table.id, table.nudge_at, table.team_id, table.owner_id).where(
+            col(table.nudge_at) <= now + LOOKAHEAD
+        )
+        if after is not None:
+            query = query.where(tuple_(table.nudge_at, table.id) > after)
+        page = session.execute(query.order_by(table.nudge_at, table.id).limit(limit)).all()
+        owners = list(dict.fromkeys((row.team_id, row.owner_id) for row in page))
+        ready.update(dict.fromkeys(_to_look_at(session, owners, now)))
+        if len(page) < limit:
+            break
+        after = (page[-1].nudge_at, page[-1].id)
+    return list(ready)
+
+
+def _to_look_at(session: Session, owners: list[tuple], now: datetime) -> list[tuple]:
+    """Of these owners, in their order, those the tick should look at now."""
+    if not owners:
+        return []
+    query = select(Member.team_id, Member.user_id).where(
+        tuple_(Member.team_id, Member.user_id).in_(owners),
+        col(Member.unreachable).is_(None),
+        or_(col(Member.wait_until).is_(None), col(Member.wait_until) <= now),
+    )
+    ready = {tuple(row) for row in session.execute(query)}
+    return [owner for owner in owners if owner in ready]
 
 
 def preview_owners(session: Session) -> list[tuple]:
