@@ -98,6 +98,16 @@ def scan_statements(statements: list[str], dialect: str) -> list[str]:
     return scans
 
 
+def _not_indexed(_conn, _cursor, statement, parameters, _context, _executemany):
+    """SQLite: every statement due_owners sends on the scan engine reads advisor and promise
+    with `NOT INDEXED` (Postgres turns its index scans off on those connections instead)."""
+    for table in TABLES:
+        statement = re.sub(
+            rf"\bFROM {table}\b(?! NOT INDEXED)", f"FROM {table} NOT INDEXED", statement
+        )
+    return statement, parameters
+
+
 def batch_size() -> int | None:
     """How many owners one due_owners call returns at most (its `limit` default), if any."""
     limit = inspect.signature(due_owners).parameters.get("limit")
@@ -237,17 +247,24 @@ def measure(engine: Engine, scan_engine: Engine, sent: list[tuple], loaded: Load
 
         return run
 
+    open_scan_session = session_factory(scan_engine)
+
+    def scan_once() -> list[tuple]:  # due_owners itself, its indexes unusable
+        with open_scan_session() as session:
+            return due_owners(session, now=now)
+
     runs = {
         "due": due_once,
         "sql": alone(engine, [(statement, parameters) for statement, _, parameters in sent]),
-        "scan": alone(scan_engine, [(scan, parameters) for _, scan, parameters in sent]),
+        "scan": scan_once,
     }
     answers = {}
     for name, run in runs.items():
         answers[name] = run()
-        check(name, answers[name], loaded.due_owners, limit)
-    if len({frozenset(answer) for answer in answers.values()}) != 1:
-        raise BenchError("due_owners, its SQL and the scan do not give the same owners")
+        if name != "sql" or len(sent) == 1:  # several dependent statements: rows, not owners
+            check(name, answers[name], loaded.due_owners, limit)
+    if answers["due"] != answers["scan"]:
+        raise BenchError("due_owners and the scan do not give the same owners")
     for _ in range(WARMUP):
         for run in runs.values():
             run()
@@ -310,6 +327,8 @@ def run_database(name: str, spec: Spec, options) -> list[dict]:
 
 def measure_database(name: str, url: str, spec: Spec, loaded: Loaded, options) -> dict:
     engine, scan_engine = make_engine(url), make_engine(url)
+    if scan_engine.dialect.name == "sqlite":
+        event.listen(scan_engine, "before_cursor_execute", _not_indexed, retval=True)
     if engine.dialect.name == "postgresql":
         event.listen(scan_engine, "connect", _no_index_scans)
     try:

@@ -90,8 +90,11 @@ def _to_look_at(session: Session, owners: list[tuple], now: datetime) -> list[tu
     """Of these owners, in their order, those the tick should look at now."""
     if not owners:
         return []
+    by_team: dict[str, list[str]] = {}
+    for team_id, user_id in owners:
+        by_team.setdefault(team_id, []).append(user_id)
     query = select(Member.team_id, Member.user_id).where(
-        tuple_(Member.team_id, Member.user_id).in_(owners),
+        or_(*((Member.team_id == t) & col(Member.user_id).in_(us) for t, us in by_team.items())),
         col(Member.unreachable).is_(None),
         or_(col(Member.wait_until).is_(None), col(Member.wait_until) <= now),
     )
