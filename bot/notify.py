@@ -118,16 +118,15 @@ class Notifier:
             ):
                 return "taken"
             delivery = session.get(Delivery, delivery_id)
-            items = nudges.shown(session, delivery=delivery)
-            member = nudges.member_of(session, delivery=delivery)
-            ahead = nudges.week_ahead_for(session, items=items, member=member, now=now)
+            shown = nudges.contents(session, delivery=delivery, now=now)
+        items, member = shown.items, shown.member
         if member.unreachable:
             return self._finish(nudges.refused, delivery_id=delivery_id, error=member.unreachable)
         if not any(item.live for item in items):
             return self._finish(nudges.skipped, delivery_id=delivery_id)
         if not windows.is_open(member, now):  # a retry after hours waits for the next window
             return self._later(delivery, "outside the member's window", wait=0)
-        message = build_nudge_message(items, ahead, now=now, zone=windows.zone_of(member))
+        message = build_nudge_message(items, shown.ahead, now=now, zone=windows.zone_of(member))
         try:
             return self._send(delivery, message)
         except SlackApiError as error:

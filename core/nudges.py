@@ -468,6 +468,21 @@ def week_ahead_for(session: Session, *, items: list[Shown], member: Member, now)
     return WeekAhead(list(advisors), [tuple(row) for row in promises])
 
 
+@dataclass(frozen=True)
+class Contents:
+    """What a delivery's message shows now: its nudges, the member, their week ahead."""
+
+    items: list[Shown]
+    member: Member
+    ahead: WeekAhead
+
+
+def contents(session: Session, *, delivery: Delivery, now: datetime) -> Contents:
+    items = shown(session, delivery=delivery)
+    member = member_of(session, delivery=delivery)
+    return Contents(items, member, week_ahead_for(session, items=items, member=member, now=now))
+
+
 def get_delivery(session: Session, *, team_id: str, owner_id: str, delivery_id: int) -> Delivery:
     delivery = session.get(Delivery, delivery_id)
     if delivery is None or (delivery.team_id, delivery.owner_id) != (team_id, owner_id):

@@ -188,12 +188,11 @@ def refresh_nudge_message(client: WebClient, context: BoltContext, delivery_id: 
         delivery = nudges.get_delivery(
             session, team_id=context.team_id, owner_id=context.user_id, delivery_id=delivery_id
         )
-        items = nudges.shown(session, delivery=delivery)
-        member = nudges.member_of(session, delivery=delivery)
         now = context["clock"].now()
-        ahead = nudges.week_ahead_for(session, items=items, member=member, now=now)
+        shown = nudges.contents(session, delivery=delivery, now=now)
     if delivery.channel and delivery.ts:
-        message = build_nudge_message(items, ahead, now=now, zone=windows.zone_of(member))
+        zone = windows.zone_of(shown.member)
+        message = build_nudge_message(shown.items, shown.ahead, now=now, zone=zone)
         try:
             client.chat_update(channel=delivery.channel, ts=delivery.ts, **message)
         except SlackApiError as error:  # what was done is saved; only the old buttons remain

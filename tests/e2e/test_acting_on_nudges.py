@@ -58,6 +58,21 @@ def click(bot, fake_slack, message, action_id, *, user=ALICE, selected=None, val
     bot.settle()
 
 
+def press(bot, fake_slack, message: dict, element: dict) -> None:
+    """Press this button (one the bot posted in `message`) and wait for the bot to finish."""
+    answer = bot.slack.interact(
+        message_click(
+            element["action_id"],
+            element["value"],
+            message=message,
+            channel=DM,
+            response_url=fake_slack.response_url(),
+        )
+    )
+    assert answer.status == 200
+    bot.settle()
+
+
 def current(fake_slack, message) -> dict:
     return next(m for m in fake_slack.messages[DM] if m["ts"] == message["ts"])
 
@@ -174,17 +189,7 @@ def test_a_reply_to_a_grouped_nudge_asks_which_item_and_records_the_choice(
     pick = next(
         e for e in question["blocks"][1]["elements"] if e["text"]["text"].startswith("Update")
     )
-    answer = bot.slack.interact(
-        message_click(
-            pick["action_id"],
-            pick["value"],
-            message=question,
-            channel=DM,
-            response_url=fake_slack.response_url(),
-        )
-    )
-    assert answer.status == 200
-    bot.settle()
+    press(bot, fake_slack, question, pick)
 
     answered = next(m for m in fake_slack.messages[DM] if m["ts"] == question["ts"])
     assert answered["text"] == "Recorded under: Update for Grace Hopper: Send the deck"
@@ -195,16 +200,7 @@ def test_a_reply_to_a_grouped_nudge_asks_which_item_and_records_the_choice(
     offer = [m for m in fake_slack.messages[DM] if m.get("thread_ts") == message["ts"]][-1]
     assert offer["text"] == "Saved as a progress update. Send it on to Grace Hopper?"
     forward = offer["blocks"][0]["accessory"]
-    bot.slack.interact(
-        message_click(
-            forward["action_id"],
-            forward["value"],
-            message=offer,
-            channel=DM,
-            response_url=fake_slack.response_url(),
-        )
-    )
-    bot.settle()
+    press(bot, fake_slack, offer, forward)
     with Session(engine) as session:
         assert session.get(PromiseEvent, update.id).sent_to_advisor is True
     assert any("Draft is half done" in m["text"] for m in fake_slack.messages["D0GRACE"])
@@ -264,20 +260,11 @@ def test_a_double_click_on_send_it_on_sends_the_update_once(bot, fake_slack, nud
     bot.settle()
     question = fake_slack.messages[DM][-1]
     pick = question["blocks"][1]["elements"][1]
-    bot.slack.interact(
-        message_click(
-            pick["action_id"],
-            pick["value"],
-            message=question,
-            channel=DM,
-            response_url=fake_slack.response_url(),
-        )
-    )
-    bot.settle()
+    press(bot, fake_slack, question, pick)
     offer = fake_slack.messages[DM][-1]
     forward = offer["blocks"][0]["accessory"]
 
-    for _ in range(2):
+    for _ in range(2):  # both clicks arrive before either is handled
         bot.slack.interact(
             message_click(
                 forward["action_id"],
