@@ -57,6 +57,7 @@ def child(mode: str, url: str, api_url: str, moment: str, token: str, max_ticks:
         done.update(owners=len(owners), planned=planned, items=items)
     elif mode == "tick":
         from bot.notify import Notifier, Pacer, client_for_nudges
+
         from bot.scheduler import Ticker, process_name
         from core.nudges import due_owners, expired
 

@@ -60,9 +60,9 @@ from core.db import make_engine, migrate, session_factory
 from core.models import (
     Advisor,
     AdvisorStatus,
-    Channel,
     Exchange,
     GivenBy,
+    Medium,
     Member,
     RelationshipKind,
     Support,
@@ -143,7 +143,7 @@ KINDS = list(RelationshipKind)
 KIND_WEIGHTS = [2, 4, 1, 1, 1]
 CADENCES = [7, 14, 21, 30, 45, 60, 90]
 SUPPORTS = [s.value for s in Support]
-CHANNELS = [c.value for c in Channel]
+CHANNELS = [c.value for c in Medium]
 EXCHANGES = [e.value for e in Exchange]
 GIVERS = [g.value for g in GivenBy]
 

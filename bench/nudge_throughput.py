@@ -17,9 +17,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.notify import Notifier, Pacer, client_for_nudges
 from sqlmodel import Session, func, select
 
-from bot.notify import Notifier, Pacer, client_for_nudges
 from bot.scheduler import Ticker
 from core.db import make_engine, migrate, session_factory
 from core.models import Delivery, DeliveryState

@@ -20,10 +20,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import build_app
-from bot.notify import Notifier, Pacer, client_for_nudges
+from bot.config import Config, ConfigError, load_config
+from bot.delivery.pacing import Pacing
+from bot.delivery.sender import OneWorkspace, Sender
 from bot.scheduler import Ticker, process_name, start_scheduler
-from bot.server import EVENTS_PATH, SlackFront, make_server
-from bot.settings import Settings, SettingsError, load_settings
+from bot.server import EVENTS_PATH, SlackFront, make_server, outbox_health
 from bot.slack_client import make_web_client
 from core.clock import SystemClock
 from core.db import database_answers, make_engine, migrate, session_factory
@@ -39,12 +40,12 @@ class StartupError(Exception):
 def main() -> int:
     load_dotenv(find_dotenv(usecwd=True))
     try:
-        settings = load_settings(os.environ)
-        _configure_logging(settings.log_level)
-        run(settings)
-    except (SettingsError, StartupError) as problem:
+        config = load_config(os.environ)
+        _configure_logging(config.log_level)
+        run(config)
+    except (ConfigError, StartupError) as problem:
         print(f"advisor-bot: {problem}", file=sys.stderr)
-        return 2 if isinstance(problem, SettingsError) else 1
+        return 2 if isinstance(problem, ConfigError) else 1
     except KeyboardInterrupt:  # Ctrl-C during start-up
         return 130
     return 0
@@ -61,17 +62,19 @@ def _configure_logging(level: str) -> None:
     )
 
 
-def run(settings: Settings) -> None:
+def run(config: Config) -> None:
     """Connect to Slack, migrate, start the scheduler and serve until SIGTERM or Ctrl-C."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(config.database_url)
     clock = SystemClock()
     listeners = ThreadPoolExecutor(max_workers=8, thread_name_prefix="listener")
-    app = _connect_to_slack(settings, session_factory(engine), clock, listeners)
-    shown_url = _migrate(engine, settings.database_url)
-    serve = _socket_mode(app, settings) if settings.socket_mode else _http(app, settings, engine)
-    ticker = make_ticker(settings, session_factory(engine), clock)
-    scheduler = start_scheduler(ticker, seconds=settings.tick_seconds)
-    log.info("database %s; scheduler ticks every %g s", shown_url, settings.tick_seconds)
+    sender = make_sender(config, session_factory(engine), clock)
+    app = _connect_to_slack(config, session_factory(engine), clock, listeners, sender)
+    shown_url = _migrate(engine, config.database_url)
+    health = partial(outbox_health, session_factory(engine), clock)
+    serve = _socket_mode(app, config) if config.socket_mode else _http(app, config, engine, health)
+    ticker = Ticker(session_factory(engine), clock, sender)
+    scheduler = start_scheduler(ticker, seconds=config.tick_seconds)
+    log.info("database %s; scheduler ticks every %g s", shown_url, config.tick_seconds)
     try:
         serve()
     finally:
@@ -83,16 +86,16 @@ def run(settings: Settings) -> None:
         log.info("advisor-bot stopped")
 
 
-def make_ticker(settings: Settings, sessions, clock) -> Ticker:
-    """The scheduler's tick and the notifier it sends through."""
-    notifier = Notifier(
-        client_for_nudges(settings.bot_token, settings.api_url),
+def make_sender(config: Config, sessions, clock) -> Sender:
+    """The one sender of everything the bot posts on its own, shared by the tick and the
+    listeners (so they share its pacing), with a client per workspace."""
+    return Sender(
+        OneWorkspace(config.bot_token, config.api_url),
         sessions,
         clock,
         process=process_name(),
-        pacer=Pacer(settings.send_per_minute / 60),
+        pacing=Pacing(config.send_per_minute / 60),
     )
-    return Ticker(sessions, clock, notifier)
 
 
 def _migrate(engine, database_url: str) -> str:
@@ -124,22 +127,23 @@ def _quiet_slack_sdk():
         sdk.setLevel(level)
 
 
-def _connect_to_slack(settings: Settings, sessions, clock, listeners):
-    client = make_web_client(settings.bot_token, settings.api_url)
+def _connect_to_slack(config: Config, sessions, clock, listeners, sender):
+    client = make_web_client(config.bot_token, config.api_url)
     try:
         with _quiet_slack_sdk():
             app = build_app(
                 client=client,
-                signing_secret=settings.signing_secret,
+                signing_secret=config.signing_secret,
                 sessions=sessions,
                 clock=clock,
                 executor=listeners,
+                sender=sender,
             )
     except BoltError as error:
         code = next((c for c in TOKEN_ERRORS if c in str(error)), None)
         if code is None:  # an answer that is not Slack's: the URL is wrong
             raise StartupError(
-                f"the Slack Web API at SLACK_API_URL={settings.api_url} did not answer auth.test "
+                f"the Slack Web API at SLACK_API_URL={config.api_url} did not answer auth.test "
                 "as Slack does: check SLACK_API_URL, or leave it unset."
             ) from None
         raise StartupError(
@@ -148,28 +152,29 @@ def _connect_to_slack(settings: Settings, sessions, clock, listeners):
         ) from None
     except (URLError, OSError, SlackClientError) as error:
         raise StartupError(
-            f"cannot reach the Slack Web API at SLACK_API_URL={settings.api_url}: {error}"
+            f"cannot reach the Slack Web API at SLACK_API_URL={config.api_url}: {error}"
         ) from None
     return app
 
 
-def _http(app, settings: Settings, engine) -> Callable[[], None]:
+def _http(app, config: Config, engine, health: Callable[[], dict]) -> Callable[[], None]:
     """Bind the port now, so a busy port ends start-up with one line; serving comes later."""
     front = SlackFront(
         app,
-        signing_secret=settings.signing_secret,
+        signing_secret=config.signing_secret,
         database_answers=partial(database_answers, engine),
+        outbox_health=health,
     )
     try:
-        server = make_server(front, host=settings.host, port=settings.port)
+        server = make_server(front, host=config.host, port=config.port)
     except OSError as error:
         raise StartupError(
-            f"cannot listen on HOST={settings.host} PORT={settings.port} ({error.strerror}): "
+            f"cannot listen on HOST={config.host} PORT={config.port} ({error.strerror}): "
             "stop the program using it or set PORT to a free port."
         ) from None
 
     def serve() -> None:
-        where = f"http://{settings.host}:{server.effective_port}{EVENTS_PATH}"
+        where = f"http://{config.host}:{server.effective_port}{EVENTS_PATH}"
         log.info("listening on %s (HTTP mode)", where)
         signal.signal(signal.SIGTERM, _stop)
         server.run()  # returns after SIGTERM/SIGINT, once waitress has finished in-flight requests
@@ -177,11 +182,11 @@ def _http(app, settings: Settings, engine) -> Callable[[], None]:
     return serve
 
 
-def _socket_mode(app, settings: Settings) -> Callable[[], None]:
+def _socket_mode(app, config: Config) -> Callable[[], None]:
     """Check the app-level token now (Socket Mode itself would only log a refusal)."""
     try:
         with _quiet_slack_sdk():
-            app.client.apps_connections_open(app_token=settings.app_token)
+            app.client.apps_connections_open(app_token=config.app_token)
     except SlackApiError as error:
         raise StartupError(
             f"Slack did not accept SLACK_APP_TOKEN ({error.response.get('error')}): create an "
@@ -190,14 +195,14 @@ def _socket_mode(app, settings: Settings) -> Callable[[], None]:
         ) from None
     except (URLError, OSError, SlackClientError) as error:
         raise StartupError(
-            f"cannot reach the Slack Web API at SLACK_API_URL={settings.api_url}: {error}"
+            f"cannot reach the Slack Web API at SLACK_API_URL={config.api_url}: {error}"
         ) from None
 
     def serve() -> None:
         stopping = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stopping.set())
         signal.signal(signal.SIGINT, lambda *_: stopping.set())
-        handler = SocketModeHandler(app, settings.app_token)
+        handler = SocketModeHandler(app, config.app_token)
         handler.connect()
         if handler.client.is_connected():
             log.info("connected to Slack (Socket Mode)")

@@ -9,6 +9,7 @@ from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from sqlmodel import Session
 
+from bot.delivery.sender import Sender
 from bot.listeners import register_all
 from bot.views.notices import build_notice
 from core.clock import Clock
@@ -27,10 +28,13 @@ def build_app(
     sessions: Callable[[], Session],
     clock: Clock,
     executor: Executor | None = None,
+    sender: Sender | None = None,
 ) -> App:
     """The whole bot as a Bolt App; calls auth.test once to learn who the bot is.
 
     Listeners run on `executor` after Bolt has acked; the caller shuts it down to let them finish.
+    A listener hands what it decided to post on its own (an update sent on) to `sender` at once;
+    without one, the scheduler's tick sends it.
     """
     app = App(
         client=client,
@@ -43,6 +47,7 @@ def build_app(
     def provide_dependencies(context: BoltContext, next: Callable[[], None]) -> None:
         context["sessions"] = sessions
         context["clock"] = clock
+        context["sender"] = sender
         next()
 
     register_all(app)

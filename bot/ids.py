@@ -32,7 +32,7 @@ PROMISE_BUTTON = (
     "promise_button_{}"  # a button per choice when there is room: value is the promise id
 )
 
-# Nudge settings. The modal's input blocks are the fields core.settings reports errors on:
+# Nudge settings. The modal's input blocks are the fields core.nudge_settings reports errors on:
 # days, start, end, pause, preview (also resume, delivery, once, which cannot be wrong).
 SETTINGS_VIEW = "nudge_settings"
 OPEN_SETTINGS = "open_settings"  # the Home tab's "Nudge settings" button

@@ -1,6 +1,12 @@
 """The APScheduler that wakes a tick every ADVISOR_TICK_SECONDS. What to send is always decided
-from the rows (core.nudges), so any number of processes may tick at once: each nudge is
-claimed by exactly one of them, and a claim never confirmed is retried after its lease."""
+from the rows, so any number of processes may tick at once. One tick:
+
+1. checks again the workspaces whose token Slack refused, and forgets old Slack event ids;
+2. plans each member due a look (core/due_members.py finds them, core/nudge_plan.py decides),
+   member by member: one whose planning fails is logged and looked at again later;
+3. sends everything due in the outbox (bot/delivery/sender.py), batch after batch;
+4. claims the occurrences of schedules whose time has come (purposes with a `scheduled`
+   hook), and sends what they made."""
 
 import logging
 import os
@@ -8,21 +14,23 @@ import socket
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from itertools import zip_longest
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
-from bot.notify import Notifier
-from core import nudges
+from bot import event_dedup
+from bot.delivery.sender import Sender
+from bot.recurrence import next_after
+from core import due_members, nudge_plan, schedules
 from core.clock import Clock
+from core.models import Schedule
 
 log = logging.getLogger(__name__)
 TICK_JOB = "tick"
-SEEN_EVENTS_KEPT = timedelta(days=1)
 MAX_BATCHES = 20  # due queries a tick makes; what is left waits for the next tick
+BROKEN_MEMBER_WAIT = timedelta(hours=1)  # a member whose planning failed is looked at again then
 
 
 def process_name() -> str:
@@ -31,57 +39,113 @@ def process_name() -> str:
 
 
 class Ticker:
-    """One look for due work: retries whose lease ran out first, then every member due a
-    delivery. A member whose turn fails is logged and left for the next tick; the rest go on."""
+    """One look for due work. Each member's planning, and each row's sending, is isolated: what
+    fails is logged with its ids and the rest are served in the same tick."""
 
-    def __init__(self, sessions: Callable[[], Session], clock: Clock, notifier: Notifier):
-        self.sessions, self.clock, self.notifier = sessions, clock, notifier
+    def __init__(self, sessions: Callable[[], Session], clock: Clock, sender: Sender):
+        self.sessions, self.clock, self.sender = sessions, clock, sender
 
     def __call__(self) -> None:
-        now = self.clock.now()
-        log.debug("tick at %s", now.isoformat(timespec="seconds"))
-        with self.sessions() as session:
-            retries = nudges.expired(session, now=now)
-            # Monday somewhere in the world: those who asked for a preview are looked at too.
-            extra = nudges.preview_owners(session) if now.weekday() in (6, 0, 1) else []
-        for delivery_id in retries:
-            self.notifier.deliver(delivery_id)
+        log.debug("tick at %s", self.clock.now().isoformat(timespec="seconds"))
+        self._isolated("checking refused tokens", self.sender.check_tokens)
+        self._isolated("forgetting old Slack events", self._forget_events)
         for _ in range(MAX_BATCHES):
             with self.sessions() as session:
-                owners = nudges.due_owners(session, now=self.clock.now())
-            self._serve(list(dict.fromkeys(owners + extra)))
-            extra = []
-            if len(owners) < nudges.BATCH:
+                owners = due_members.due_owners(
+                    session, now=self.clock.now(), limit=due_members.BATCH
+                )
+            for team_id, owner_id in owners:
+                self.plan(team_id, owner_id)
+            self.sender.send_due()
+            if len(owners) < due_members.BATCH:
                 break
-        with self.sessions() as session, session.begin():
-            nudges.forget_events(session, before=now - SEEN_EVENTS_KEPT)
+        self._isolated("claiming scheduled occurrences", self._occurrences)
+        self.sender.send_due()
 
-    def _serve(self, owners: list[tuple]) -> None:
-        later: list[list[int]] = []
-        for team_id, owner_id in owners:
-            first, *rest = self._claim(team_id, owner_id) or [None]
-            if first is not None:
-                self.notifier.deliver(first)
-            later.append(rest)
-        # One message per item: Slack takes one a second per DM, so those go last, in turns.
-        for turn in zip_longest(*later):
-            for delivery_id in filter(None, turn):
-                self.notifier.deliver(delivery_id)
-
-    def _claim(self, team_id: str, owner_id: str) -> list[int]:
+    def plan(self, team_id: str, owner_id: str) -> list[int]:
+        """Plan one member: claim what is due for them and set when to look again. Returns the
+        outbox rows made."""
         try:
             with self.sessions() as session, session.begin():
                 now = self.clock.now()
-                plan = nudges.plan(session, team_id=team_id, owner_id=owner_id, now=now)
-                if plan is None or not plan.items:
-                    return []
-                claimed = nudges.claim(session, plan=plan, now=now, process=self.notifier.process)
-                return [delivery.id for delivery in claimed]
-        except IntegrityError:  # another process claimed the same nudges first: theirs to send
+                seen = due_members.last_wakeup(session, team_id=team_id, owner_id=owner_id)
+                plan = nudge_plan.plan(
+                    session, team_id=team_id, owner_id=owner_id, now=now, next_after=next_after
+                )
+                made = nudge_plan.claim(session, plan=plan, now=now) if plan and plan.items else []
+                if plan is not None:
+                    nudge_plan.look_again(session, member=plan.member, now=now)
+                    _say_why(plan, made)
+                due_members.answered(session, team_id=team_id, owner_id=owner_id, upto=seen)
+                return made
+        except (IntegrityError, nudge_plan.ClaimedElsewhere):  # theirs to send
             log.info("Nudges for %s were claimed by another process", owner_id)
         except OperationalError as error:  # a lock timeout, a dropped connection: next tick
-            log.warning("Could not claim nudges for %s: %s", owner_id, error.orig)
+            log.warning("Could not plan nudges for %s: %s", owner_id, error.orig)
+        except Exception:  # a row core cannot read: this member waits, the others go on
+            log.exception("Planning nudges for %s in %s failed", owner_id, team_id)
+            self._isolated("setting a broken member aside", self._set_aside, team_id, owner_id)
         return []
+
+    def _occurrences(self) -> None:
+        """Each schedule whose time has come: its latest occurrence (missed earlier ones are
+        skipped) is claimed once, whatever process gets there first, and its purpose says what
+        it puts in the outbox."""
+        on_schedules = {n: p for n, p in self.sender.purposes.items() if p.scheduled}
+        if not on_schedules:
+            return
+        with self.sessions() as session:
+            due = schedules.due(session, now=self.clock.now(), purposes=set(on_schedules))
+        for schedule_id in due:
+            self._isolated(f"schedule {schedule_id}", self._occurrence, schedule_id, on_schedules)
+
+    def _occurrence(self, schedule_id: int, on_schedules: dict) -> None:
+        with self.sessions() as session, session.begin():
+            now = self.clock.now()
+            schedule = session.get(Schedule, schedule_id)
+            occurrence = schedules.latest_missed(schedule, now=now, next_after=next_after)
+            if occurrence is None or not schedules.advance(
+                session,
+                schedule=schedule,
+                occurrence=schedule.next_at,
+                next_after=next_after,
+                after=occurrence,
+            ):
+                return  # another process claimed it
+            purpose = on_schedules[schedule.purpose]
+            purpose.scheduled(session, schedule=schedule, occurrence=occurrence, now=now)
+
+    def _set_aside(self, team_id: str, owner_id: str) -> None:
+        with self.sessions() as session, session.begin():
+            member = nudge_plan.get_member(session, team_id, owner_id)
+            if member is not None:
+                member.look_at = self.clock.now() + BROKEN_MEMBER_WAIT
+                session.add(member)
+            seen = due_members.last_wakeup(session, team_id=team_id, owner_id=owner_id)
+            due_members.answered(session, team_id=team_id, owner_id=owner_id, upto=seen)
+
+    def _forget_events(self) -> None:
+        with self.sessions() as session, session.begin():
+            event_dedup.forget_old(session, now=self.clock.now())
+
+    def _isolated(self, what: str, work: Callable, *args) -> None:
+        try:
+            work(*args)
+        except Exception:
+            log.exception("Tick: %s failed", what)
+
+
+def _say_why(plan: nudge_plan.Plan, made: list[int]) -> None:
+    member = plan.member
+    if made:
+        log.info("Nudges for %s: %d message(s) in the outbox", member.user_id, len(made))
+    else:
+        log.debug(
+            "No nudge for %s now (%s); next look at %s",
+            member.user_id,
+            plan.why_not or "claimed already",
+            member.look_at,
+        )
 
 
 def start_scheduler(job: Callable[[], None], *, seconds: float) -> BackgroundScheduler:

@@ -7,12 +7,15 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import asdict
 
 import waitress
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.request.internals import parse_body
+
+from core import outbox
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -91,10 +94,18 @@ class _RefusalLog:
 class SlackFront:
     """The WSGI application: checks size, signature and shape, then hands the request to Bolt."""
 
-    def __init__(self, app: App, *, signing_secret: str, database_answers: Callable[[], bool]):
+    def __init__(
+        self,
+        app: App,
+        *,
+        signing_secret: str,
+        database_answers: Callable[[], bool],
+        outbox_health: Callable[[], dict] | None = None,
+    ):
         self._app = app
         self._secret = signing_secret.encode()
         self._database_answers = database_answers
+        self._outbox_health = outbox_health
         self._refusals = _RefusalLog()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -112,9 +123,16 @@ class SlackFront:
         return _answer(404, "Not found.")
 
     def _health(self) -> WsgiHttpResponse:
-        if self._database_answers():
-            return _answer(200, {"status": "ok", "database": "ok"})
-        return _answer(503, {"status": "unavailable", "database": "unreachable"})
+        if not self._database_answers():
+            return _answer(503, {"status": "unavailable", "database": "unreachable"})
+        report: dict = {"status": "ok", "database": "ok"}
+        if self._outbox_health is not None:
+            try:
+                report["outbox"] = self._outbox_health()
+            except Exception:  # the counts are for an operator; the bot is up all the same
+                log.warning("Could not count the outbox for /healthz", exc_info=True)
+                report["outbox"] = "unknown"
+        return _answer(200, report)
 
     def _signed(self, raw: bytes, headers: dict) -> bool:
         """Slack's v0 scheme on the exact bytes received: HMAC-SHA256 of `v0:<stamp>:<body>`."""
@@ -165,3 +183,10 @@ def make_server(front: SlackFront, *, host: str, port: int, threads: int = 8):
         ident="advisor-bot",
         clear_untrusted_proxy_headers=True,
     )
+
+
+def outbox_health(sessions: Callable, clock) -> dict:
+    """What /healthz shows of the outbox: rows failed for good (all time, and in the last day),
+    rows overdue (due 15 minutes ago and still not sent), workspaces whose token is refused."""
+    with sessions() as session:
+        return asdict(outbox.health(session, now=clock.now()))

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from core import cadence
+from core import cadence, next_due
 from core.clock import Clock, moment_on
 from core.errors import Invalid, NotOnBoard
 from core.models import Advisor, AdvisorStatus, RelationshipKind, Support
@@ -142,7 +142,7 @@ def enlist(
         last_touch_at=last_touch_at,
     )
     _apply(advisor, person, details, days)
-    set_due(advisor, cadence.due_after(last_touch_at, days))
+    set_due(session, advisor, cadence.due_after(last_touch_at, days), now=clock.now())
     session.add(advisor)
     session.flush()
     return advisor
@@ -179,7 +179,12 @@ def edit(
     _apply(advisor, person, details, new_days)
     if advisor.next_touch_due_at is not None and new_days != old_days:
         # a new rhythm moves the next due date by the difference, from wherever it stood
-        set_due(advisor, advisor.next_touch_due_at + timedelta(days=new_days - old_days))
+        set_due(
+            session,
+            advisor,
+            advisor.next_touch_due_at + timedelta(days=new_days - old_days),
+            now=clock.now(),
+        )
     advisor.updated_at = clock.now()
     session.add(advisor)
     session.flush()
@@ -192,7 +197,7 @@ def ease_aside(
     """Move an advisor to alumni: kept with their history, out of the board's cadence."""
     advisor = get_advisor(session, team_id=team_id, owner_id=owner_id, advisor_id=advisor_id)
     advisor.status = AdvisorStatus.ALUMNI
-    set_due(advisor, None)
+    set_due(session, advisor, None, now=clock.now())
     advisor.updated_at = clock.now()
     session.add(advisor)
     session.flush()
@@ -207,7 +212,7 @@ def bring_back(
     if advisor.status == AdvisorStatus.ACTIVE:
         return advisor  # already back (a second click, an old message): nothing restarts
     advisor.status = AdvisorStatus.ACTIVE
-    set_due(advisor, cadence.due_after(clock.now(), advisor.cadence_days))
+    set_due(session, advisor, cadence.due_after(clock.now(), advisor.cadence_days), now=clock.now())
     advisor.updated_at = clock.now()
     session.add(advisor)
     session.flush()
@@ -227,7 +232,7 @@ def snooze(
     if advisor.status != AdvisorStatus.ACTIVE:
         raise Invalid(f"{advisor.name} is among your alumni: nothing to snooze.", field="snooze")
     until = clock.now() + timedelta(days=days)
-    set_due(advisor, until)
+    set_due(session, advisor, until, now=clock.now())
     advisor.snoozed_until = until
     advisor.updated_at = clock.now()
     session.add(advisor)
@@ -235,12 +240,12 @@ def snooze(
     return advisor
 
 
-def set_due(advisor: Advisor, due_at: datetime | None) -> None:
+def set_due(session: Session, advisor: Advisor, due_at: datetime | None, *, now: datetime) -> None:
     """Start a new stay-in-touch cycle due at `due_at` (None: out of the cadence); a snooze
     ends, and the nudge engine looks at the advisor again then."""
     advisor.next_touch_due_at = due_at
     advisor.snoozed_until = None
-    advisor.nudge_at = due_at if advisor.status == AdvisorStatus.ACTIVE else None
+    next_due.advisor_changed(session, advisor, now=now)
 
 
 def remove(session: Session, *, team_id: str, owner_id: str, advisor_id: int) -> str:

@@ -24,3 +24,13 @@ def moment_on(day: date, zone: ZoneInfo, now: datetime) -> datetime:
     if day == now.astimezone(zone).date():
         return now
     return datetime.combine(day, time(12), tzinfo=zone)
+
+
+class StoppedClock:
+    """A clock stopped at one moment: what happened then is recorded as of then."""
+
+    def __init__(self, moment: datetime):
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment

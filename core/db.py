@@ -6,6 +6,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
@@ -77,3 +78,15 @@ def session_factory(engine: Engine) -> Callable[[], Session]:
         return Session(engine, expire_on_commit=False)
 
     return open_session
+
+
+def insert_new(session: Session, table, values: dict, *, unique: list[str]) -> int | None:
+    """Insert a row unless one with the same `unique` columns exists (or is being inserted by
+    another transaction, which this one then waits for): its id, or None when it was there.
+    One statement, so two processes racing for the same key never both win, nor raise."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=unique)
+    if not hasattr(table, "id"):
+        session.execute(statement)
+        return None
+    return session.execute(statement.returning(table.id)).scalar()

@@ -1,11 +1,13 @@
 """Members: the Slack users who keep a board, and the time zone their days are counted in."""
 
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
 from core.clock import Clock
+from core.due_members import wake
 from core.models import Advisor, Member
 
 
@@ -29,10 +31,10 @@ def remember_member(
         member = Member(team_id=team_id, user_id=user_id, created_at=clock.now())
     member.tz = known_zone(tz)
     member.unreachable = None  # they are here: nudges may reach them again
-    member.wait_until = None  # their zone or settings may have changed: look again
     member.last_seen_at = clock.now()
     session.add(member)
     session.flush()
+    wake(session, team_id=team_id, owner_id=user_id, now=clock.now())  # their zone may be new
     return member
 
 
@@ -52,16 +54,18 @@ def is_member(session: Session, *, team_id: str, user_id: str) -> bool:
     )
 
 
-def zone_changed(session: Session, *, team_id: str, user_id: str, tz: str) -> int:
+def zone_changed(session: Session, *, team_id: str, user_id: str, tz: str, now: datetime) -> int:
     """Slack says this person's time zone is now `tz`: their own nudge window follows, and so
     does the local time shown for them on other members' boards. Returns the rows changed."""
     zone = known_zone(tz)
     changed = session.execute(
         update(Member)
         .where(Member.team_id == team_id, Member.user_id == user_id, Member.tz != zone)
-        .values(tz=zone, wait_until=None)
+        .values(tz=zone)
         .execution_options(synchronize_session=False)
     ).rowcount
+    if changed:
+        wake(session, team_id=team_id, owner_id=user_id, now=now)
     changed += session.execute(
         update(Advisor)
         .where(Advisor.team_id == team_id, Advisor.slack_user_id == user_id)

@@ -67,8 +67,8 @@ class Support(StrEnum):
     FRIENDSHIP = "friendship"
 
 
-class Channel(StrEnum):
-    """How a touchpoint happened."""
+class Medium(StrEnum):
+    """How a touchpoint happened (a call, coffee...); not a Slack channel."""
 
     CALL = "call"
     COFFEE = "coffee"
@@ -118,7 +118,10 @@ class GivenBy(StrEnum):
 class Member(SQLModel, table=True):
     """A Slack user of the bot in one workspace; their time zone decides when nudges reach them."""
 
-    __table_args__ = (UniqueConstraint("team_id", "user_id", name="uq_member_team_user"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id", name="uq_member_team_user"),
+        Index("ix_member_look_at", "look_at", "team_id", "user_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
@@ -136,9 +139,10 @@ class Member(SQLModel, table=True):
     one_a_day: bool = True
     monday_preview: bool = False
     last_delivery_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    # Nothing can reach the member before this (their window is closed, today's delivery is
-    # out): the tick does not look at them again until then.
-    wait_until: datetime | None = _timestamp(nullable=True)
+    # When the tick next looks at the member: the first moment a nudge of theirs may be due and
+    # their window open (None: nothing to look at). Only the tick writes it; anything else that
+    # changes the member's board adds a Wakeup instead.
+    look_at: datetime | None = _timestamp(nullable=True)
     last_seen_at: datetime | None = _timestamp(nullable=True)  # last used the bot
     # Why Slack refused the member's nudges for good (user_not_found...); cleared when they
     # use the bot again.
@@ -157,7 +161,7 @@ class Advisor(SQLModel, table=True):
         ),
         Index("ix_advisor_board", "team_id", "owner_id", "status", "next_touch_due_at"),
         Index("ix_advisor_due", "status", "next_touch_due_at"),
-        Index("ix_advisor_nudge", "nudge_at"),
+        Index("ix_advisor_owner_nudge", "team_id", "owner_id", "nudge_at"),
         Index(
             "uq_advisor_slack_member",
             "team_id",
@@ -206,7 +210,7 @@ class Touchpoint(SQLModel, table=True):
     owner_id: str = Field(max_length=32)
     advisor_id: int
     at: datetime = _timestamp()
-    how: str = Field(default=Channel.OTHER, max_length=20)
+    how: str = Field(default=Medium.OTHER, max_length=20)
     exchanged: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     given_by: str = Field(default=GivenBy.BOTH, max_length=10)
     note: str = Field(default="", max_length=3000)
@@ -223,7 +227,7 @@ class Promise(SQLModel, table=True):
         ),
         Index("ix_promise_owner", "team_id", "owner_id", "status", "due_at"),
         Index("ix_promise_due", "status", "due_at"),
-        Index("ix_promise_nudge", "nudge_at"),
+        Index("ix_promise_owner_nudge", "team_id", "owner_id", "nudge_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -275,36 +279,6 @@ class NudgeKind(StrEnum):
     PREVIEW = "preview"  # Monday: the week ahead
 
 
-class DeliveryState(StrEnum):
-    CLAIMED = "claimed"  # a process is sending it, until its lease runs out
-    SENT = "sent"
-    SKIPPED = "skipped"  # everything in it was dealt with before it could go out
-    FAILED = "failed"  # Slack refused it for good (the member left, blocked the bot...)
-
-
-class Delivery(SQLModel, table=True):
-    """One message (or, per item, one of several) carrying nudges to a member's DM."""
-
-    __table_args__ = (
-        Index("ix_delivery_lease", "state", "lease_until"),
-        Index("ix_delivery_message", "team_id", "owner_id", "channel", "ts"),
-        Index("ix_delivery_owner", "team_id", "owner_id", "sent_at"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(max_length=32)
-    owner_id: str = Field(max_length=32)
-    state: str = Field(default=DeliveryState.CLAIMED, max_length=10)
-    claimed_by: str = Field(max_length=40)  # the process holding the lease
-    lease_until: datetime = _timestamp()
-    attempts: int = 0
-    last_error: str | None = Field(default=None, max_length=200)
-    channel: str | None = Field(default=None, max_length=32)
-    ts: str | None = Field(default=None, max_length=32)
-    sent_at: datetime | None = _timestamp(nullable=True)
-    created_at: datetime = _timestamp()
-
-
 class Nudge(SQLModel, table=True):
     """One nudge ever decided: claimed once for good by its unique key, whatever process or
     retry decides it again; what the member did with it is kept."""
@@ -314,21 +288,125 @@ class Nudge(SQLModel, table=True):
             "team_id", "owner_id", "kind", "subject_id", "cycle", name="uq_nudge_decision"
         ),
         ForeignKeyConstraint(
-            ["delivery_id"], ["delivery.id"], name="fk_nudge_delivery", ondelete="CASCADE"
+            ["outbox_id"], ["outbox.id"], name="fk_nudge_outbox", ondelete="CASCADE"
         ),
-        Index("ix_nudge_delivery", "delivery_id"),
+        Index("ix_nudge_outbox", "outbox_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
     owner_id: str = Field(max_length=32)
     kind: str = Field(max_length=20)
-    subject_id: int  # an advisor's or a promise's id (0 for a preview)
+    subject_id: int  # an advisor's, a promise's or (a preview) its schedule's id
     cycle: str = Field(max_length=40)  # which due cycle of the subject this nudge is for
-    delivery_id: int
+    outbox_id: int  # the message that carries it
     outcome: str | None = Field(default=None, max_length=20)  # what the member did with it
     outcome_text: str = Field(default="", max_length=300)
     created_at: datetime = _timestamp()
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"  # waiting for its next try (next_try_at)
+    SENDING = "sending"  # a process holds its lease (next_try_at is when the lease runs out)
+    SENT = "sent"
+    SKIPPED = "skipped"  # nothing in it was left to say when its turn came
+    FAILED = "failed"  # refused for good, or out of attempts: last_error says why
+
+
+class Outbox(SQLModel, table=True):
+    """A message the bot posts on its own (a nudge, an update sent on, a notice...): one row per
+    decision, unique on (workspace, purpose, key), sent exactly once by whichever process takes
+    it; where it went and why it did not are kept."""
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "purpose", "key", name="uq_outbox_decision"),
+        Index("ix_outbox_next_try", "next_try_at"),
+        Index("ix_outbox_message", "team_id", "owner_id", "channel_id", "ts"),
+        Index("ix_outbox_owner_sent", "team_id", "owner_id", "sent_at"),
+        Index("ix_outbox_state", "state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    purpose: str = Field(max_length=20)  # which module renders it (bot/delivery/)
+    key: str = Field(max_length=200)  # the decision, unique within its purpose
+    owner_id: str | None = Field(default=None, max_length=32)  # the member whose record it is
+    # The target: a DM with target_user, or a conversation (channel_id), or a thread in it.
+    target_user: str | None = Field(default=None, max_length=32)
+    channel_id: str | None = Field(default=None, max_length=32)  # a DM's, once opened
+    thread_ts: str | None = Field(default=None, max_length=32)
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    state: str = Field(default=OutboxState.PENDING, max_length=10)
+    not_before: datetime = _timestamp()
+    next_try_at: datetime | None = _timestamp(nullable=True)  # None once sent, skipped, failed
+    claimed_by: str | None = Field(default=None, max_length=40)  # the last process to take it
+    attempts: int = 0  # failed attempts: Slack errors, render errors
+    # A post went out whose answer never came: before posting again, look for it in Slack.
+    may_be_posted: bool = False
+    last_error: str | None = Field(default=None, max_length=200)
+    ts: str | None = Field(default=None, max_length=32)  # the message, once posted
+    sent_at: datetime | None = _timestamp(nullable=True)
+    created_at: datetime = _timestamp()
+
+
+class Workspace(SQLModel, table=True):
+    """A Slack workspace's sending state: Slack asked to wait (a long Retry-After), or its token
+    was refused (nothing is sent until a check with Slack says it works again)."""
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    hold_until: datetime | None = _timestamp(nullable=True)
+    token_error: str | None = Field(default=None, max_length=40)
+    check_at: datetime | None = _timestamp(nullable=True)  # when to ask Slack again
+    checks: int = 0  # failed checks in a row, for the back-off
+    updated_at: datetime = _timestamp()
+
+
+class DmChannel(SQLModel, table=True):
+    """The id of the bot's DM with a person, as conversations.open gave it, so it is opened once."""
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    channel_id: str = Field(max_length=32)
+
+
+class Wakeup(SQLModel, table=True):
+    """Something of a member's changed: the tick plans them on its next run. Only ever inserted
+    by requests (never updated), so a request never waits on a lock the tick holds."""
+
+    __table_args__ = (Index("ix_wakeup_owner", "team_id", "owner_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    owner_id: str = Field(max_length=32)
+    at: datetime = _timestamp()
+
+
+class Schedule(SQLModel, table=True):
+    """A recurring rule in a time zone (weekly on some days, every N weeks, monthly on a day or
+    the Nth weekday, quarterly) with its next occurrence stored, so due ones are found by index."""
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "purpose", "key", name="uq_schedule_key"),
+        Index("ix_schedule_next", "next_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    purpose: str = Field(max_length=20)  # what an occurrence is for: "preview", "circle"...
+    key: str = Field(max_length=100)  # whose or which, unique within the purpose
+    owner_id: str | None = Field(default=None, max_length=32)
+    freq: str = Field(max_length=10)  # "weekly" or "monthly"
+    every: int = 1  # every N weeks, or N months (3: quarterly)
+    weekdays: str = Field(default="", max_length=7)  # weekly: "03" is Monday and Thursday
+    month_day: int | None = None  # monthly: the day (1-28), or -1 for the last day
+    nth: int | None = None  # monthly: the Nth (1-4, -1 last) `weekday`
+    weekday: int | None = None
+    minute: int = 9 * 60  # the time of day, in minutes after midnight, where `tz` is
+    tz: str = Field(default="UTC", max_length=64)
+    starts_on: date = Field(sa_column=Column(Date, nullable=False))  # counts the N from here
+    next_at: datetime | None = _timestamp(nullable=True)  # the next occurrence not yet claimed
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
 
 
 class SeenEvent(SQLModel, table=True):

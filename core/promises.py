@@ -9,23 +9,20 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from core import next_due
 from core.board import get_advisor
 from core.clock import Clock
 from core.dates import end_of_day
-from core.due import promise_nudge_at
 from core.errors import Invalid, NotYours
 from core.members import member_zone
 from core.models import (
     AdvisorStatus,
-    Channel,
     Firmness,
-    GivenBy,
     Promise,
     PromiseChange,
     PromiseEvent,
     PromiseStatus,
 )
-from core.touchpoints import log_touchpoint
 
 WHAT_LIMIT = 500
 UPDATE_LIMIT = 3000
@@ -78,7 +75,7 @@ def make_promise(
         created_at=now,
         updated_at=now,
     )
-    promise.nudge_at = promise_nudge_at(promise, zone, now)
+    next_due.promise_changed(session, promise, zone=zone, now=now)
     session.add(promise)
     session.flush()
     _event(session, promise, PromiseChange.MADE, now, new_due_on=due_on)
@@ -137,7 +134,7 @@ def renegotiate(
     promise.due_on, promise.due_at = new_due_on, end_of_day(new_due_on, zone)
     promise.renegotiations += 1
     promise.updated_at = now
-    promise.nudge_at = promise_nudge_at(promise, zone, now)
+    next_due.promise_changed(session, promise, zone=zone, now=now)
     session.add(promise)
     session.flush()
     return promise
@@ -196,7 +193,7 @@ def post_update(
     )
     promise.last_update_at = promise.updated_at = now
     zone = member_zone(session, team_id=team_id, user_id=owner_id)
-    promise.nudge_at = promise_nudge_at(promise, zone, now)
+    next_due.promise_changed(session, promise, zone=zone, now=now)
     session.add_all([update_event, promise])
     session.flush()
     return update_event
@@ -209,51 +206,6 @@ def get_update(session: Session, *, team_id: str, owner_id: str, event_id: int) 
         raise NotYours("update")
     get_promise(session, team_id=team_id, owner_id=owner_id, promise_id=event.promise_id)
     return event
-
-
-def start_sending(session: Session, *, team_id: str, owner_id: str, event_id: int) -> bool:
-    """Claim a progress update for sending to the advisor: of two clicks, one gets True."""
-    get_update(session, team_id=team_id, owner_id=owner_id, event_id=event_id)
-    taken = session.execute(
-        update(PromiseEvent)
-        .where(col(PromiseEvent.id) == event_id, col(PromiseEvent.sent_to_advisor).is_(False))
-        .values(sent_to_advisor=True)
-        .execution_options(synchronize_session=False)
-    )
-    return taken.rowcount == 1
-
-
-def sending_failed(session: Session, *, team_id: str, owner_id: str, event_id: int) -> None:
-    """The advisor did not get it after all: it may be sent again."""
-    get_update(session, team_id=team_id, owner_id=owner_id, event_id=event_id)
-    session.execute(
-        update(PromiseEvent)
-        .where(col(PromiseEvent.id) == event_id)
-        .values(sent_to_advisor=False)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def update_delivered(
-    session: Session, *, team_id: str, owner_id: str, event_id: int, clock: Clock
-) -> None:
-    """The advisor received the update: mark it sent, and count it as a touchpoint."""
-    event = session.get(PromiseEvent, event_id)
-    promise = get_promise(session, team_id=team_id, owner_id=owner_id, promise_id=event.promise_id)
-    event.sent_to_advisor = True
-    note = f"Progress update on “{promise.what}”: {event.text}"
-    log_touchpoint(
-        session,
-        team_id=team_id,
-        owner_id=owner_id,
-        advisor_id=promise.advisor_id,
-        how=Channel.MESSAGE,
-        given_by=GivenBy.ME,
-        note=note if len(note) <= UPDATE_LIMIT else event.text,
-        clock=clock,
-    )
-    session.add(event)
-    session.flush()
 
 
 def open_promises(

@@ -10,7 +10,7 @@ from core import cadence
 from core.board import get_advisor, set_due
 from core.clock import Clock
 from core.errors import Invalid
-from core.models import Advisor, AdvisorStatus, Channel, Exchange, GivenBy, Touchpoint
+from core.models import Advisor, AdvisorStatus, Exchange, GivenBy, Medium, Touchpoint
 
 NOTE_LIMIT = 3000
 
@@ -18,7 +18,7 @@ NOTE_LIMIT = 3000
 def _check(at: datetime, how: str, exchanged: Iterable[str], given_by: str, note: str, now) -> None:
     if at > now:
         raise Invalid("That is in the future: log a touchpoint once it happened.", field="date")
-    if how not in set(Channel):
+    if how not in set(Medium):
         raise Invalid("Choose how you were in touch.", field="how")
     if not set(exchanged) <= set(Exchange):
         raise Invalid("Choose what was exchanged from the list.", field="exchanged")
@@ -38,7 +38,7 @@ def log_touchpoint(
     advisor_id: int,
     clock: Clock,
     at: datetime | None = None,
-    how: str = Channel.OTHER,
+    how: str = Medium.OTHER,
     exchanged: Iterable[str] = (),
     given_by: str = GivenBy.BOTH,
     note: str = "",
@@ -66,7 +66,7 @@ def log_touchpoint(
     if advisor.last_touch_at is None or at > advisor.last_touch_at:
         advisor.last_touch_at = at
         if advisor.status == AdvisorStatus.ACTIVE:  # a new cycle; an older contact moves nothing
-            set_due(advisor, cadence.due_after(at, advisor.cadence_days))
+            set_due(session, advisor, cadence.due_after(at, advisor.cadence_days), now=now)
     advisor.updated_at = now
     session.add_all([touchpoint, advisor])
     session.flush()

@@ -11,6 +11,8 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 from bot.app import build_app
+from bot.delivery.pacing import Pacing
+from bot.delivery.sender import OneWorkspace, Sender
 from bot.server import SlackFront, make_server
 from bot.slack_client import make_web_client
 from core.db import database_answers, make_engine, migrate, session_factory
@@ -115,12 +117,21 @@ def bot(engine, fake_slack, clock):
     sleeps: list[float] = []
     client = make_web_client(BOT_TOKEN, fake_slack.api_url, sleep=sleeps.append)
     listeners = SettlingExecutor()
+    sender = Sender(
+        OneWorkspace(BOT_TOKEN, fake_slack.api_url),
+        session_factory(engine),
+        clock,
+        process="bot-process",
+        pacing=Pacing(1000),
+        sleep=sleeps.append,
+    )
     app = build_app(
         client=client,
         signing_secret=SIGNING_SECRET,
         sessions=session_factory(engine),
         clock=clock,
         executor=listeners,
+        sender=sender,
     )
     front = SlackFront(
         app, signing_secret=SIGNING_SECRET, database_answers=partial(database_answers, engine)

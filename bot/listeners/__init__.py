@@ -8,9 +8,9 @@ from bot.listeners import (
     home,
     lifecycle,
     messages,
+    nudge_settings,
     nudges,
     promises,
-    settings,
     touchpoints,
 )
 
@@ -22,7 +22,7 @@ def register_all(app: App) -> None:
         touchpoints,
         promises,
         nudges,
-        settings,
+        nudge_settings,
         messages,
         home,
         lifecycle,

@@ -6,8 +6,8 @@ from slack_bolt import App, Args
 
 from bot.ids import COMMAND
 from bot.listeners.board import handle_add_command, handle_list_command
+from bot.listeners.nudge_settings import handle_settings_command
 from bot.listeners.promises import handle_promise_command, handle_promises_command
-from bot.listeners.settings import handle_settings_command
 from bot.listeners.touchpoints import handle_log_command
 from bot.views.help import build_help_message
 

@@ -20,6 +20,7 @@ from core import board, nudges, promises, windows
 from core.errors import NotYours
 from core.members import is_member, member_zone, remember_member
 from core.models import AdvisorStatus
+from core.nudge_contents import contents
 from core.touchpoints import latest_touchpoints
 
 log = logging.getLogger(__name__)
@@ -179,21 +180,29 @@ def after_nudge(
             )
     except NotYours:  # a crafted id: the work itself was the member's own, the DM isn't
         return
-    refresh_nudge_message(client, context, nudge.delivery_id)
+    refresh_nudge_message(client, context, nudge.outbox_id)
 
 
-def refresh_nudge_message(client: WebClient, context: BoltContext, delivery_id: int) -> None:
-    """Show a nudge DM as it stands now: what was done instead of the buttons."""
+def refresh_nudge_message(client: WebClient, context: BoltContext, message_id: int) -> None:
+    """Show a message of nudges as it stands now (what was done instead of the buttons), at the
+    channel and ts the outbox recorded when it was posted."""
     with transaction(context) as session:
-        delivery = nudges.get_delivery(
-            session, team_id=context.team_id, owner_id=context.user_id, delivery_id=delivery_id
+        message = nudges.get_message(
+            session, team_id=context.team_id, owner_id=context.user_id, message_id=message_id
         )
         now = context["clock"].now()
-        shown = nudges.contents(session, delivery=delivery, now=now)
-    if delivery.channel and delivery.ts:
+        shown = contents(session, message=message, now=now)
+    if message.channel_id and message.ts and shown is not None:
         zone = windows.zone_of(shown.member)
-        message = build_nudge_message(shown.items, shown.ahead, now=now, zone=zone)
+        blocks = build_nudge_message(shown.items, shown.ahead, now=now, zone=zone)
         try:
-            client.chat_update(channel=delivery.channel, ts=delivery.ts, **message)
+            client.chat_update(channel=message.channel_id, ts=message.ts, **blocks)
         except SlackApiError as error:  # what was done is saved; only the old buttons remain
-            log.warning("Could not update nudge message %s: %s", delivery.id, error)
+            log.warning("Could not update nudge message %s: %s", message.id, error)
+
+
+def send_now(context: BoltContext, row_ids: list[int]) -> dict[int, str]:
+    """Hand a request's own outbox rows to the sender at once (the tick sends them otherwise);
+    each row's state after."""
+    sender = context.get("sender")
+    return sender.send_now(row_ids) if sender is not None else {}

@@ -39,6 +39,7 @@ def handle_user_change(event: dict, body: dict, context: BoltContext) -> None:
             team_id=user.get("team_id") or body.get("team_id"),
             user_id=user["id"],
             tz=user["tz"],
+            now=context["clock"].now(),
         )
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot import event_dedup
 from bot.ids import (
     NUDGE_DONE,
     NUDGE_EASE,
@@ -33,7 +34,9 @@ from bot.views.text import day, escape, long_day, shorten
 from core import board, nudges, promises
 from core.errors import Invalid, NotOnBoard, NotYours
 from core.members import member_zone
-from core.models import Channel
+from core.models import Medium
+from core.nudge_contents import live_items
+from core.outbox import Target
 from core.touchpoints import log_touchpoint
 
 DEALT_WITH = "That one is already dealt with; I've updated the message to show it."
@@ -58,7 +61,7 @@ def _live(body: dict, client: WebClient, context: BoltContext, nudge_id: int):
         return None
     if not item.live:
         tell(body, client, context, "Nothing changed", DEALT_WITH)
-        refresh_nudge_message(client, context, item.nudge.delivery_id)
+        refresh_nudge_message(client, context, item.nudge.outbox_id)
         return None
     return item
 
@@ -73,7 +76,7 @@ def _done(client: WebClient, context: BoltContext, item, outcome: str, text: str
             outcome=outcome,
             text=text,
         )
-    refresh_nudge_message(client, context, item.nudge.delivery_id)
+    refresh_nudge_message(client, context, item.nudge.outbox_id)
     publish_home(client, context)
 
 
@@ -182,11 +185,11 @@ def answer_in_words(event: dict, body: dict, client: WebClient, context: BoltCon
         deliveries = _answered(session, event, context)
         if not deliveries:
             return False
-        if not nudges.first_time(
-            session, event_id=body.get("event_id", ""), clock=context["clock"]
+        if not event_dedup.first_time(
+            session, event_id=body.get("event_id", ""), now=context["clock"].now()
         ):
             return True  # Slack's retry of an event already handled
-        live = [item for d in deliveries for item in nudges.live_items(session, delivery=d)]
+        live = [item for d in deliveries for item in live_items(session, message=d)]
     if not threaded and not live:
         return False
     say = _sayer(client, event["channel"], event.get("thread_ts"))
@@ -236,7 +239,7 @@ def record_words(client: WebClient, context: BoltContext, nudge_id: int, text: s
                     session,
                     **who,
                     advisor_id=item.advisor.id,
-                    how=Channel.OTHER,
+                    how=Medium.OTHER,
                     note=text,
                     clock=context["clock"],
                 )
@@ -258,7 +261,7 @@ def record_words(client: WebClient, context: BoltContext, nudge_id: int, text: s
         say(text=f"{problem} Nothing was recorded.")
         return None
     say(**answer)
-    refresh_nudge_message(client, context, item.nudge.delivery_id)
+    refresh_nudge_message(client, context, item.nudge.outbox_id)
     publish_home(client, context)
     return item
 
@@ -293,10 +296,12 @@ def handle_pick(ack: Ack, body: dict, action: dict, client: WebClient, context: 
 def handle_forward(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext):
     ack()
     value = str(action.get("value") or "")
-    problem = deliver_update(client, context, int(value) if value.isdigit() else 0)
     container = body.get("container") or {}
-    say = _sayer(client, container.get("channel_id"), container.get("thread_ts"))
-    say(text=problem or "Sent. It counts as a touchpoint too.")
+    channel, thread = container.get("channel_id"), container.get("thread_ts")
+    here = Target.conversation(channel, thread) if channel else None
+    answer = deliver_update(context, int(value) if value.isdigit() else 0, reply_in=here)
+    if answer:  # nothing when it failed for good: the outbox's word back says why, here
+        _sayer(client, channel, thread)(text=answer)
 
 
 def register(app: App) -> None:

@@ -5,7 +5,6 @@ from datetime import date
 
 from slack_bolt import Ack, App, Args, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.ids import (
     DROP_PROMISE_VIEW,
@@ -20,7 +19,14 @@ from bot.ids import (
     UPDATE_PROMISE_VIEW,
 )
 from bot.listeners.board import mentioned_user
-from bot.listeners.common import after_nudge, open_with_board, publish_home, tell, transaction
+from bot.listeners.common import (
+    after_nudge,
+    open_with_board,
+    publish_home,
+    send_now,
+    tell,
+    transaction,
+)
 from bot.views.elements import submitted
 from bot.views.notices import build_notice
 from bot.views.promises import (
@@ -31,14 +37,16 @@ from bot.views.promises import (
     build_renegotiate_modal,
     build_update_modal,
     promise_id_of,
+    quoted,
     read_new_date,
 )
 from bot.views.text import day, escape, long_day
-from core import board, promises
+from core import board, forwarding, promises
 from core.dates import read_day
 from core.errors import Invalid, NotOnBoard, NotYours
 from core.members import member_zone
-from core.models import Advisor, Firmness, Promise
+from core.models import Advisor, Firmness, OutboxState, Promise
+from core.outbox import Target
 
 USAGE = (
     "Usage: `/advisor promise @someone <what> by <when>`, "
@@ -46,11 +54,6 @@ USAGE = (
 )
 TRYING = re.compile(r"^(i['\u2019]?ll try to|i will try to|try to|try:)\s+", re.IGNORECASE)
 BY = re.compile(r"\s+by\s+", re.IGNORECASE)
-UNDELIVERABLE = {
-    "user_not_found": "they are no longer in this workspace",
-    "account_inactive": "their account is deactivated",
-    "cannot_dm_bot": "they are a bot",
-}
 
 
 def _recorded(promise: Promise, advisor: Advisor) -> str:
@@ -223,53 +226,28 @@ def handle_promise_menu(
 # --- Post an update: sent to the advisor by DM when they are on Slack, else ready to copy
 
 
-def quoted(text: str) -> str:
-    """Text a person typed, as a mrkdwn quote (every line) that cannot turn into mentions."""
-    return "\n".join(f">{escape(line)}" for line in text.splitlines() or [""])
-
-
-def _message_for(promise: Promise, user_id: str, text: str) -> str:
-    due = long_day(promise.due_on)
-    what = escape(promise.what)
-    return f"<@{user_id}> asked me to pass on an update on “{what}” (due {due}):\n{quoted(text)}"
-
-
-def _deliver(client: WebClient, advisor: Advisor, message: str) -> str | None:
-    """Send `message` to the advisor by DM; why it could not be delivered, in plain words."""
-    try:
-        channel = client.conversations_open(users=advisor.slack_user_id)["channel"]["id"]
-        client.chat_postMessage(channel=channel, text=message)
-    except SlackApiError as error:
-        code = str(error.response.get("error"))
-        return UNDELIVERABLE.get(code, f"Slack answered {code}")
-    except (SlackClientError, OSError):
-        return "Slack could not be reached"
-    return None
-
-
-def deliver_update(client: WebClient, context: BoltContext, event_id: int) -> str | None:
-    """Send a saved progress update on to its advisor; what went wrong, in words, or None."""
+def deliver_update(context: BoltContext, event_id: int, reply_in: Target | None = None) -> str:
+    """Send a saved progress update on to its advisor, now if Slack lets it go at once (else
+    the tick sends it); what to tell the member. Should it fail for good, the member is told
+    in `reply_in` (by the outbox), so nothing is said here."""
     who = {"team_id": context.team_id, "owner_id": context.user_id}
     try:
         with transaction(context) as session:
-            update = promises.get_update(session, **who, event_id=event_id)
-            promise = promises.get_promise(session, **who, promise_id=update.promise_id)
-            advisor = board.get_advisor(session, **who, advisor_id=promise.advisor_id)
+            row_id = forwarding.send_on(
+                session, **who, event_id=event_id, now=context["clock"].now(), reply_in=reply_in
+            )
     except (NotYours, NotOnBoard) as problem:
         return f"{problem} Nothing was sent."
-    if not advisor.slack_user_id:
-        return f"{advisor.name} isn't on Slack: send it to them yourself."
-    with transaction(context) as session:
-        if not promises.start_sending(session, **who, event_id=update.id):
-            return f"{advisor.name} already has that update."  # a second click
-    problem = _deliver(client, advisor, _message_for(promise, context.user_id, update.text))
-    if problem is not None:
-        with transaction(context) as session:
-            promises.sending_failed(session, **who, event_id=update.id)
-        return f"I couldn't deliver it to {advisor.name}: {problem}. It is saved."
-    with transaction(context) as session:
-        promises.update_delivered(session, **who, event_id=update.id, clock=context["clock"])
-    return None
+    except Invalid as problem:
+        return str(problem)
+    state = send_now(context, [row_id]).get(row_id)
+    if state == OutboxState.SENT:
+        return "Sent. It counts as a touchpoint too."
+    if state == OutboxState.FAILED:
+        return ""
+    return (
+        "Slack is slow right now: I'll send it shortly. It counts as a touchpoint once it's there."
+    )
 
 
 def handle_update_submission(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
@@ -289,33 +267,27 @@ def handle_update_submission(ack: Ack, view: dict, client: WebClient, context: B
             )
             promise = promises.get_promise(session, **who, promise_id=update.promise_id)
             advisor = board.get_advisor(session, **who, advisor_id=promise.advisor_id)
+            sending = wants_send and advisor.slack_user_id
+            if sending:
+                row_id = forwarding.send_on(
+                    session, **who, event_id=update.id, now=context["clock"].now()
+                )
     except (NotYours, NotOnBoard) as problem:
         ack(response_action="update", view=build_notice("Nothing changed", str(problem)))
         return
     except Invalid as problem:
         answer_invalid(ack, problem, fields={"update"})
         return
-    if not (wants_send and advisor.slack_user_id):
+    if not sending:
         copy = f"Saved. Here it is to send {escape(advisor.name)} yourself:"
         ack(response_action="update", view=build_notice("Update posted", copy, quoted(update.text)))
         after_nudge(client, context, view, "updated", update.text[:120])
         publish_home(client, context)
         return
-    sending = f"Saved, and on its way to {escape(advisor.name)} as a message from me."
-    ack(response_action="update", view=build_notice("Update posted", sending))
+    on_its_way = f"Saved, and on its way to {escape(advisor.name)} as a message from me."
+    ack(response_action="update", view=build_notice("Update posted", on_its_way))
     after_nudge(client, context, view, "updated", update.text[:120])
-    problem = _deliver(client, advisor, _message_for(promise, context.user_id, update.text))
-    if problem is None:
-        with transaction(context) as session:
-            promises.update_delivered(session, **who, event_id=update.id, clock=context["clock"])
-    else:
-        client.chat_postMessage(
-            channel=context.user_id,
-            text=(
-                f"I couldn't deliver your update to {advisor.name}: {problem}. "
-                f"It is saved; send it yourself:\n{quoted(update.text)}"
-            ),
-        )
+    send_now(context, [row_id])  # the advisor's DM, or word back to the member if it fails
     publish_home(client, context)
 
 

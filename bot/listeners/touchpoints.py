@@ -25,7 +25,7 @@ from core import board
 from core.clock import moment_on
 from core.errors import Invalid, NotOnBoard
 from core.members import member_zone
-from core.models import Advisor, AdvisorStatus, Channel
+from core.models import Advisor, AdvisorStatus, Medium
 from core.touchpoints import log_touchpoint
 
 USAGE = "Usage: `/advisor log @someone [note]` or `/advisor log Their Name [note]`."
@@ -178,7 +178,7 @@ def handle_log_as_touchpoint(ack: Ack, body: dict, client: WebClient, context: B
             session, team_id=context.team_id, owner_id=context.user_id, slack_user_id=author
         )
         advisor_id = advisor.id if advisor and advisor.status == AdvisorStatus.ACTIVE else None
-    prefill = {"advisor_id": advisor_id, "note": message.get("text") or "", "how": Channel.MESSAGE}
+    prefill = {"advisor_id": advisor_id, "note": message.get("text") or "", "how": Medium.MESSAGE}
     if author and advisor_id is None:
         prefill["warning"] = (
             f"<@{author}> wrote this and is not on your board: choose the advisor it was with, "

@@ -20,7 +20,7 @@ from bot.views.text import day, escape, mrkdwn, plain, shorten
 from bot.views.touchpoint_form import HOW
 from core.cadence import Standing, describe_days, standing
 from core.members import known_zone
-from core.models import Advisor, Channel, Promise, Touchpoint
+from core.models import Advisor, Medium, Promise, Touchpoint
 from core.promises import Keeping
 
 MAX_BLOCKS = 100  # a Home tab or a modal
@@ -70,7 +70,7 @@ def _last_touch(entry: Entry, zone: ZoneInfo) -> str:
     text = f"Last touchpoint {day(advisor.last_touch_at.astimezone(zone))}"
     if latest is None or latest.at != advisor.last_touch_at:
         return text
-    details = [] if latest.how == Channel.OTHER else [HOW[latest.how].lower()]
+    details = [] if latest.how == Medium.OTHER else [HOW[latest.how].lower()]
     if latest.note:
         details.append(f'"{escape(shorten(latest.note, 80))}"')
     return f"{text} ({': '.join(details)})" if details else text

@@ -18,7 +18,7 @@ from bot.ids import (
 from bot.views.text import day, escape, mrkdwn, option, plain, shorten
 from core.cadence import describe_days
 from core.models import Firmness, NudgeKind, Support
-from core.nudges import Shown, WeekAhead
+from core.nudge_contents import Shown, WeekAhead
 
 SAID = {Firmness.PROMISE: "you said “I promise”", Firmness.TRY: "you said “I'll try”"}
 SNOOZES = [("3 days", 3), ("1 week", 7), ("2 weeks", 14)]

@@ -228,3 +228,38 @@ def build_promises_message(
     if len(items) > 46:
         blocks.append({"type": "context", "elements": [mrkdwn(f"And {len(items) - 46} more.")]})
     return {"text": f"Your open promises ({len(items)})", "blocks": blocks}
+
+
+# --- a progress update sent on to the advisor, and word back when it could not be
+
+
+UNDELIVERABLE = {
+    "user_not_found": "they are no longer in this workspace",
+    "account_inactive": "their account is deactivated",
+    "user_disabled": "their account is deactivated",
+    "cannot_dm_bot": "they are a bot",
+    "messages_tab_disabled": "they do not take messages from apps",
+}
+
+
+def quoted(text: str) -> str:
+    """Text a person typed, as a mrkdwn quote (every line) that cannot turn into mentions."""
+    return "\n".join(f">{escape(line)}" for line in text.splitlines() or [""])
+
+
+def build_update_for_advisor(promise: Promise, member_id: str, text: str) -> dict:
+    """The DM an advisor gets: whose update it is, on what, and the update itself."""
+    due, what = long_day(promise.due_on), escape(promise.what)
+    return {
+        "text": f"<@{member_id}> asked me to pass on an update on “{what}” (due {due}):\n"
+        f"{quoted(text)}"
+    }
+
+
+def build_update_undelivered(advisor_name: str, error: str, text: str) -> dict:
+    """Word back to the member: the update did not reach the advisor, here it is to send."""
+    reason = UNDELIVERABLE.get(error, f"Slack answered {error}")
+    return {
+        "text": f"I couldn't deliver your update to {escape(advisor_name)}: {reason}. "
+        f"It is saved; send it yourself:\n{quoted(text)}"
+    }

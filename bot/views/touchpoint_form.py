@@ -15,14 +15,14 @@ from bot.views.elements import (
 )
 from bot.views.text import plain, shorten
 from core.errors import Invalid
-from core.models import Advisor, Channel, Exchange, GivenBy
+from core.models import Advisor, Exchange, GivenBy, Medium
 
 HOW = {
-    Channel.CALL: "A call",
-    Channel.COFFEE: "Coffee or a meal",
-    Channel.MESSAGE: "Messages",
-    Channel.MEETING: "A meeting",
-    Channel.OTHER: "Other",
+    Medium.CALL: "A call",
+    Medium.COFFEE: "Coffee or a meal",
+    Medium.MESSAGE: "Messages",
+    Medium.MEETING: "A meeting",
+    Medium.OTHER: "Other",
 }
 EXCHANGED = {
     Exchange.KNOWLEDGE: "Knowledge (information, insight)",
@@ -97,7 +97,7 @@ def read_touchpoint_form(values: dict) -> TouchpointForm:
         on = date.fromisoformat(raw_date) if raw_date else None
     except ValueError:
         raise Invalid("Pick a date.", field="date") from None
-    how = (submitted(values, "how").get("selected_option") or {}).get("value", Channel.OTHER)
+    how = (submitted(values, "how").get("selected_option") or {}).get("value", Medium.OTHER)
     exchanged = submitted(values, "exchanged").get("selected_options") or []
     given_by = (submitted(values, "given_by").get("selected_option") or {}).get(
         "value", GivenBy.BOTH

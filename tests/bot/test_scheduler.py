@@ -3,7 +3,8 @@
 import logging
 from datetime import timedelta
 
-from bot.notify import Notifier, Pacer, client_for_nudges
+from bot.delivery.pacing import Pacing
+from bot.delivery.sender import OneWorkspace, Sender
 from bot.scheduler import TICK_JOB, Ticker, start_scheduler
 from core.db import session_factory
 from tests.fakes import BOT_TOKEN
@@ -22,9 +23,9 @@ def test_the_tick_runs_every_configured_interval_never_overlapping_and_merging_m
 
 def test_a_tick_notes_the_time_from_the_clock_it_is_given(engine, fake_slack, clock, caplog):
     sessions = session_factory(engine)
-    client = client_for_nudges(BOT_TOKEN, fake_slack.api_url)
-    notifier = Notifier(client, sessions, clock, process="p", pacer=Pacer(10))
+    clients = OneWorkspace(BOT_TOKEN, fake_slack.api_url)
+    sender = Sender(clients, sessions, clock, process="p", pacing=Pacing(10))
     with caplog.at_level(logging.DEBUG, logger="bot.scheduler"):
-        Ticker(sessions, clock, notifier)()
+        Ticker(sessions, clock, sender)()
 
     assert "tick at 2026-11-23T09:00:00+00:00" in caplog.text

@@ -5,11 +5,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from core import board, promises
+from core import board, forwarding, promises
 from core.board import Details, Person
 from core.errors import Invalid, NotYours
 from core.members import remember_member
-from core.models import Promise, PromiseChange, PromiseStatus, Touchpoint
+from core.models import Outbox, Promise, PromiseChange, PromiseStatus, Touchpoint
 from tests.core.test_board import ALICE, BOB, PARIS, TEAM
 
 DEC_3 = date(2026, 12, 3)
@@ -99,10 +99,11 @@ def test_an_update_is_kept_and_becomes_a_touchpoint_once_the_advisor_has_it(sess
 
     delivered = promises.post_update(session, **mine(made.id), text="Outline done", clock=clock)
     promises.post_update(session, **mine(made.id), text="Just for me", clock=clock)
-    assert session.exec(select(Touchpoint)).all() == []
-    promises.update_delivered(
-        session, team_id=TEAM, owner_id=ALICE, event_id=delivered.id, clock=clock
+    row_id = forwarding.send_on(
+        session, team_id=TEAM, owner_id=ALICE, event_id=delivered.id, now=clock.now()
     )
+    assert session.exec(select(Touchpoint)).all() == [], "decided, not yet posted"
+    forwarding.forwarded(session, row=session.get(Outbox, row_id), now=clock.now())
 
     [touchpoint] = session.exec(select(Touchpoint)).all()
     assert touchpoint.note == "Progress update on “Send the draft”: Outline done"

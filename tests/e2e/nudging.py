@@ -1,4 +1,4 @@
-"""A nudge engine for tests: the real Ticker and Notifier against the fake Slack over HTTP,
+"""A nudge engine for tests: the real Ticker and Sender against the fake Slack over HTTP,
 on the test's database and fake clock; sleeps are recorded, never slept."""
 
 from dataclasses import dataclass, field
@@ -7,13 +7,14 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from bot.notify import Notifier, Pacer, client_for_nudges
+from bot.delivery.pacing import Pacing
+from bot.delivery.sender import OneWorkspace, Sender
 from bot.scheduler import Ticker
 from core import board, promises
 from core.board import Details, Person
 from core.db import session_factory
 from core.members import remember_member
-from core.models import Advisor, Delivery, Member, Nudge
+from core.models import Advisor, Member, Nudge, Outbox
 from tests.fakes import BOT_TOKEN, TEAM_ID
 from tests.payloads import ALICE
 
@@ -28,16 +29,19 @@ class Nudging:
     sleeps: list[float] = field(default_factory=list)
     process: str = "test-process"
 
-    def ticker(self, process: str | None = None, *, per_second: float = 1000) -> Ticker:
-        sessions = session_factory(self.engine)
-        notifier = Notifier(
-            client_for_nudges(BOT_TOKEN, self.slack.api_url),
-            sessions,
+    def sender(self, process: str | None = None, *, per_second: float = 1000) -> Sender:
+        return Sender(
+            OneWorkspace(BOT_TOKEN, self.slack.api_url),
+            session_factory(self.engine),
             self.clock,
             process=process or self.process,
-            pacer=Pacer(per_second, sleep=self.sleeps.append),
+            pacing=Pacing(per_second),
+            sleep=self.sleeps.append,
         )
-        return Ticker(sessions, self.clock, notifier)
+
+    def ticker(self, process: str | None = None, *, per_second: float = 1000) -> Ticker:
+        sender = self.sender(process, per_second=per_second)
+        return Ticker(session_factory(self.engine), self.clock, sender)
 
     def tick(self) -> None:
         self.ticker()()
@@ -107,9 +111,11 @@ class Nudging:
         with Session(self.engine, expire_on_commit=False) as session:
             return list(session.exec(select(Nudge).where(Nudge.owner_id == user)))
 
-    def deliveries(self) -> list[Delivery]:
+    def deliveries(self, purpose: str = "nudge") -> list[Outbox]:
+        """The outbox rows of a purpose (messages of nudges by default), oldest first."""
         with Session(self.engine, expire_on_commit=False) as session:
-            return list(session.exec(select(Delivery).order_by(Delivery.id)))
+            query = select(Outbox).where(Outbox.purpose == purpose).order_by(Outbox.id)
+            return list(session.exec(query))
 
 
 def text_of(message: dict) -> str:
@@ -137,6 +143,7 @@ def add_due_member(session, user: str, *, now: datetime, advisors: int = 1, dige
             nudge_end=1440,
             digest=digest,
             created_at=now,
+            look_at=now - timedelta(days=1),  # what the tick set when it last planned them
         )
     )
     session.flush()

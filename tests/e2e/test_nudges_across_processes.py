@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, func, select
 
-from core.models import Delivery, DeliveryState, Nudge
+from core.models import Nudge, Outbox, OutboxState
 from tests.e2e.nudging import add_due_member
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,8 +61,8 @@ def delivered_once_each(engine, fake_slack, users) -> None:
         assert len(posted) == 1, f"{user} got {len(posted)} nudges"
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(Nudge)).one() == len(users)
-        states = session.exec(select(Delivery.state, func.count()).group_by(Delivery.state)).all()
-        assert dict(states) == {DeliveryState.SENT: len(users)}
+        states = session.exec(select(Outbox.state, func.count()).group_by(Outbox.state)).all()
+        assert dict(states) == {OutboxState.SENT: len(users)}
 
 
 def test_two_scheduler_processes_deliver_a_thousand_due_nudges_exactly_once(
@@ -75,7 +75,7 @@ def test_two_scheduler_processes_deliver_a_thousand_due_nudges_exactly_once(
     delivered_once_each(engine, fake_slack, due_everywhere)
     assert len(fake_slack.calls_to("chat.postMessage")) == len(due_everywhere), "none twice"
     with Session(engine) as session:
-        senders = session.exec(select(Delivery.claimed_by).distinct()).all()
+        senders = session.exec(select(Outbox.claimed_by).distinct()).all()
     assert sorted(senders) == ["process-a", "process-b"], "both processes did part of the work"
 
 
@@ -89,7 +89,7 @@ def test_a_process_killed_mid_delivery_loses_nothing_and_the_rest_go_out_after_r
     doomed.wait(timeout=30)
     with Session(engine) as session:
         sent = session.exec(
-            select(func.count()).select_from(Delivery).where(Delivery.state == DeliveryState.SENT)
+            select(func.count()).select_from(Outbox).where(Outbox.state == OutboxState.SENT)
         ).one()
     assert 0 < sent < len(due_everywhere), "killed part-way"
     fake_slack.delays.clear()

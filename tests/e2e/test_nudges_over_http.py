@@ -3,8 +3,7 @@ through the fake Slack over HTTP, on the member's days and hours, once."""
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.notify import Pacer
-from core.models import DeliveryState, NudgeKind
+from core.models import NudgeKind, OutboxState
 from tests.e2e.nudging import text_of
 from tests.fakes import Reply
 from tests.payloads import ALICE
@@ -29,7 +28,7 @@ def test_an_advisor_whose_cadence_has_passed_gets_one_stay_in_touch_nudge_saying
     assert "Bring something they value from you: a sounding board." in shown
     assert [n.kind for n in nudging.nudges()] == [NudgeKind.TOUCH]
     [delivery] = nudging.deliveries()
-    assert delivery.state == DeliveryState.SENT and delivery.ts == message["ts"]
+    assert delivery.state == OutboxState.SENT and delivery.ts == message["ts"]
 
 
 def test_nothing_is_sent_outside_the_window_and_what_waited_goes_at_the_next_start(nudging):
@@ -113,7 +112,7 @@ def test_a_member_who_left_is_recorded_and_never_retried_and_holds_nobody_up(nud
         nudging.tick()
 
     states = sorted(d.state for d in nudging.deliveries())
-    assert states == [DeliveryState.FAILED, DeliveryState.SENT]
+    assert states == [OutboxState.FAILED, OutboxState.SENT]
     assert len(fake_slack.calls_to("conversations.open")) == 2
     assert len(nudging.dms(ALICE)) + len(nudging.dms("U0BOB")) == 1
 
@@ -217,7 +216,7 @@ def test_a_member_whose_account_is_inactive_is_recorded_and_not_retried(nudging,
     nudging.at(MONDAY + timedelta(days=20))
 
     [delivery] = nudging.deliveries()
-    assert delivery.state == DeliveryState.FAILED and delivery.last_error == "account_inactive"
+    assert delivery.state == OutboxState.FAILED and delivery.last_error == "account_inactive"
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
 
 
@@ -229,13 +228,16 @@ def test_a_claim_whose_process_died_after_slack_took_the_message_is_not_sent_twi
     fake_slack.script("chat.postMessage", Reply(504, "gateway timeout"))
     nudging.tick()  # the fake kept nothing: make it look as if Slack had kept it all the same
     [delivery] = nudging.deliveries()
-    assert delivery.state == DeliveryState.CLAIMED
-    fake_slack.messages.setdefault(delivery.channel, []).append(
+    assert delivery.state == OutboxState.PENDING and delivery.may_be_posted
+    fake_slack.messages.setdefault(delivery.channel_id, []).append(
         {
             "type": "message",
             "ts": "1795424400.999999",
             "text": "a nudge",
-            "metadata": {"event_type": "advisor_nudge", "event_payload": {"delivery": delivery.id}},
+            "metadata": {
+                "event_type": "advisor_bot_outbox",
+                "event_payload": {"outbox": delivery.id},
+            },
         }
     )
 
@@ -243,7 +245,7 @@ def test_a_claim_whose_process_died_after_slack_took_the_message_is_not_sent_twi
     nudging.ticker(process="another-process")()
 
     [delivery] = nudging.deliveries()
-    assert delivery.state == DeliveryState.SENT and delivery.ts == "1795424400.999999"
+    assert delivery.state == OutboxState.SENT and delivery.ts == "1795424400.999999"
     assert len(fake_slack.calls_to("chat.postMessage")) == 1, "looked up, not posted again"
 
 
@@ -294,12 +296,12 @@ def test_a_slow_send_keeps_its_claim_so_another_process_never_posts_it_too(nudgi
         other()
 
     ticker = nudging.ticker()
-    ticker.notifier.pacer = Pacer(1000, sleep=wait_and_let_the_other_process_tick)
+    ticker.sender.sleep = wait_and_let_the_other_process_tick
     ticker()
 
     assert len(nudging.dms()) == 1
     [delivery] = nudging.deliveries()
-    assert delivery.state == DeliveryState.SENT and delivery.claimed_by == "test-process"
+    assert delivery.state == OutboxState.SENT and delivery.claimed_by == "test-process"
 
 
 def test_a_long_retry_after_is_left_to_a_later_tick_inside_the_members_window(nudging, fake_slack):
@@ -321,7 +323,7 @@ def test_a_retry_that_falls_after_hours_waits_for_the_next_window(nudging, fake_
     fake_slack.script("chat.postMessage", Reply(503, "unavailable"))
     nudging.at(MONDAY + timedelta(hours=6, minutes=58))  # claimed at 16:58 in Paris, not sent
     [delivery] = nudging.deliveries()
-    assert delivery.state == DeliveryState.CLAIMED, delivery.last_error
+    assert delivery.state == OutboxState.PENDING, delivery.last_error
 
     nudging.every_hour_until(MONDAY + timedelta(hours=23))
     assert nudging.dms() == []
@@ -332,7 +334,7 @@ def test_a_retry_that_falls_after_hours_waits_for_the_next_window(nudging, fake_
 def test_a_member_outside_their_window_is_not_looked_at_again_until_it_opens(nudging, engine):
     from sqlmodel import Session
 
-    from core.nudges import due_owners
+    from core.due_members import due_owners
 
     nudging.member(tz="America/New_York")  # Monday 04:00 there
     nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 24))
@@ -364,7 +366,7 @@ def test_a_member_who_asked_for_it_gets_a_monday_preview_of_the_week_ahead(nudgi
 def test_a_member_with_nothing_due_before_tomorrow_is_not_looked_at_again_today(nudging, engine):
     from sqlmodel import Session
 
-    from core.nudges import due_owners
+    from core.due_members import due_owners
 
     nudging.member()
     nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 25))  # due tomorrow
@@ -379,9 +381,10 @@ def test_a_member_with_nothing_due_before_tomorrow_is_not_looked_at_again_today(
 
 
 def test_one_tick_works_through_due_members_batch_after_batch(nudging, fake_slack, monkeypatch):
-    from core import nudges
+    from core import due_members, outbox
 
-    monkeypatch.setattr(nudges, "BATCH", 2)
+    monkeypatch.setattr(due_members, "BATCH", 2)
+    monkeypatch.setattr(outbox, "BATCH", 2)
     for n in range(5):
         user = f"U0MEMBER{n}"
         nudging.member(user=user)

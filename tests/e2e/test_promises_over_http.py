@@ -143,7 +143,7 @@ def test_an_update_that_cannot_be_delivered_is_kept_and_handed_back_to_send_your
     submit(bot, latest_view(fake_slack, "views.open"), {"update": "Outline done"})
     bot.settle()
 
-    to_me = [c for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"] == "U0ALICE"]
+    to_me = [c for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"] == "D0ALICE"]
     assert (
         to_me[0]
         .args["text"]

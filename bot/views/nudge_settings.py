@@ -9,7 +9,7 @@ from bot.views.text import escape, long_day, mrkdwn, plain
 from core import windows
 from core.errors import Invalid
 from core.models import Member
-from core.settings import NudgeChoices
+from core.nudge_settings import NudgeChoices
 
 DAYS = {str(n): name for n, name in enumerate(windows.WEEKDAYS)}
 DIGEST, EACH = "digest", "each"

@@ -9,7 +9,7 @@ from sqlmodel import select
 from core.errors import Invalid
 from core.members import remember_member
 from core.models import Member
-from core.settings import NudgeChoices, choices_of, current_choices, save_settings
+from core.nudge_settings import NudgeChoices, choices_of, current_choices, save_settings
 from tests.core.test_board import ALICE, BOB, TEAM
 
 TODAY = date(2026, 11, 23)  # the fake clock's Monday, in Paris too

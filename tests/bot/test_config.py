@@ -1,32 +1,32 @@
-"""Settings: defaults, and one clear line naming the variable when one is missing or wrong."""
+"""Config: defaults, and one clear line naming the variable when one is missing or wrong."""
 
 import pytest
 
-from bot.settings import DEFAULT_API_URL, DEFAULT_DATABASE_URL, SettingsError, load_settings
+from bot.config import DEFAULT_API_URL, DEFAULT_DATABASE_URL, ConfigError, load_config
 
 COMPLETE = {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": "0123456789abcdef"}
 
 
-def settings_with(**changes: str):
-    return load_settings({**COMPLETE, **changes})
+def config_with(**changes: str):
+    return load_config({**COMPLETE, **changes})
 
 
 def refusal(env: dict) -> str:
-    with pytest.raises(SettingsError) as caught:
-        load_settings(env)
+    with pytest.raises(ConfigError) as caught:
+        load_config(env)
     message = str(caught.value)
     assert "\n" not in message
     return message
 
 
 def test_two_slack_values_are_enough_and_everything_else_has_a_default():
-    settings = load_settings(COMPLETE)
+    config = load_config(COMPLETE)
 
-    assert settings.database_url == DEFAULT_DATABASE_URL == "sqlite:///advisor.db"
-    assert settings.api_url == DEFAULT_API_URL
-    assert settings.port == 3000
-    assert settings.tick_seconds == 60
-    assert not settings.socket_mode
+    assert config.database_url == DEFAULT_DATABASE_URL == "sqlite:///advisor.db"
+    assert config.api_url == DEFAULT_API_URL
+    assert config.port == 3000
+    assert config.tick_seconds == 60
+    assert not config.socket_mode
 
 
 @pytest.mark.parametrize("name", ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"])
@@ -73,20 +73,20 @@ def test_a_token_of_the_wrong_kind_is_named_without_echoing_any_of_it():
 
 
 def test_socket_mode_needs_no_signing_secret():
-    settings = load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1-A-2-b"})
+    config = load_config({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1-A-2-b"})
 
-    assert settings.socket_mode
-    assert settings.app_token == "xapp-1-A-2-b"
+    assert config.socket_mode
+    assert config.app_token == "xapp-1-A-2-b"
 
 
 @pytest.mark.parametrize("scheme", ["postgres://", "postgresql://"])
 def test_a_plain_postgres_url_is_read_with_the_installed_driver(scheme):
-    settings = settings_with(DATABASE_URL=f"{scheme}bot:secret@db:5432/advisor")
+    config = config_with(DATABASE_URL=f"{scheme}bot:secret@db:5432/advisor")
 
-    assert settings.database_url == "postgresql+psycopg://bot:secret@db:5432/advisor"
+    assert config.database_url == "postgresql+psycopg://bot:secret@db:5432/advisor"
 
 
 def test_the_api_url_gets_the_trailing_slash_the_web_client_needs():
-    assert settings_with(SLACK_API_URL="http://127.0.0.1:9999/api").api_url == (
+    assert config_with(SLACK_API_URL="http://127.0.0.1:9999/api").api_url == (
         "http://127.0.0.1:9999/api/"
     )

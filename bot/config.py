@@ -1,4 +1,4 @@
-"""Settings from the environment, checked once at start-up (the run contract in DESIGN.md)."""
+"""Config from the environment, checked once at start-up (the run contract in DESIGN.md)."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,12 +21,12 @@ _TOKEN_KINDS = {
 }
 
 
-class SettingsError(Exception):
+class ConfigError(Exception):
     """A missing or malformed setting; the message names the variable and where to find it."""
 
 
 @dataclass(frozen=True)
-class Settings:
+class Config:
     bot_token: str
     signing_secret: str
     app_token: str | None
@@ -43,10 +43,10 @@ class Settings:
         return self.app_token is not None
 
 
-def load_settings(env: Mapping[str, str]) -> Settings:
-    """Read and check every setting; raise SettingsError on the first one that is wrong."""
+def load_config(env: Mapping[str, str]) -> Config:
+    """Read and check every setting; raise ConfigError on the first one that is wrong."""
     app_token = _optional(env, "SLACK_APP_TOKEN")
-    return Settings(
+    return Config(
         bot_token=_slack_token(
             env,
             "SLACK_BOT_TOKEN",
@@ -81,11 +81,11 @@ def _optional(env: Mapping[str, str], name: str) -> str | None:
 def _slack_token(env: Mapping[str, str], name: str, prefix: str, where: str) -> str:
     value = _optional(env, name)
     if value is None:
-        raise SettingsError(f"{name} is not set: copy {where} into .env.")
+        raise ConfigError(f"{name} is not set: copy {where} into .env.")
     if not value.startswith(prefix) or any(c.isspace() for c in value):
         kind = next((k for p, k in _TOKEN_KINDS.items() if value.startswith(p)), None)
         seen = f" (this is {kind})" if kind else ""
-        raise SettingsError(f"{name} should start with {prefix}{seen}: copy {where} into .env.")
+        raise ConfigError(f"{name} should start with {prefix}{seen}: copy {where} into .env.")
     return value
 
 
@@ -94,10 +94,10 @@ def _signing_secret(env: Mapping[str, str], *, required: bool) -> str:
     value = _optional(env, "SLACK_SIGNING_SECRET")
     if value is None:
         if required:
-            raise SettingsError(f"SLACK_SIGNING_SECRET is not set (needed in HTTP mode): {where}")
+            raise ConfigError(f"SLACK_SIGNING_SECRET is not set (needed in HTTP mode): {where}")
         return ""
     if any(c.isspace() for c in value):
-        raise SettingsError(f"SLACK_SIGNING_SECRET contains spaces: {where}")
+        raise ConfigError(f"SLACK_SIGNING_SECRET contains spaces: {where}")
     return value
 
 
@@ -110,7 +110,7 @@ def _database_url(value: str) -> str:
     except ArgumentError:
         url = None
     if url is None or url.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
-        raise SettingsError(
+        raise ConfigError(
             "DATABASE_URL should look like sqlite:///advisor.db or "
             "postgresql+psycopg://user:password@host:5432/dbname."
         )
@@ -120,7 +120,7 @@ def _database_url(value: str) -> str:
 def _api_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise SettingsError(
+        raise ConfigError(
             f"SLACK_API_URL should be an http(s) URL such as {DEFAULT_API_URL} (or leave it unset)."
         )
     return value if value.endswith("/") else value + "/"
@@ -131,7 +131,7 @@ def _integer(env: Mapping[str, str], name: str, *, default: int, low: int, high:
     if raw is None:
         return default
     if not raw.isdigit() or not low <= int(raw) <= high:
-        raise SettingsError(f"{name} should be a whole number from {low} to {high}, not {raw!r}.")
+        raise ConfigError(f"{name} should be a whole number from {low} to {high}, not {raw!r}.")
     return int(raw)
 
 
@@ -144,12 +144,12 @@ def _seconds(env: Mapping[str, str], name: str, *, default: float) -> float:
     except ValueError:
         value = -1.0
     if not 0.1 <= value <= 86_400:
-        raise SettingsError(f"{name} should be a number of seconds from 0.1 to 86400, not {raw!r}.")
+        raise ConfigError(f"{name} should be a number of seconds from 0.1 to 86400, not {raw!r}.")
     return value
 
 
 def _log_level(value: str) -> str:
     level = value.strip().upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        raise SettingsError(f"LOG_LEVEL should be DEBUG, INFO, WARNING or ERROR, not {value!r}.")
+        raise ConfigError(f"LOG_LEVEL should be DEBUG, INFO, WARNING or ERROR, not {value!r}.")
     return level

@@ -10,10 +10,10 @@ from slack_sdk.models.views import View
 
 from bot.ids import OPEN_SETTINGS
 from bot.views.board import Entry, build_home
-from bot.views.settings import build_settings_modal, read_settings_form, settings_saved
+from bot.views.nudge_settings import build_settings_modal, read_settings_form, settings_saved
 from core.errors import Invalid
 from core.models import Member
-from core.settings import NudgeChoices
+from core.nudge_settings import NudgeChoices
 from tests.bot.test_board_views import PARIS, an_advisor
 from tests.payloads import state_of
 

@@ -7,10 +7,10 @@ from slack_sdk import WebClient
 from bot.ids import OPEN_SETTINGS, SETTINGS_VIEW
 from bot.listeners.common import publish_home, refresh_around, transaction
 from bot.views.notices import build_notice
-from bot.views.settings import build_settings_modal, read_settings_form, settings_saved
+from bot.views.nudge_settings import build_settings_modal, read_settings_form, settings_saved
 from core.errors import Invalid
 from core.members import member_zone
-from core.settings import current_choices, save_settings
+from core.nudge_settings import current_choices, save_settings
 
 
 def _settings_modal(context: BoltContext) -> tuple[str, dict]:

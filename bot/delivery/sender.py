@@ -1,0 +1,533 @@
+"""The sender: the one way anything the bot says on its own reaches Slack. It takes due outbox
+rows (core/outbox.py), asks each row's purpose what to post (bot/delivery/purposes.py), and
+talks to Slack with that workspace's client, one call at a time per row:
+
+    take the row (a lease) -> open the DM if need be -> look for an earlier post whose answer
+    was lost -> post, paced -> record it sent, and what that means for its purpose
+
+The lease is renewed before every call, so a slow send is never taken over and posted twice.
+Workspaces are paced on their own (bot/delivery/pacing.py) and interleaved: one workspace
+waiting out a Retry-After, or whose token Slack refuses, never holds another up. Each row's
+work is isolated: whatever fails in it (a render error, a bug) is logged with its id and
+counted against its attempts; the other rows go on."""
+
+import heapq
+import itertools
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import Enum
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlmodel import Session
+
+from bot.delivery.pacing import Pacing, retry_after
+from bot.delivery.purposes import Gone, Later, Nothing, Purpose, Ready, registry
+from core import outbox, workspaces
+from core.clock import Clock
+from core.models import Outbox, OutboxState
+from core.outbox import METADATA_TYPE
+
+log = logging.getLogger(__name__)
+
+# Slack will not deliver to this target, now or later.
+GONE = {
+    "user_not_found",
+    "user_not_visible",
+    "user_disabled",
+    "cannot_dm_bot",
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "messages_tab_disabled",
+}
+# Slack is having a bad moment: try again later.
+TRANSIENT = {
+    "ratelimited",
+    "rate_limited",
+    "internal_error",
+    "fatal_error",
+    "service_unavailable",
+    "request_timeout",
+    "team_added_to_org",
+    "missing_scope",  # the operator may add it; the attempts cap ends it otherwise
+}
+# The token may be refused: auth.test says whether it is (then the workspace stops) or not
+# (then account_inactive means the person is gone, the others are transient).
+TOKEN = {
+    "invalid_auth",
+    "not_authed",
+    "token_revoked",
+    "token_expired",
+    "account_inactive",
+    "team_access_not_granted",
+}
+MAX_WAIT = 30.0  # a longer Retry-After is waited out by a later tick, not by this one
+HURRIED_WAIT = 3.0  # what a request's own message waits for at most; the tick sends it after
+MAX_429_IN_A_ROW = 20
+MAX_ROUNDS = 20  # due queries per tick; what is left waits for the next tick
+LEGACY_METADATA = "advisor_nudge"  # what deliveries carried before the outbox (same ids)
+
+
+def client_for_sending(token: str, api_url: str) -> WebClient:
+    """A client that never retries on its own: a repeated chat.postMessage would be a second
+    message, so every retry goes through the sender (and its lease, and its look-up)."""
+    return WebClient(token=token, base_url=api_url, timeout=10, retry_handlers=[])
+
+
+class OneWorkspace:
+    """Clients by workspace for a single-workspace install: the one bot token for any team.
+    (Distribution adds one per install; the sender only ever asks `clients(team_id)`.)"""
+
+    def __init__(self, token: str, api_url: str):
+        self.client = client_for_sending(token, api_url)
+
+    def __call__(self, team_id: str) -> WebClient | None:
+        return self.client
+
+
+class Step(Enum):
+    TAKE = "take"
+    OPEN = "open"
+    LOOK_UP = "look up"
+    POST = "post"
+
+
+class Next(Enum):
+    AGAIN = "again"  # the row has another step to go (or the same, after a wait)
+    DONE = "done"
+    STOP_WORKSPACE = "stop workspace"  # its token is refused: none of its rows go in this run
+
+
+class LeaseLost(Exception):
+    """Another process took the row over (this one was too slow): it is theirs now."""
+
+
+@dataclass
+class Job:
+    """One row's way through a run."""
+
+    id: int
+    team_id: str
+    lane: str
+    step: Step = Step.TAKE
+    row: Outbox | None = None
+    purpose: Purpose | None = None
+    message: dict | None = None
+    limited: int = 0  # 429s in a row
+    follow_ups: list[int] = field(default_factory=list)
+
+
+class Sender:
+    """Sends due outbox rows; what to send is always read from the rows."""
+
+    def __init__(
+        self,
+        clients: Callable[[str], WebClient | None],
+        sessions: Callable[[], Session],
+        clock: Clock,
+        *,
+        process: str,
+        pacing: Pacing,
+        purposes: dict[str, Purpose] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.clients, self.sessions, self.clock = clients, sessions, clock
+        self.process, self.pacing, self.sleep = process, pacing, sleep
+        self.purposes = purposes if purposes is not None else registry()
+
+    # --- entry points
+
+    def send_due(self) -> int:
+        """Everything due now, batch after batch (the tick). Returns the rows looked at."""
+        looked_at = 0
+        for _ in range(MAX_ROUNDS):
+            with self._transaction() as session:
+                due = outbox.due(session, now=self.clock.now(), limit=outbox.BATCH)
+            self.run([Job(d.id, d.team_id, d.lane) for d in due])
+            looked_at += len(due)
+            if len(due) < outbox.BATCH:
+                break
+        return looked_at
+
+    def send_now(self, row_ids: list[int]) -> dict[int, str]:
+        """A request's own new rows (an update sent on), right away; whatever would make it
+        wait is left to the tick. Returns each row's state after."""
+        with self._transaction() as session:
+            due = outbox.due_rows(session, row_ids)
+        self.run([Job(d.id, d.team_id, d.lane) for d in due], hurry=True)
+        with self._transaction() as session:
+            return outbox.states(session, row_ids)
+
+    # --- the run: rows interleaved by when each may next go
+
+    def run(self, jobs: list[Job], *, hurry: bool = False) -> None:
+        patience = HURRIED_WAIT if hurry else MAX_WAIT
+        queue: list = []
+        order = itertools.count()
+        stopped: set[str] = set()
+
+        def push(job: Job) -> None:
+            heapq.heappush(queue, (self._ready_at(job), next(order), job))
+
+        for job in jobs:
+            push(job)
+        while queue:
+            booked, _, job = heapq.heappop(queue)
+            if job.team_id in stopped:
+                self._leave(job, "the workspace's token is refused")
+                continue
+            ready = self._ready_at(job)
+            if ready > booked:  # the workspace or the conversation got busier meanwhile
+                push(job)
+                continue
+            now = self.pacing.now()
+            wait, held = ready - now, self.pacing.free_at(job.team_id) - now
+            if held > patience or (hurry and wait > patience):  # a later run sends it
+                self._leave(job, "Slack asked to wait")
+                continue
+            if wait > 0:
+                self.sleep(wait)
+            outcome = self._step(job, at=ready, patience=patience)
+            if outcome is Next.AGAIN:
+                push(job)
+            elif outcome is Next.STOP_WORKSPACE:
+                stopped.add(job.team_id)
+            if job.follow_ups:
+                with self._transaction() as session:
+                    follow = outbox.due_rows(session, job.follow_ups)
+                for due in follow:
+                    push(Job(due.id, due.team_id, due.lane))
+                job.follow_ups = []
+
+    def _ready_at(self, job: Job) -> float:
+        lane = job.lane if job.step is Step.POST else None
+        return self.pacing.free_at(job.team_id, lane)
+
+    def _step(self, job: Job, *, at: float, patience: float) -> Next:
+        try:
+            if job.step is Step.TAKE:
+                return self._take(job)
+            if job.step is Step.OPEN:
+                return self._open(job)
+            if job.step is Step.LOOK_UP:
+                return self._look_up(job)
+            return self._post(job, at)
+        except LeaseLost:
+            log.info("Outbox row %s was taken over by another process", job.id)
+            return Next.DONE
+        except SlackApiError as error:
+            return self._slack_refused(job, error, patience)
+        except (SlackClientError, OSError) as error:
+            return self._failed_attempt(job, f"Slack could not be reached: {error}")
+        except Exception as error:  # a bug of ours in this row's work: the others go on
+            log.exception("Outbox row %s failed at %s", job.id, job.step.value)
+            if job.row is None:
+                return Next.DONE
+            return self._failed_attempt(job, f"error in advisor-bot: {error!r}")
+
+    # --- the steps
+
+    def _take(self, job: Job) -> Next:
+        with self._transaction() as session:
+            row = outbox.take(session, row_id=job.id, process=self.process, now=self.clock.now())
+            if row is None:  # another process has it, or it is not due after all
+                return Next.DONE
+            session.expunge(row)  # a plain value from here on: changes go through core.outbox
+            if row.target_user and not row.channel_id:
+                row.channel_id = outbox.dm_channel(
+                    session, team_id=row.team_id, user_id=row.target_user
+                )
+                if row.channel_id:
+                    outbox.note_channel(
+                        session, row_id=row.id, process=self.process, channel_id=row.channel_id
+                    )
+        job.row, job.purpose = row, self.purposes.get(row.purpose)
+        if job.purpose is None:
+            log.error("Outbox row %s has a purpose nobody renders: %r", row.id, row.purpose)
+            return self._give_up(job, f"unknown purpose {row.purpose!r}", gone=False)
+        with self._transaction() as session:
+            prepared = job.purpose.prepare(session, row=row, now=self.clock.now())
+        if isinstance(prepared, Nothing):
+            with self._transaction() as session:
+                outbox.skip(session, row_id=row.id, process=self.process, why=prepared.why)
+            return Next.DONE
+        if isinstance(prepared, Later):
+            with self._transaction() as session:
+                outbox.release(
+                    session, row_id=row.id, process=self.process, at=prepared.at, why=prepared.why
+                )
+            return Next.DONE
+        if isinstance(prepared, Gone):
+            return self._give_up(job, prepared.error, gone=True)
+        assert isinstance(prepared, Ready)
+        if self.clients(row.team_id) is None:
+            return self._stop_workspace(job, "not_installed")
+        job.message = prepared.message
+        job.step = self._after_open(row)
+        return Next.AGAIN
+
+    @staticmethod
+    def _after_open(row: Outbox) -> Step:
+        if row.target_user and not row.channel_id:
+            return Step.OPEN
+        return Step.LOOK_UP if row.may_be_posted else Step.POST
+
+    def _open(self, job: Job) -> Next:
+        row = job.row
+        channel = self._call(job, "conversations_open", users=row.target_user)["channel"]["id"]
+        with self._transaction() as session:
+            if not outbox.note_channel(
+                session, row_id=row.id, process=self.process, channel_id=channel
+            ):
+                raise LeaseLost(row.id)
+            outbox.remember_dm(
+                session, team_id=row.team_id, user_id=row.target_user, channel_id=channel
+            )
+        row.channel_id = channel
+        job.step = self._after_open(row)
+        return Next.AGAIN
+
+    def _look_up(self, job: Job) -> Next:
+        """After a post whose answer was lost: Slack's history decides whether it went out."""
+        row = job.row
+        since = f"{row.created_at.timestamp() - 60:.6f}"
+        where = {"channel": row.channel_id, "oldest": since, "include_all_metadata": True}
+        method = "conversations_history"
+        if row.thread_ts:
+            method, where["ts"] = "conversations_replies", row.thread_ts
+        cursor = None
+        for _ in range(5):
+            page = self._call(job, method, limit=200, cursor=cursor, **where)
+            for message in page.get("messages") or []:
+                if _carries(message, row.id):
+                    return self._posted(job, row.channel_id, message["ts"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+        with self._transaction() as session:
+            outbox.not_posted(session, row_id=row.id, process=self.process)
+        job.step = Step.POST
+        return Next.AGAIN
+
+    def _post(self, job: Job, at: float) -> Next:
+        row = job.row
+        self.pacing.book(job.team_id, job.lane, at)
+        metadata = {"event_type": METADATA_TYPE, "event_payload": {"outbox": row.id}}
+        answer = self._call(
+            job,
+            "chat_postMessage",
+            channel=row.channel_id,
+            thread_ts=row.thread_ts,
+            metadata=metadata,
+            **job.message,
+        )
+        self.pacing.accepted(job.team_id)
+        return self._posted(job, answer["channel"], answer["ts"])
+
+    def _call(self, job: Job, method: str, **args):
+        """A Web API call for a row whose lease this process still holds (renewed first)."""
+        with self._transaction() as session:
+            if not outbox.renew(
+                session,
+                row_id=job.id,
+                process=self.process,
+                now=self.clock.now(),
+                posting=method == "chat_postMessage",
+            ):
+                raise LeaseLost(job.id)
+        answer = getattr(self.clients(job.team_id), method)(**args)
+        job.limited = 0
+        return answer
+
+    # --- how a row ends
+
+    def _posted(self, job: Job, channel: str, ts: str) -> Next:
+        log.info(
+            "Sent outbox row %s (%s) to %s in %s", job.id, job.row.purpose, channel, job.team_id
+        )
+
+        def record(session: Session, *, with_purpose: bool) -> list[int]:
+            now = self.clock.now()
+            if not outbox.posted(
+                session, row_id=job.id, process=self.process, channel_id=channel, ts=ts, now=now
+            ):
+                return []
+            return job.purpose.posted(session, row=job.row, now=now) if with_purpose else []
+
+        job.follow_ups = self._with_purpose(job, record, "what posting it means")
+        return Next.DONE
+
+    def _give_up(self, job: Job, error: str, *, gone: bool) -> Next:
+        if gone:
+            log.warning("Slack refused outbox row %s for good: %s", job.id, error)
+
+        def record(session: Session, *, with_purpose: bool) -> list[int]:
+            outbox.give_up(session, row_id=job.id, process=self.process, error=error)
+            if not with_purpose or job.purpose is None:
+                return []
+            return job.purpose.failed(
+                session, row=job.row, error=error, gone=gone, now=self.clock.now()
+            )
+
+        job.follow_ups = self._with_purpose(job, record, "what failing means")
+        return Next.DONE
+
+    def _failed_attempt(self, job: Job, error: str, *, not_posted: bool = False) -> Next:
+        """A transient failure: a later attempt, after a back-off, or failed for good once
+        the attempts are used up."""
+
+        def record(session: Session, *, with_purpose: bool) -> list[int]:
+            state = outbox.failed_attempt(
+                session,
+                row=job.row,
+                process=self.process,
+                now=self.clock.now(),
+                error=error,
+                not_posted=not_posted,
+            )
+            if state != OutboxState.FAILED or not with_purpose or job.purpose is None:
+                return []
+            log.error(
+                "Outbox row %s failed after %s attempts: %s", job.id, job.row.attempts + 1, error
+            )
+            return job.purpose.failed(
+                session, row=job.row, error=error, gone=False, now=self.clock.now()
+            )
+
+        log.warning("Outbox row %s will be tried again: %s", job.id, error)
+        job.follow_ups = self._with_purpose(job, record, "what failing means")
+        return Next.DONE
+
+    def _with_purpose(self, job: Job, record, what: str) -> list[int]:
+        """Record the row's end with what it means for its purpose, in one transaction; should
+        the purpose fail, the end is recorded without it (and the failure logged)."""
+        try:
+            with self._transaction() as session:
+                return record(session, with_purpose=True)
+        except Exception:
+            log.exception("Outbox row %s: %s could not be recorded", job.id, what)
+            with self._transaction() as session:
+                return record(session, with_purpose=False)
+
+    def _leave(self, job: Job, why: str) -> None:
+        """Not in this run: a taken row goes back for whoever may send it first."""
+        if job.row is None:
+            return
+        with self._transaction() as session:
+            outbox.release(
+                session, row_id=job.id, process=self.process, at=self.clock.now(), why=why
+            )
+
+    # --- what Slack refused
+
+    def _slack_refused(self, job: Job, error: SlackApiError, patience: float) -> Next:
+        status = error.response.status_code
+        code = str(error.response.get("error") or f"HTTP {status}")
+        if status == 429:
+            return self._rate_limited(job, retry_after(error.response.headers), patience)
+        if code in TOKEN and self._token_refused(job, code):
+            return self._stop_workspace(job, code)
+        if job.step is Step.LOOK_UP:  # unknown whether it went out: never given up at once
+            return self._failed_attempt(job, f"could not look for the message: {code}")
+        if code in GONE or code == "account_inactive":
+            if code == "channel_not_found" and job.row.target_user:
+                with self._transaction() as session:
+                    outbox.forget_dm(session, team_id=job.team_id, user_id=job.row.target_user)
+            return self._give_up(job, code, gone=True)
+        answered = status < 500  # Slack answered: whatever it was, nothing was posted
+        if code in TRANSIENT or not answered or code in TOKEN:
+            return self._failed_attempt(job, f"Slack answered {code}", not_posted=answered)
+        log.error("Slack refused outbox row %s (%s): %s", job.id, job.row.purpose, code)
+        return self._give_up(job, code, gone=False)
+
+    def _rate_limited(self, job: Job, seconds: float, patience: float) -> Next:
+        """429: this workspace waits (and slows down); a long wait is left to a later tick,
+        with every process holding off that workspace until then."""
+        self.pacing.hold(job.team_id, seconds)
+        job.limited += 1
+        log.warning("Slack rate-limited workspace %s; waiting %s s", job.team_id, seconds)
+        if seconds <= patience and job.limited <= MAX_429_IN_A_ROW:
+            with self._transaction() as session:
+                outbox.not_posted(session, row_id=job.id, process=self.process)
+            return Next.AGAIN
+        now = self.clock.now()
+        until = now + timedelta(seconds=seconds)
+        with self._transaction() as session:
+            if seconds > patience:
+                workspaces.hold(session, team_id=job.team_id, until=until, now=now)
+            outbox.release(
+                session,
+                row_id=job.id,
+                process=self.process,
+                at=until,
+                why="Slack asked to wait",
+                not_posted=True,
+            )
+        return Next.DONE
+
+    def _token_refused(self, job: Job, code: str) -> bool:
+        """Whether Slack refuses the workspace's token itself (auth.test says so too)."""
+        try:
+            self.clients(job.team_id).auth_test()
+        except SlackApiError as error:
+            return str(error.response.get("error")) in TOKEN
+        except (SlackClientError, OSError):
+            return False  # cannot tell: a transient failure, for now
+        return False
+
+    def _stop_workspace(self, job: Job, code: str) -> Next:
+        log.error(
+            "Slack refuses the token of workspace %s (%s): nothing is sent to it until it works "
+            "again (checked every few minutes)",
+            job.team_id,
+            code,
+        )
+        now = self.clock.now()
+        with self._transaction() as session:
+            workspaces.token_refused(session, team_id=job.team_id, error=code, now=now)
+            outbox.release(
+                session,
+                row_id=job.id,
+                process=self.process,
+                at=now,
+                why=f"the workspace's token is refused ({code})",
+                not_posted=job.step is not Step.LOOK_UP,
+            )
+        return Next.STOP_WORKSPACE
+
+    def check_tokens(self) -> None:
+        """Ask Slack again about each workspace whose token was refused, when its time comes."""
+        with self._transaction() as session:
+            teams = workspaces.to_check(session, now=self.clock.now())
+        for team_id in teams:
+            try:
+                client = self.clients(team_id)
+                if client is not None:
+                    client.auth_test()
+                    with self._transaction() as session:
+                        workspaces.token_works(session, team_id=team_id, now=self.clock.now())
+                    log.warning("The token of workspace %s works again: sending resumes", team_id)
+                    continue
+            except (SlackApiError, SlackClientError, OSError) as error:
+                log.info("The token of workspace %s is still refused: %s", team_id, error)
+            with self._transaction() as session:
+                workspaces.still_refused(session, team_id=team_id, now=self.clock.now())
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        with self.sessions() as session, session.begin():
+            yield session
+
+
+def _carries(message: dict, row_id: int) -> bool:
+    """Whether a message in Slack is this row's post (found by its metadata)."""
+    meta = message.get("metadata") or {}
+    payload = meta.get("event_payload") or {}
+    if meta.get("event_type") == METADATA_TYPE:
+        return payload.get("outbox") == row_id
+    return meta.get("event_type") == LEGACY_METADATA and payload.get("delivery") == row_id

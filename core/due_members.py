@@ -1,0 +1,56 @@
+"""Finding due work: which members the tick should plan now. Each member carries `look_at`, the
+first moment one of their nudges may be due and their window open, which the tick alone sets
+after planning them; a change to their board or settings adds a Wakeup, so they are planned on
+the next tick. Finding them reads one index range, as long as what is due, whatever is stored."""
+
+from datetime import datetime
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from core.models import Member, Wakeup
+
+BATCH = 500  # members per due query; the tick takes the next batch after
+
+
+def wake(session: Session, *, team_id: str, owner_id: str, now: datetime) -> None:
+    """Something of this member's changed: plan them again on the next tick. An insert only,
+    so a request never waits behind the tick's locks, and none is ever lost to a race."""
+    session.add(Wakeup(team_id=team_id, owner_id=owner_id, at=now))
+
+
+def due_owners(session: Session, *, now: datetime, limit: int = BATCH) -> list[tuple[str, str]]:
+    """(workspace, user) of up to `limit` members to plan now: those woken first, then those
+    whose look_at has come, most overdue first."""
+    woken = session.execute(
+        select(Wakeup.team_id, Wakeup.owner_id)
+        .group_by(Wakeup.team_id, Wakeup.owner_id)
+        .order_by(func.min(Wakeup.id))
+        .limit(limit)
+    ).all()
+    looking = session.execute(
+        select(Member.team_id, Member.user_id)
+        .where(col(Member.look_at) <= now)
+        .order_by(Member.look_at)
+        .limit(limit)
+    ).all()
+    found = dict.fromkeys(tuple(row) for row in [*woken, *looking])
+    return list(found)[:limit]
+
+
+def last_wakeup(session: Session, *, team_id: str, owner_id: str) -> int:
+    """The newest wakeup of this member's so far (0 for none): planning answers up to it."""
+    newest = session.execute(
+        select(func.max(Wakeup.id)).where(Wakeup.team_id == team_id, Wakeup.owner_id == owner_id)
+    ).scalar()
+    return newest or 0
+
+
+def answered(session: Session, *, team_id: str, owner_id: str, upto: int) -> None:
+    """The member was planned from what they had up to wakeup `upto`; later ones stay."""
+    if upto:
+        session.execute(
+            delete(Wakeup).where(
+                Wakeup.team_id == team_id, Wakeup.owner_id == owner_id, col(Wakeup.id) <= upto
+            )
+        )

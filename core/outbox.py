@@ -1,0 +1,343 @@
+"""The outbox: every message the bot posts on its own is a row, claimed once by its unique key
+(workspace, purpose, key). Whichever process takes a row holds its lease while it talks to
+Slack and renews it before every call; a row whose lease ran out is anyone's again. Failures
+are counted and retried with back-off until MAX_ATTEMPTS, then the row is recorded as failed.
+Slack-free: bot/delivery/sender.py does the talking, and each purpose says what to render."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, exists, func, or_, update
+from sqlmodel import Session, col, select
+
+from core.db import insert_new
+from core.models import DmChannel, Outbox, OutboxState, Workspace
+
+LEASE = timedelta(minutes=5)  # a row taken but not finished by then is anyone's again
+MAX_ATTEMPTS = 8  # failed attempts (1, 2, 4... 30 minutes apart: about two hours in all)
+BATCH = 500  # rows the sender looks at per due query
+METADATA_TYPE = "advisor_bot_outbox"  # message metadata: how a lost post is found again
+LIVE = (OutboxState.PENDING, OutboxState.SENDING)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a message goes: a DM with a person, a conversation, or a thread in one."""
+
+    user: str | None = None
+    channel: str | None = None
+    thread_ts: str | None = None
+
+    @classmethod
+    def dm(cls, user_id: str) -> "Target":
+        return cls(user=user_id)
+
+    @classmethod
+    def conversation(cls, channel_id: str, thread_ts: str | None = None) -> "Target":
+        return cls(channel=channel_id, thread_ts=thread_ts)
+
+
+@dataclass(frozen=True)
+class Due:
+    """A row the sender may take now: which workspace it paces against, and its lane (the
+    conversation Slack's one-message-a-second applies to)."""
+
+    id: int
+    team_id: str
+    lane: str
+
+
+@dataclass
+class Health:
+    """What an operator sees in /healthz."""
+
+    failed: int = 0
+    failed_last_day: int = 0
+    overdue: int = 0  # due more than OVERDUE ago and still not sent
+    paused_workspaces: list[str] = field(default_factory=list)
+
+
+OVERDUE = timedelta(minutes=15)
+
+
+def enqueue(
+    session: Session,
+    *,
+    team_id: str,
+    purpose: str,
+    key: str,
+    target: Target,
+    now: datetime,
+    owner_id: str | None = None,
+    payload: dict | None = None,
+    not_before: datetime | None = None,
+) -> int | None:
+    """Decide to post a message: its row's id, or None when this decision was already taken
+    (by this process or another, now or earlier)."""
+    start = not_before or now
+    return insert_new(
+        session,
+        Outbox,
+        {
+            "team_id": team_id,
+            "purpose": purpose,
+            "key": key[:200],
+            "owner_id": owner_id,
+            "target_user": target.user,
+            "channel_id": target.channel,
+            "thread_ts": target.thread_ts,
+            "payload": payload or {},
+            "state": OutboxState.PENDING,
+            "not_before": start,
+            "next_try_at": start,
+            "attempts": 0,
+            "may_be_posted": False,
+            "created_at": now,
+        },
+        unique=["team_id", "purpose", "key"],
+    )
+
+
+def find(session: Session, *, team_id: str, purpose: str, key: str) -> Outbox | None:
+    query = select(Outbox).where(
+        Outbox.team_id == team_id, Outbox.purpose == purpose, Outbox.key == key
+    )
+    return session.exec(query).first()
+
+
+def rearm(session: Session, *, row_id: int, now: datetime) -> bool:
+    """Give a failed row a new series of attempts (the member asked again)."""
+    done = session.execute(
+        update(Outbox)
+        .where(col(Outbox.id) == row_id, Outbox.state == OutboxState.FAILED)
+        .values(state=OutboxState.PENDING, next_try_at=now, attempts=0, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount == 1
+
+
+def _blocked(now: datetime):
+    """The workspace of the row is waiting out a Retry-After, or its token was refused."""
+    return exists().where(
+        Workspace.team_id == Outbox.team_id,
+        or_(col(Workspace.hold_until) > now, col(Workspace.token_error).is_not(None)),
+    )
+
+
+def due(session: Session, *, now: datetime, limit: int = BATCH) -> list[Due]:
+    """Rows any process may take now, most overdue first: new ones, retries whose time has
+    come, leases that ran out. Rows of a workspace that must not be sent to are left out."""
+    query = (
+        select(Outbox.id, Outbox.team_id, Outbox.channel_id, Outbox.target_user)
+        .where(col(Outbox.next_try_at) <= now, ~_blocked(now))
+        .order_by(Outbox.next_try_at, Outbox.id)
+        .limit(limit)
+    )
+    return [
+        Due(row.id, row.team_id, row.channel_id or f"@{row.target_user}")
+        for row in session.execute(query)
+    ]
+
+
+def take(session: Session, *, row_id: int, process: str, now: datetime) -> Outbox | None:
+    """Take the row for one attempt, with a lease; None when it is not due or another process
+    has it (or its workspace must not be sent to)."""
+    taken = session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.id) == row_id,
+            col(Outbox.state).in_(LIVE),
+            col(Outbox.next_try_at) <= now,
+            ~_blocked(now),
+        )
+        .values(state=OutboxState.SENDING, claimed_by=process, next_try_at=now + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        return None
+    return session.exec(
+        select(Outbox).where(Outbox.id == row_id).execution_options(populate_existing=True)
+    ).one()
+
+
+def _mine(session: Session, row_id: int, process: str, **values) -> bool:
+    """Change a row this process still holds; False when its lease was lost."""
+    done = session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.id) == row_id,
+            Outbox.state == OutboxState.SENDING,
+            col(Outbox.claimed_by) == process,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount == 1
+
+
+def renew(
+    session: Session, *, row_id: int, process: str, now: datetime, posting: bool = False
+) -> bool:
+    """Extend the lease before a call to Slack; with `posting`, note that a post is going out
+    whose answer may be lost. False when another process took the row over."""
+    values: dict = {"next_try_at": now + LEASE}
+    if posting:
+        values["may_be_posted"] = True
+    return _mine(session, row_id, process, **values)
+
+
+def note_channel(session: Session, *, row_id: int, process: str, channel_id: str) -> bool:
+    """The conversation a DM goes to, kept so a retry looks for the message there first."""
+    return _mine(session, row_id, process, channel_id=channel_id)
+
+
+def posted(
+    session: Session, *, row_id: int, process: str, channel_id: str, ts: str, now: datetime
+) -> bool:
+    return _mine(
+        session,
+        row_id,
+        process,
+        state=OutboxState.SENT,
+        channel_id=channel_id,
+        ts=ts,
+        sent_at=now,
+        next_try_at=None,
+        may_be_posted=False,
+        last_error=None,
+    )
+
+
+def release(
+    session: Session,
+    *,
+    row_id: int,
+    process: str,
+    at: datetime,
+    why: str,
+    not_posted: bool = False,
+) -> bool:
+    """Not now, and not a failure (the member's window is closed, Slack asked to wait, the
+    workspace's token is refused): any process may take it again from `at`. With
+    `not_posted`, Slack said for sure the last post did not go out."""
+    values: dict = {"state": OutboxState.PENDING, "next_try_at": at, "last_error": why[:200]}
+    if not_posted:
+        values["may_be_posted"] = False
+    return _mine(session, row_id, process, **values)
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4... minutes after each failed attempt, half an hour at most."""
+    return timedelta(minutes=min(30, 2 ** max(0, attempts - 1)))
+
+
+def failed_attempt(
+    session: Session,
+    *,
+    row: Outbox,
+    process: str,
+    now: datetime,
+    error: str,
+    not_posted: bool = False,
+) -> str:
+    """A transient failure (Slack down, a timeout, a render error): tried again after a back-off,
+    or recorded as failed once MAX_ATTEMPTS are used. Returns the row's state."""
+    attempts = row.attempts + 1
+    values: dict = {"attempts": attempts, "last_error": error[:200]}
+    if not_posted:
+        values["may_be_posted"] = False
+    if attempts >= MAX_ATTEMPTS:
+        values |= {"state": OutboxState.FAILED, "next_try_at": None}
+    else:
+        values |= {"state": OutboxState.PENDING, "next_try_at": now + backoff(attempts)}
+    _mine(session, row.id, process, **values)
+    return values["state"]
+
+
+def give_up(session: Session, *, row_id: int, process: str, error: str) -> bool:
+    """Refused for good (the person left, the channel was archived, a message Slack rejects)."""
+    return _mine(
+        session,
+        row_id,
+        process,
+        state=OutboxState.FAILED,
+        next_try_at=None,
+        last_error=error[:200],
+    )
+
+
+def skip(session: Session, *, row_id: int, process: str, why: str) -> bool:
+    """Nothing left to say by the time its turn came."""
+    return _mine(
+        session,
+        row_id,
+        process,
+        state=OutboxState.SKIPPED,
+        next_try_at=None,
+        last_error=why[:200],
+    )
+
+
+def state_of(session: Session, row_id: int) -> str | None:
+    return session.exec(select(Outbox.state).where(Outbox.id == row_id)).first()
+
+
+def health(session: Session, *, now: datetime) -> Health:
+    failed = select(func.count()).select_from(Outbox).where(Outbox.state == OutboxState.FAILED)
+    recent = failed.where(col(Outbox.created_at) >= now - timedelta(days=1))
+    overdue = (
+        select(func.count())
+        .select_from(Outbox)
+        .where(col(Outbox.next_try_at) <= now - OVERDUE, ~_blocked(now))
+    )
+    paused = select(Workspace.team_id).where(col(Workspace.token_error).is_not(None))
+    return Health(
+        failed=session.execute(failed).scalar_one(),
+        failed_last_day=session.execute(recent).scalar_one(),
+        overdue=session.execute(overdue).scalar_one(),
+        paused_workspaces=sorted(session.exec(paused)),
+    )
+
+
+def not_posted(session: Session, *, row_id: int, process: str) -> bool:
+    """Slack said for sure the post did not go out (a 429, or the message is not there)."""
+    return _mine(session, row_id, process, may_be_posted=False)
+
+
+def states(session: Session, row_ids: list[int]) -> dict[int, str]:
+    query = select(Outbox.id, Outbox.state).where(col(Outbox.id).in_(row_ids))
+    return {row.id: row.state for row in session.execute(query)}
+
+
+def due_rows(session: Session, row_ids: list[int]) -> list[Due]:
+    """These rows, as the sender looks at them (whether due or not)."""
+    query = select(Outbox.id, Outbox.team_id, Outbox.channel_id, Outbox.target_user).where(
+        col(Outbox.id).in_(row_ids)
+    )
+    rows = {row.id: row for row in session.execute(query)}
+    return [
+        Due(r.id, r.team_id, r.channel_id or f"@{r.target_user}")
+        for r in (rows[i] for i in row_ids if i in rows)
+    ]
+
+
+# --- the bot's DM with each person, opened once
+
+
+def dm_channel(session: Session, *, team_id: str, user_id: str) -> str | None:
+    query = select(DmChannel.channel_id).where(
+        DmChannel.team_id == team_id, DmChannel.user_id == user_id
+    )
+    return session.exec(query).first()
+
+
+def remember_dm(session: Session, *, team_id: str, user_id: str, channel_id: str) -> None:
+    values = {"team_id": team_id, "user_id": user_id, "channel_id": channel_id}
+    insert_new(session, DmChannel, values, unique=["team_id", "user_id"])
+
+
+def forget_dm(session: Session, *, team_id: str, user_id: str) -> None:
+    """The DM Slack gave once is refused now: open it afresh next time."""
+    session.execute(
+        delete(DmChannel).where(DmChannel.team_id == team_id, DmChannel.user_id == user_id)
+    )

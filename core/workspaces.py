@@ -1,0 +1,88 @@
+"""Each Slack workspace's sending state, shared by every process: Slack asked it to wait (a long
+Retry-After), or its token was refused, in which case nothing is sent to it until a check with
+Slack says the token works again. The outbox leaves such a workspace's rows where they are."""
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from core.db import insert_new
+from core.models import Workspace
+
+FIRST_CHECK = timedelta(minutes=5)
+LONGEST_CHECK = timedelta(hours=1)
+
+
+def _row(session: Session, team_id: str, now: datetime) -> Workspace:
+    """The workspace's row, created if missing (two processes racing create it once)."""
+    insert_new(
+        session,
+        Workspace,
+        {"team_id": team_id, "checks": 0, "updated_at": now},
+        unique=["team_id"],
+    )
+    return session.exec(
+        select(Workspace)
+        .where(Workspace.team_id == team_id)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def hold(session: Session, *, team_id: str, until: datetime, now: datetime) -> None:
+    """Slack asked to wait until `until`: no process posts to this workspace before then."""
+    workspace = _row(session, team_id, now)
+    if workspace.hold_until is None or workspace.hold_until < until:
+        workspace.hold_until = until
+    workspace.updated_at = now
+    session.add(workspace)
+    session.flush()
+
+
+def token_refused(session: Session, *, team_id: str, error: str, now: datetime) -> None:
+    """Slack refused the workspace's token (and said so again when asked): stop sending to it
+    until a check says it works; nothing else waits on it."""
+    workspace = _row(session, team_id, now)
+    if workspace.token_error is None:
+        workspace.checks = 0
+        workspace.check_at = now + FIRST_CHECK
+    workspace.token_error = error[:40]
+    workspace.updated_at = now
+    session.add(workspace)
+    session.flush()
+
+
+def to_check(session: Session, *, now: datetime) -> list[str]:
+    """Workspaces whose refused token is due another check with Slack."""
+    query = select(Workspace.team_id).where(
+        col(Workspace.token_error).is_not(None), col(Workspace.check_at) <= now
+    )
+    return list(session.exec(query))
+
+
+def still_refused(session: Session, *, team_id: str, now: datetime) -> datetime:
+    """The check failed too: ask again later (5, 10, 20... minutes, an hour at most)."""
+    workspace = _row(session, team_id, now)
+    workspace.checks += 1
+    wait = min(LONGEST_CHECK, FIRST_CHECK * 2 ** min(workspace.checks, 10))
+    workspace.check_at = now + wait
+    workspace.updated_at = now
+    session.add(workspace)
+    session.flush()
+    return workspace.check_at
+
+
+def token_works(session: Session, *, team_id: str, now: datetime) -> bool:
+    """The token works (again): sending resumes. True when it had been refused."""
+    workspace = session.get(Workspace, team_id)
+    if workspace is None or workspace.token_error is None:
+        return False
+    workspace.token_error, workspace.check_at, workspace.checks = None, None, 0
+    workspace.updated_at = now
+    session.add(workspace)
+    session.flush()
+    return True
+
+
+def refused_token(session: Session, *, team_id: str) -> str | None:
+    """Why the workspace's token is refused, if it is."""
+    return session.exec(select(Workspace.token_error).where(Workspace.team_id == team_id)).first()
