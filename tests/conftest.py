@@ -13,7 +13,7 @@ from sqlmodel import Session, SQLModel
 from bot.app import build_app
 from bot.delivery.pacing import Pacing
 from bot.delivery.sender import OneWorkspace, Sender
-from bot.server import SlackFront, make_server
+from bot.server import SlackFront, make_server, outbox_health
 from bot.slack_client import make_web_client
 from core.db import database_answers, make_engine, migrate, session_factory
 from tests.fakes import BOT_TOKEN, SIGNING_SECRET, FakeClock, FakeSlack, SettlingExecutor
@@ -134,7 +134,10 @@ def bot(engine, fake_slack, clock):
         sender=sender,
     )
     front = SlackFront(
-        app, signing_secret=SIGNING_SECRET, database_answers=partial(database_answers, engine)
+        app,
+        signing_secret=SIGNING_SECRET,
+        database_answers=partial(database_answers, engine),
+        outbox_health=partial(outbox_health, session_factory(engine), clock),
     )
     server = make_server(front, host="127.0.0.1", port=0)
     stopping = threading.Event()

@@ -104,14 +104,20 @@ class FakeSlack:
     def __init__(self, *, token: str = BOT_TOKEN, team_id: str = TEAM_ID, clock=None):
         self.token = token
         self.team_id = team_id
+        self.tokens = {token: team_id}  # each workspace's bot token
+        self.revoked: set[str] = set()
         self.clock = clock  # message timestamps follow it when given
         self.users: dict[str, dict] = {}
         self.calls: list[Call] = []
         self.messages: dict[str, list[dict]] = {}  # posted, per channel, oldest first
-        self.limits: tuple[float, int, float] | None = None
-        self.limited = 0  # 429s answered because of `limits`
+        self.limits: tuple[float, int, float] | None = None  # every workspace's, unless below
+        self.team_limits: dict[str, tuple[float, int, float]] = {}
+        self.retry_after_said: dict[str | None, str] = {}
+        self.limited = 0  # 429s answered because of the limits
+        self.limited_by_team: dict[str, int] = {}
+        self.accepted_at: dict[str, list[float]] = {}  # posts accepted, per workspace
         self.delays: dict[str, float] = {}  # seconds a method takes to answer
-        self._posted_at: deque[float] = deque()
+        self._posted_at: dict[str, deque[float]] = {}
         self._channel_at: dict[str, float] = {}
         self._scripted: dict[str, deque[Reply]] = {}
         self._changed = threading.Condition()
@@ -144,11 +150,24 @@ class FakeSlack:
     def response_url(self, name: str = "cmd") -> str:
         return f"{self.base}/response/{name}"
 
-    # -- the workspace
-    def add_user(self, user_id: str, *, tz: str = "America/New_York", **extra) -> dict:
+    # -- the workspaces
+    def add_workspace(self, team_id: str, token: str) -> None:
+        """Another workspace the app is installed in, with its own bot token."""
+        self.tokens[token] = team_id
+
+    def revoke(self, token: str) -> None:
+        """Slack refuses this token from now on (token_revoked), auth.test included."""
+        self.revoked.add(token)
+
+    def restore(self, token: str) -> None:
+        self.revoked.discard(token)
+
+    def add_user(
+        self, user_id: str, *, tz: str = "America/New_York", team_id: str | None = None, **extra
+    ) -> dict:
         user = {
             "id": user_id,
-            "team_id": self.team_id,
+            "team_id": team_id or self.team_id,
             "name": user_id.lower(),
             "real_name": extra.pop("real_name", f"User {user_id}"),
             "deleted": False,
@@ -170,29 +189,52 @@ class FakeSlack:
         reply = Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
         self.script(method, *[reply] * times)
 
-    def limit_posting(self, *, per_channel_gap: float = 1.0, cap: int, window: float) -> None:
+    def limit_posting(
+        self,
+        *,
+        per_channel_gap: float = 1.0,
+        cap: int,
+        window: float,
+        team_id: str | None = None,
+        retry_after: str | None = None,
+    ) -> None:
         """Slack's limits on chat.postMessage: one message a second per channel, and at most
-        `cap` in any `window` seconds per workspace; beyond them, a 429 with Retry-After."""
-        self.limits = (per_channel_gap, cap, window)
+        `cap` in any `window` seconds per workspace (each workspace counted on its own; with
+        `team_id`, that workspace's cap); beyond them, a 429 with Retry-After (the seconds
+        until a post would pass, or `retry_after` as given, whatever it says)."""
+        if retry_after is not None:
+            self.retry_after_said[team_id] = retry_after
+        if team_id is None:
+            self.limits = (per_channel_gap, cap, window)
+        else:
+            self.team_limits[team_id] = (per_channel_gap, cap, window)
 
-    def _over_limit(self, channel: str) -> Reply | None:
-        gap, cap, window = self.limits
+    def _over_limit(self, team_id: str, channel: str) -> Reply | None:
+        limits = self.team_limits.get(team_id) or self.limits
+        if limits is None:
+            return None
+        gap, cap, window = limits
         with self._changed:
             now = time.monotonic()
-            while self._posted_at and self._posted_at[0] <= now - window:
-                self._posted_at.popleft()
+            posted = self._posted_at.setdefault(team_id, deque())
+            while posted and posted[0] <= now - window:
+                posted.popleft()
             wait = 0.0
-            if len(self._posted_at) >= cap:
-                wait = self._posted_at[0] + window - now
+            if len(posted) >= cap:
+                wait = posted[0] + window - now
             last = self._channel_at.get(channel)
             if last is not None and now - last < gap:
                 wait = max(wait, last + gap - now)
             if wait > 0:
                 self.limited += 1
+                self.limited_by_team[team_id] = self.limited_by_team.get(team_id, 0) + 1
                 retry = str(max(1, int(wait + 0.999)))
+                if team_id in self.retry_after_said or None in self.retry_after_said:
+                    retry = self.retry_after_said.get(team_id, self.retry_after_said.get(None))
                 return Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": retry})
-            self._posted_at.append(now)
+            posted.append(now)
             self._channel_at[channel] = now
+            self.accepted_at.setdefault(team_id, []).append(now)
         return None
 
     def fail(self, method: str, error: str, *, times: int = 1) -> None:
@@ -234,24 +276,29 @@ class FakeSlack:
             if not str(token).startswith("xapp-"):
                 return Reply(200, {"ok": False, "error": "not_allowed_token_type"})
             return Reply(200, {"ok": True, "url": self.socket_mode_url})
-        if token != self.token:
+        if token in self.revoked:
+            return Reply(200, {"ok": False, "error": "token_revoked"})
+        if token not in self.tokens:
             return Reply(200, {"ok": False, "error": "invalid_auth" if token else "not_authed"})
-        if method == "chat.postMessage" and self.limits:
-            limited = self._over_limit(str(args.get("channel")))
+        team_id = self.tokens[token]
+        if method == "chat.postMessage":
+            limited = self._over_limit(team_id, str(args.get("channel")))
             if limited:
                 return limited
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return Reply(200, {"ok": False, "error": "unknown_method"})
+        if method == "auth.test":
+            return Reply(200, self._auth_test(args, team_id))
         return Reply(200, handler(args))
 
-    def _auth_test(self, args: dict) -> dict:
+    def _auth_test(self, args: dict, team_id: str | None = None) -> dict:
         return {
             "ok": True,
             "url": "https://fake-workspace.slack.com/",
             "team": "Fake Workspace",
             "user": "advisor-bot",
-            "team_id": self.team_id,
+            "team_id": team_id or self.team_id,
             "user_id": BOT_USER_ID,
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
@@ -305,10 +352,36 @@ class FakeSlack:
         channel = str(args.get("channel", ""))
         oldest = float(args.get("oldest") or 0)
         with self._changed:
-            found = [m for m in self.messages.get(channel, []) if float(m["ts"]) >= oldest]
+            found = [
+                m
+                for m in self.messages.get(channel, [])
+                if float(m["ts"]) >= oldest and not m.get("thread_ts")
+            ]
+        return self._page(list(reversed(found)), args)
+
+    def _conversations_replies(self, args: dict) -> dict:
+        channel, parent = str(args.get("channel", "")), str(args.get("ts", ""))
+        oldest = float(args.get("oldest") or 0)
+        with self._changed:
+            found = [
+                m
+                for m in self.messages.get(channel, [])
+                if (m["ts"] == parent or m.get("thread_ts") == parent) and float(m["ts"]) >= oldest
+            ]
+        return self._page(found, args)
+
+    @staticmethod
+    def _page(found: list[dict], args: dict) -> dict:
+        """`limit` messages from the `cursor` on, as Slack pages them."""
         if not args.get("include_all_metadata"):
             found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
-        return {"ok": True, "messages": list(reversed(found)), "has_more": False}
+        start = int(args.get("cursor") or 0)
+        size = int(args.get("limit") or 100)
+        page, rest = found[start : start + size], found[start + size :]
+        answer = {"ok": True, "messages": page, "has_more": bool(rest)}
+        if rest:
+            answer["response_metadata"] = {"next_cursor": str(start + size)}
+        return answer
 
     def posted(self, channel: str) -> list[dict]:
         """Top-level messages posted in `channel`, oldest first."""

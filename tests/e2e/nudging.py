@@ -130,12 +130,14 @@ def text_of(message: dict) -> str:
     return "\n".join(parts)
 
 
-def add_due_member(session, user: str, *, now: datetime, advisors: int = 1, digest=True) -> None:
+def add_due_member(
+    session, user: str, *, now: datetime, advisors: int = 1, digest=True, team_id: str = TEAM_ID
+) -> None:
     """A member whose window is always open, with `advisors` due a stay-in-touch nudge since a
     day before `now`: bulk rows for the multi-process tests and the throughput benchmark."""
     session.add(
         Member(
-            team_id=TEAM_ID,
+            team_id=team_id,
             user_id=user,
             tz="UTC",
             nudge_days="0123456",
@@ -151,7 +153,7 @@ def add_due_member(session, user: str, *, now: datetime, advisors: int = 1, dige
     for n in range(advisors):
         session.add(
             Advisor(
-                team_id=TEAM_ID,
+                team_id=team_id,
                 owner_id=user,
                 name=f"Advisor {n}",
                 cadence_days=30,

@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from bot.server import MAX_BODY_BYTES
+from core import outbox, workspaces
 from core.models import Member
 from tests.fakes import SIGNING_SECRET, eventually, sign
 from tests.payloads import FORM, JSON, event_callback, slash_command, url_verification
@@ -131,11 +132,39 @@ def test_slacks_url_verification_challenge_is_echoed(bot):
     assert answer.json() == {"challenge": "c-123"}
 
 
-def test_health_is_200_while_the_database_answers(bot):
+def test_health_is_200_while_the_database_answers_and_counts_what_the_outbox_could_not_send(
+    bot, engine, clock
+):
     answer = bot.slack.get("/healthz")
 
     assert answer.status == 200
-    assert answer.json() == {"status": "ok", "database": "ok"}
+    assert answer.json() == {
+        "status": "ok",
+        "database": "ok",
+        "outbox": {"failed": 0, "failed_last_day": 0, "overdue": 0, "paused_workspaces": []},
+    }
+    with Session(engine) as session:
+        for key in ("gone", "stuck"):
+            outbox.enqueue(
+                session,
+                team_id="T0TEST",
+                purpose="nudge",
+                key=key,
+                target=outbox.Target.dm("U0ALICE"),
+                now=clock.now(),
+            )
+        outbox.take(session, row_id=1, process="p", now=clock.now())
+        outbox.give_up(session, row_id=1, process="p", error="user_not_found")
+        workspaces.token_refused(session, team_id="T0TEST", error="token_revoked", now=clock.now())
+        session.commit()
+    clock.advance(minutes=20)
+
+    assert bot.slack.get("/healthz").json()["outbox"] == {
+        "failed": 1,
+        "failed_last_day": 1,
+        "overdue": 0,  # its workspace is stopped: not overdue, paused
+        "paused_workspaces": ["T0TEST"],
+    }
 
 
 def test_health_is_503_when_the_database_does_not_answer(fake_slack):

@@ -1,0 +1,486 @@
+"""The delivery engine end to end, against the fake Slack over HTTP: one bad row never stops
+the rest; each workspace is paced, held and stopped on its own; a Retry-After of any size is
+honoured; a lost post is looked up before it is posted again, and a failed look-up is retried,
+never given up at once; channels and threads are targets too; a purpose plugs in."""
+
+import logging
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from bot.delivery.pacing import Pacing, retry_after
+from bot.delivery.purposes import Nothing, Purpose, Ready, registry
+from bot.delivery.sender import Sender, client_for_sending
+from bot.recurrence import next_after
+from bot.scheduler import Ticker
+from core import outbox, schedules
+from core.db import session_factory
+from core.models import Member, Outbox, OutboxState, Touchpoint
+from core.outbox import MAX_ATTEMPTS, Target
+from core.schedules import Rule
+from tests.e2e.nudging import add_due_member, text_of
+from tests.fakes import BOT_TOKEN, TEAM_ID, Reply
+from tests.payloads import ALICE
+
+BOB = "U0BOB"
+OTHER_TEAM, OTHER_TOKEN = "T0OTHER", "xoxb-other-workspace"
+MONDAY = datetime(2026, 11, 23, 9, tzinfo=UTC)
+
+
+def rows(engine, purpose: str | None = None) -> list[Outbox]:
+    with Session(engine) as session:
+        query = select(Outbox).order_by(Outbox.id)
+        if purpose:
+            query = query.where(Outbox.purpose == purpose)
+        return list(session.exec(query))
+
+
+def sql(engine, statement: str, **values) -> None:
+    with engine.begin() as connection:
+        connection.execute(text(statement), values)
+
+
+def alice_and_bob_due(nudging) -> None:
+    for user in (ALICE, BOB):
+        nudging.member(user=user)
+        nudging.slack.add_user(user, tz="Europe/Paris")
+        nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 20), owner=user)
+
+
+# --- one bad row never stops the rest
+
+
+def test_a_promise_with_a_value_core_does_not_know_stops_neither_the_tick_nor_anyone_else(
+    nudging, engine, caplog
+):
+    alice_and_bob_due(nudging)
+    grace = nudging.advisor("Ada Lovelace", last_spoke_on=date(2026, 11, 20))
+    broken = nudging.promise(grace, "Send the deck", date(2026, 11, 24))
+    sql(
+        engine,
+        "UPDATE promise SET firmness = 'maybe', nudge_at = created_at WHERE id = :id",
+        id=broken.id,
+    )
+
+    with caplog.at_level(logging.ERROR):
+        nudging.tick()
+
+    assert len(nudging.dms(BOB)) == 1, "Bob's nudge came"
+    [alices] = nudging.dms(ALICE)
+    assert "Grace Hopper" in text_of(alices), "and Alice's others too"
+    assert f"Cannot decide the nudge of promise {broken.id}" in caplog.text
+    with Session(engine) as session:
+        shelved = session.exec(text("SELECT nudge_at FROM promise")).one()[0]
+    assert shelved is not None, "looked at again later, not every tick"
+
+
+def test_a_member_whose_row_core_cannot_read_is_set_aside_and_the_others_are_served(
+    nudging, engine, caplog
+):
+    alice_and_bob_due(nudging)
+    nudging.member(user="U0CAROL", tz="America/New_York")  # outside her window now
+    nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 20), owner="U0CAROL")
+    sql(engine, "UPDATE member SET nudge_start = 2000 WHERE user_id = 'U0CAROL'")  # 33:20
+
+    with caplog.at_level(logging.ERROR):
+        nudging.tick()
+
+    assert [len(nudging.dms(u)) for u in (ALICE, BOB)] == [1, 1]
+    assert "Planning nudges for U0CAROL in T0TEST failed" in caplog.text
+    with Session(engine) as session:
+        carol = session.exec(select(Member).where(Member.user_id == "U0CAROL")).one()
+    assert carol.look_at == MONDAY + timedelta(hours=1), "set aside for an hour"
+
+
+def test_a_message_that_cannot_be_rendered_is_retried_then_failed_and_holds_nobody_up(
+    nudging, engine, caplog
+):
+    alice_and_bob_due(nudging)
+    sql(
+        engine,
+        "UPDATE advisor SET support = '5', gains = '', notes = '' WHERE owner_id = :o",
+        o=ALICE,
+    )
+
+    with caplog.at_level(logging.ERROR):
+        nudging.tick()
+        for _ in range(12):
+            nudging.clock.advance(minutes=31)
+            nudging.tick()
+
+    assert (len(nudging.dms(ALICE)), len(nudging.dms(BOB))) == (0, 1)
+    [alices, _] = sorted(nudging.deliveries(), key=lambda r: r.owner_id)
+    assert (alices.state, alices.attempts) == (OutboxState.FAILED, MAX_ATTEMPTS)
+    assert f"Outbox row {alices.id} failed at take" in caplog.text
+
+
+def test_a_nudge_whose_advisor_was_removed_between_plan_and_send_is_skipped(nudging, engine):
+    alice_and_bob_due(nudging)
+    ticker = nudging.ticker()
+    ticker.plan(TEAM_ID, ALICE)
+    sql(engine, "DELETE FROM advisor WHERE owner_id = :o", o=ALICE)
+
+    ticker()
+
+    [alices] = [r for r in nudging.deliveries() if r.owner_id == ALICE]
+    assert alices.state == OutboxState.SKIPPED and nudging.dms(ALICE) == []
+    assert len(nudging.dms(BOB)) == 1
+
+
+# --- workspaces on their own
+
+
+@pytest.fixture
+def two_workspaces(nudging, engine, fake_slack):
+    """Alice's workspace and another, each with due members and its own token."""
+    fake_slack.add_workspace(OTHER_TEAM, OTHER_TOKEN)
+    with Session(engine) as session:
+        for n in range(3):
+            add_due_member(session, f"U0HERE{n}", now=MONDAY)
+            add_due_member(session, f"U0THERE{n}", now=MONDAY, team_id=OTHER_TEAM)
+        session.commit()
+    for n in range(3):
+        fake_slack.add_user(f"U0HERE{n}", tz="UTC")
+        fake_slack.add_user(f"U0THERE{n}", tz="UTC", team_id=OTHER_TEAM)
+    clients = {
+        TEAM_ID: client_for_sending(BOT_TOKEN, fake_slack.api_url),
+        OTHER_TEAM: client_for_sending(OTHER_TOKEN, fake_slack.api_url),
+    }
+    sender = Sender(
+        clients.get,
+        session_factory(engine),
+        nudging.clock,
+        process="p",
+        pacing=Pacing(1000),
+        sleep=nudging.sleeps.append,
+    )
+    return Ticker(session_factory(engine), nudging.clock, sender)
+
+
+def sent_to(fake_slack, prefix: str) -> int:
+    return sum(len(fake_slack.posted("D" + f"{prefix}{n}"[1:])) for n in range(3))
+
+
+def test_a_revoked_token_stops_its_own_workspace_only_and_sending_resumes_once_it_works(
+    two_workspaces, fake_slack, nudging, engine
+):
+    fake_slack.revoke(OTHER_TOKEN)
+
+    two_workspaces()
+
+    assert (sent_to(fake_slack, "U0HERE"), sent_to(fake_slack, "U0THERE")) == (3, 0)
+    there = [r for r in rows(engine) if r.team_id == OTHER_TEAM]
+    assert [(r.state, r.attempts) for r in there] == [(OutboxState.PENDING, 0)] * 3
+    other_posts = [
+        c for c in fake_slack.calls_to("chat.postMessage") if OTHER_TOKEN in str(c.headers)
+    ]
+    assert len(other_posts) <= 1, "one try, then the workspace stops"
+
+    nudging.clock.advance(minutes=30)
+    two_workspaces()
+    assert sent_to(fake_slack, "U0THERE") == 0, "still refused: nothing tried for good"
+
+    fake_slack.restore(OTHER_TOKEN)
+    nudging.clock.advance(hours=1)
+    two_workspaces()
+    assert sent_to(fake_slack, "U0THERE") == 3
+    assert {r.state for r in rows(engine)} == {OutboxState.SENT}
+
+
+@pytest.mark.parametrize("asked", ["inf", "1e12", "nan", "-5", "soon", "3600"])
+def test_any_retry_after_is_honoured_in_its_own_workspace_and_draws_no_second_429(
+    two_workspaces, fake_slack, nudging, engine, asked
+):
+    fake_slack.limit_posting(cap=1, window=10_000, team_id=OTHER_TEAM, retry_after=asked)
+
+    two_workspaces()  # one post there, then 429s asking for `asked`
+
+    assert (sent_to(fake_slack, "U0HERE"), sent_to(fake_slack, "U0THERE")) == (3, 1)
+    assert fake_slack.limited_by_team.get(OTHER_TEAM, 0) <= 1 or asked in ("nan", "-5", "soon")
+    waiting = [r for r in rows(engine) if r.team_id == OTHER_TEAM and r.state == "pending"]
+    seconds = retry_after({"Retry-After": asked})
+    assert all(r.next_try_at <= MONDAY + timedelta(hours=1) for r in waiting)
+    if seconds > 30:  # a long wait: every process leaves the workspace alone until then
+        assert len(waiting) == 2 and fake_slack.limited_by_team[OTHER_TEAM] == 1
+        nudging.clock.advance(seconds=seconds - 1)
+        two_workspaces()
+        assert fake_slack.limited_by_team[OTHER_TEAM] == 1
+
+
+def test_retry_after_values_are_clamped_and_never_overflow():
+    assert retry_after({"Retry-After": "inf"}) == 3600
+    assert retry_after({"retry-after": ["1e12"]}) == 3600
+    assert retry_after({"Retry-After": "nan"}) == 1
+    assert retry_after({"Retry-After": "-5"}) == 0
+    assert retry_after({"Retry-After": "tomorrow"}) == 1
+    assert retry_after({}) == 1
+    assert retry_after({"Retry-After": "7"}) == 7
+
+
+def test_a_hold_in_one_workspace_does_not_slow_another():
+    now = [100.0]
+    pacing = Pacing(10, monotonic=lambda: now[0])
+    pacing.hold("T0A", 20)
+
+    assert pacing.free_at("T0A", "D1") == 120.0
+    assert pacing.free_at("T0B", "D1") == 0.0
+    pacing.book("T0B", "D1", 100.0)
+    assert pacing.free_at("T0B", "D2") == pytest.approx(100.103)
+    assert pacing.free_at("T0B", "D1") == pytest.approx(101.03), "one a second per conversation"
+    assert pacing.rate("T0A") < pacing.rate("T0B") == 10, "a 429 slows its workspace down"
+
+
+# --- a lost post: looked up, and a failed look-up retried
+
+
+def test_lost_answers_and_refused_look_ups_lose_no_nudge_and_double_none(nudging, fake_slack):
+    users = [f"U0MEMBER{n:02d}" for n in range(30)]
+    for user in users:
+        nudging.member(user=user)
+        fake_slack.add_user(user, tz="Europe/Paris")
+        nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 20), owner=user)
+    fake_slack.script("chat.postMessage", *[Reply(504, "gateway timeout")] * 30)
+    fake_slack.script(
+        "conversations.history",
+        *[Reply(200, {"ok": False, "error": "missing_scope"})] * 20,
+        *[Reply(503, "unavailable")] * 10,
+    )
+
+    nudging.tick()
+    for _ in range(4):
+        nudging.clock.advance(minutes=5)
+        nudging.tick()
+
+    assert [len(nudging.dms(u)) for u in users] == [1] * 30
+    assert {r.state for r in nudging.deliveries()} == {OutboxState.SENT}
+    assert len(fake_slack.calls_to("conversations.history")) >= 30
+
+
+def test_a_look_up_that_keeps_failing_ends_as_failed_only_after_the_attempts_cap(
+    nudging, fake_slack
+):
+    nudging.member()
+    nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 20))
+    fake_slack.script("chat.postMessage", Reply(504, "gateway timeout"))
+    fake_slack.fail("conversations.history", "missing_scope", times=100)
+
+    nudging.tick()
+    states = []
+    for _ in range(MAX_ATTEMPTS):
+        nudging.clock.advance(minutes=31)
+        nudging.tick()
+        states.append(nudging.deliveries()[0].state)
+
+    assert states[:-2] == [OutboxState.PENDING] * (MAX_ATTEMPTS - 2)
+    assert states[-1] == OutboxState.FAILED
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1, "never posted blind"
+
+
+# --- progress updates sent on: the touchpoint comes with the post, once
+
+
+def test_an_update_whose_post_answer_was_lost_counts_once_when_found_after_a_crash(
+    fake_slack, nudging, engine
+):
+    from core import forwarding, promises
+
+    nudging.member()
+    fake_slack.add_user("U0GRACE", tz="America/New_York", real_name="Grace Hopper")
+    grace = nudging.advisor(
+        "Grace Hopper", last_spoke_on=date(2026, 11, 20), slack_user_id="U0GRACE"
+    )
+    deck = nudging.promise(grace, "Send the deck", date(2026, 11, 27))
+    with Session(engine, expire_on_commit=False) as session:
+        update = promises.post_update(
+            session,
+            team_id=TEAM_ID,
+            owner_id=ALICE,
+            promise_id=deck.id,
+            text="Half done",
+            clock=nudging.clock,
+        )
+        row_id = forwarding.send_on(
+            session, team_id=TEAM_ID, owner_id=ALICE, event_id=update.id, now=nudging.clock.now()
+        )
+        session.commit()
+    original = fake_slack._chat_postMessage
+
+    def taken_then_lost(args):  # Slack keeps the post; its answer never comes back
+        original(args)
+        raise ConnectionResetError("the answer never came")
+
+    fake_slack._chat_postMessage = taken_then_lost
+    assert nudging.sender().send_now([row_id]) == {row_id: OutboxState.PENDING}
+    fake_slack._chat_postMessage = original
+
+    with Session(engine) as session:
+        assert session.exec(select(Touchpoint)).all() == [], "not counted before it is known"
+    nudging.clock.advance(minutes=10)
+    nudging.ticker(process="restarted")()
+
+    assert len(fake_slack.posted("D0GRACE")) == 1, "found, not posted again"
+    with Session(engine) as session:
+        [touchpoint] = session.exec(select(Touchpoint)).all()
+        assert touchpoint.note.startswith("Progress update on “Send the deck”")
+        assert session.get(Outbox, row_id).state == OutboxState.SENT
+
+
+# --- channels, threads, and a purpose that plugs in
+
+
+class CheckIns:
+    """A purpose made for this test: a weekly post in a channel, a reply in its thread, and
+    word to the owner when the channel is gone (as circles will)."""
+
+    def __init__(self):
+        self.failures: list[tuple[str, bool]] = []
+
+    def scheduled(self, session, *, schedule, occurrence, now) -> list[int]:
+        made = outbox.enqueue(
+            session,
+            team_id=schedule.team_id,
+            purpose="checkin",
+            key=f"{schedule.id}:{occurrence.isoformat()}",
+            target=Target.conversation(schedule.key),
+            payload={"text": f"Check-in {occurrence:%b %d}"},
+            now=now,
+        )
+        return [made]
+
+    @staticmethod
+    def prepare(session, *, row, now):
+        if row.payload.get("gone"):
+            return Nothing("called off")
+        return Ready({"text": row.payload["text"]})
+
+    def failed(self, session, *, row, error, gone, now) -> list[int]:
+        self.failures.append((error, gone))
+        told = outbox.enqueue(
+            session,
+            team_id=row.team_id,
+            purpose="checkin",
+            key=f"owner:{row.id}",
+            target=Target.dm(ALICE),
+            payload={"text": f"Your circle is paused: {error}"},
+            now=now,
+        )
+        return [told]
+
+    def purpose(self) -> Purpose:
+        return Purpose("checkin", self.prepare, failed=self.failed, scheduled=self.scheduled)
+
+
+@pytest.fixture
+def circles(nudging, engine):
+    check_ins = CheckIns()
+
+    def ticker(process: str = "p") -> Ticker:
+        sender = nudging.sender(process)
+        sender.purposes = {**registry(), "checkin": check_ins.purpose()}
+        return Ticker(session_factory(engine), nudging.clock, sender)
+
+    with Session(engine) as session:
+        schedules.keep(
+            session,
+            team_id=TEAM_ID,
+            purpose="checkin",
+            key="C0CIRCLE",
+            rule=Rule.weekly({1}, minute=10 * 60, tz="Europe/Paris", starts_on=date(2026, 1, 6)),
+            next_after=next_after,
+            now=nudging.clock.now(),
+        )
+        session.commit()
+    check_ins.ticker = ticker
+    return check_ins
+
+
+def test_a_scheduled_purpose_posts_in_its_channel_once_per_occurrence_whoever_ticks(
+    circles, nudging, fake_slack
+):
+    tuesday = datetime(2026, 11, 24, 9, tzinfo=UTC)  # 10:00 in Paris
+    nudging.clock.advance(seconds=(tuesday - MONDAY).total_seconds() - 1)
+    circles.ticker()()
+    assert fake_slack.posted("C0CIRCLE") == []
+
+    nudging.clock.advance(seconds=1)
+    circles.ticker("a")()
+    circles.ticker("b")()
+
+    [post] = fake_slack.posted("C0CIRCLE")
+    assert post["text"] == "Check-in Nov 24"
+    assert post["metadata"]["event_payload"]["outbox"] == rows(nudging.engine, "checkin")[0].id
+
+
+def test_a_thread_reply_whose_answer_was_lost_is_found_in_the_thread_not_posted_twice(
+    nudging, fake_slack, engine
+):
+    parent = fake_slack._chat_postMessage({"channel": "C0CIRCLE", "text": "Check-in"})["ts"]
+    with Session(engine) as session:
+        row_id = outbox.enqueue(
+            session,
+            team_id=TEAM_ID,
+            purpose="checkin",
+            key="summary",
+            target=Target.conversation("C0CIRCLE", parent),
+            payload={"text": "Summary"},
+            now=nudging.clock.now(),
+        )
+        session.commit()
+    fake_slack.script("chat.postMessage", Reply(504, "gateway timeout"))
+    sender = nudging.sender()
+    sender.purposes = {**registry(), "checkin": CheckIns().purpose()}
+
+    sender.send_now([row_id])
+    [reply] = [m for m in fake_slack.messages["C0CIRCLE"] if m.get("thread_ts") == parent] or [None]
+    assert reply is None  # the 504 kept nothing: make it look as if Slack had kept it
+    fake_slack.messages["C0CIRCLE"].append(
+        {
+            "type": "message",
+            "ts": "1795424400.000777",
+            "thread_ts": parent,
+            "text": "Summary",
+            "metadata": {"event_type": "advisor_bot_outbox", "event_payload": {"outbox": row_id}},
+        }
+    )
+    nudging.clock.advance(minutes=5)
+    sender.send_due()
+
+    assert [c.args["ts"] for c in fake_slack.calls_to("conversations.replies")] == [parent]
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    assert rows(engine, "checkin")[0].ts == "1795424400.000777"
+
+
+def test_a_channel_that_is_gone_fails_for_good_and_its_purpose_tells_the_owner(
+    circles, nudging, fake_slack
+):
+    fake_slack.fail("chat.postMessage", "is_archived")
+    nudging.clock.advance(days=1)
+
+    circles.ticker()()
+
+    assert circles.failures == [("is_archived", True)]
+    [check_in, told] = rows(nudging.engine, "checkin")
+    assert (check_in.state, check_in.last_error) == (OutboxState.FAILED, "is_archived")
+    assert told.state == OutboxState.SENT
+    assert fake_slack.posted("D0ALICE")[0]["text"] == "Your circle is paused: is_archived"
+
+
+def test_a_row_whose_purpose_nobody_renders_fails_and_is_logged(nudging, engine, caplog):
+    with Session(engine) as session:
+        row_id = outbox.enqueue(
+            session,
+            team_id=TEAM_ID,
+            purpose="vanished",
+            key="1",
+            target=Target.dm(ALICE),
+            now=nudging.clock.now(),
+        )
+        session.commit()
+
+    with caplog.at_level(logging.ERROR):
+        nudging.sender().send_due()
+
+    assert rows(engine)[0].state == OutboxState.FAILED
+    assert f"Outbox row {row_id} has a purpose nobody renders" in caplog.text
