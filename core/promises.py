@@ -185,7 +185,7 @@ def open_promise(session: Session, *, team_id: str, owner_id: str, promise_id: i
 def post_update(
     session: Session, *, team_id: str, owner_id: str, promise_id: int, text: str, clock: Clock
 ) -> PromiseEvent:
-    """Record a progress update ("show your work"); `update_delivered` once the advisor has it."""
+    """Record a progress update ("show your work"); core/forwarding.py sends it on if asked."""
     now, text = clock.now(), check_update(text)
     promise = _open(session, team_id=team_id, owner_id=owner_id, promise_id=promise_id)
     update_event = PromiseEvent(

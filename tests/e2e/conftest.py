@@ -45,5 +45,5 @@ def bobs_advisor(bot, fake_slack, engine) -> Advisor:
 
 @pytest.fixture
 def nudging(engine, fake_slack, clock) -> Nudging:
-    """The scheduler's tick and notifier, on this test's database, clock and fake Slack."""
+    """The scheduler's tick and sender, on this test's database, clock and fake Slack."""
     return Nudging(engine, fake_slack, clock)

@@ -1,4 +1,4 @@
-"""The nudge engine end to end: the scheduler's tick decides from the rows, the notifier sends
+"""The nudge engine end to end: the scheduler's tick decides from the rows, the sender sends
 through the fake Slack over HTTP, on the member's days and hours, once."""
 
 from datetime import UTC, date, datetime, timedelta
