@@ -14,7 +14,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 log = logging.getLogger(__name__)
 Sleep = Callable[[float], None]
 # Listeners run on Bolt's thread pool, which also acks commands within Slack's 3 s: a reply may
-# wait out a short Retry-After there, never a long one (the sender of what the bot posts on its own has its own pacing).
+# wait out a short Retry-After there, never a long one (bot/delivery/ paces what the bot posts
+# on its own).
 MAX_WAIT_SECONDS = 5.0
 
 

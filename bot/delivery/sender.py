@@ -192,7 +192,11 @@ class Sender:
                 continue
             if wait > 0:
                 self.sleep(wait)
-            outcome = self._step(job, at=ready, patience=patience)
+            try:
+                outcome = self._step(job, at=ready, patience=patience)
+            except Exception:  # even recording how it ended failed: the lease runs out, later
+                log.exception("Outbox row %s: its outcome could not be recorded", job.id)
+                continue
             if outcome is Next.AGAIN:
                 push(job)
             elif outcome is Next.STOP_WORKSPACE:
@@ -513,8 +517,11 @@ class Sender:
                         workspaces.token_works(session, team_id=team_id, now=self.clock.now())
                     log.warning("The token of workspace %s works again: sending resumes", team_id)
                     continue
-            except (SlackApiError, SlackClientError, OSError) as error:
-                log.info("The token of workspace %s is still refused: %s", team_id, error)
+            except SlackApiError as error:
+                code = error.response.get("error")
+                log.info("The token of workspace %s is still refused: %s", team_id, code)
+            except (SlackClientError, OSError) as error:
+                log.info("The token of workspace %s could not be checked: %s", team_id, error)
             with self._transaction() as session:
                 workspaces.still_refused(session, team_id=team_id, now=self.clock.now())
 

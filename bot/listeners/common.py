@@ -1,5 +1,5 @@
 """What several listeners share: a transaction per request, the member's day, the Home refresh,
-and telling the member something went nowhere."""
+telling the member something went nowhere, and sending a progress update on."""
 
 import json
 import logging
@@ -16,11 +16,12 @@ from bot.views.board import Entry, build_home
 from bot.views.elements import metadata
 from bot.views.notices import build_notice
 from bot.views.nudges import build_nudge_message
-from core import board, nudges, promises, windows
-from core.errors import NotYours
+from core import board, forwarding, nudges, promises, windows
+from core.errors import Invalid, NotOnBoard, NotYours
 from core.members import is_member, member_zone, remember_member
-from core.models import AdvisorStatus
+from core.models import AdvisorStatus, OutboxState
 from core.nudge_contents import contents
+from core.outbox import Target
 from core.touchpoints import latest_touchpoints
 
 log = logging.getLogger(__name__)
@@ -206,3 +207,27 @@ def send_now(context: BoltContext, row_ids: list[int]) -> dict[int, str]:
     each row's state after."""
     sender = context.get("sender")
     return sender.send_now(row_ids) if sender is not None else {}
+
+
+def deliver_update(context: BoltContext, event_id: int, reply_in: Target | None = None) -> str:
+    """Send a saved progress update on to its advisor, now if Slack lets it go at once (else
+    the tick sends it); what to tell the member. Should it fail for good, the member is told
+    in `reply_in` (by the outbox), so nothing is said here."""
+    who = {"team_id": context.team_id, "owner_id": context.user_id}
+    try:
+        with transaction(context) as session:
+            row_id = forwarding.send_on(
+                session, **who, event_id=event_id, now=context["clock"].now(), reply_in=reply_in
+            )
+    except (NotYours, NotOnBoard) as problem:
+        return f"{problem} Nothing was sent."
+    except Invalid as problem:
+        return str(problem)
+    state = send_now(context, [row_id]).get(row_id)
+    if state == OutboxState.SENT:
+        return "Sent. It counts as a touchpoint too."
+    if state == OutboxState.FAILED:
+        return ""
+    return (
+        "Slack is slow right now: I'll send it shortly. It counts as a touchpoint once it's there."
+    )

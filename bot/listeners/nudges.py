@@ -19,8 +19,14 @@ from bot.ids import (
     NUDGE_SNOOZE,
     NUDGE_UPDATE,
 )
-from bot.listeners.common import publish_home, refresh_nudge_message, tell, transaction, with_nudge
-from bot.listeners.promises import deliver_update
+from bot.listeners.common import (
+    deliver_update,
+    publish_home,
+    refresh_nudge_message,
+    tell,
+    transaction,
+    with_nudge,
+)
 from bot.listeners.touchpoints import open_log_modal
 from bot.views.nudges import (
     PICK_LIMIT,

@@ -45,8 +45,7 @@ from core import board, forwarding, promises
 from core.dates import read_day
 from core.errors import Invalid, NotOnBoard, NotYours
 from core.members import member_zone
-from core.models import Advisor, Firmness, OutboxState, Promise
-from core.outbox import Target
+from core.models import Advisor, Firmness, Promise
 
 USAGE = (
     "Usage: `/advisor promise @someone <what> by <when>`, "
@@ -224,30 +223,6 @@ def handle_promise_menu(
 
 
 # --- Post an update: sent to the advisor by DM when they are on Slack, else ready to copy
-
-
-def deliver_update(context: BoltContext, event_id: int, reply_in: Target | None = None) -> str:
-    """Send a saved progress update on to its advisor, now if Slack lets it go at once (else
-    the tick sends it); what to tell the member. Should it fail for good, the member is told
-    in `reply_in` (by the outbox), so nothing is said here."""
-    who = {"team_id": context.team_id, "owner_id": context.user_id}
-    try:
-        with transaction(context) as session:
-            row_id = forwarding.send_on(
-                session, **who, event_id=event_id, now=context["clock"].now(), reply_in=reply_in
-            )
-    except (NotYours, NotOnBoard) as problem:
-        return f"{problem} Nothing was sent."
-    except Invalid as problem:
-        return str(problem)
-    state = send_now(context, [row_id]).get(row_id)
-    if state == OutboxState.SENT:
-        return "Sent. It counts as a touchpoint too."
-    if state == OutboxState.FAILED:
-        return ""
-    return (
-        "Slack is slow right now: I'll send it shortly. It counts as a touchpoint once it's there."
-    )
 
 
 def handle_update_submission(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
