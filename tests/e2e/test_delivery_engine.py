@@ -189,6 +189,20 @@ def test_a_revoked_token_stops_its_own_workspace_only_and_sending_resumes_once_i
     assert {r.state for r in rows(engine)} == {OutboxState.SENT}
 
 
+def test_a_workspace_drawing_429s_waits_alone_while_the_other_goes_on_at_its_pace(
+    two_workspaces, fake_slack, nudging, engine
+):
+    fake_slack.limit_posting(cap=1, window=120, team_id=OTHER_TEAM)  # then 429s for 2 minutes
+
+    two_workspaces()
+
+    assert (sent_to(fake_slack, "U0HERE"), sent_to(fake_slack, "U0THERE")) == (3, 1)
+    assert fake_slack.limited_by_team == {OTHER_TEAM: 1}, "one 429, then it is left alone"
+    assert max(nudging.sleeps, default=0) < 1, "nobody waited out the other's Retry-After"
+    held = [r for r in rows(engine) if r.team_id == OTHER_TEAM and r.state == "pending"]
+    assert len(held) == 2
+
+
 @pytest.mark.parametrize("asked", ["inf", "1e12", "nan", "-5", "soon", "3600"])
 def test_any_retry_after_is_honoured_in_its_own_workspace_and_draws_no_second_429(
     two_workspaces, fake_slack, nudging, engine, asked
