@@ -68,7 +68,7 @@ class Ticker:
         try:
             with self.sessions() as session, session.begin():
                 now = self.clock.now()
-                seen = due_members.last_wakeup(session, team_id=team_id, owner_id=owner_id)
+                seen = due_members.wakeups(session, team_id=team_id, owner_id=owner_id)
                 plan = nudge_plan.plan(
                     session, team_id=team_id, owner_id=owner_id, now=now, next_after=next_after
                 )
@@ -76,7 +76,7 @@ class Ticker:
                 if plan is not None:
                     nudge_plan.look_again(session, member=plan.member, now=now)
                     _say_why(plan, made)
-                due_members.answered(session, team_id=team_id, owner_id=owner_id, upto=seen)
+                due_members.answered(session, wakeup_ids=seen)
                 return made
         except (IntegrityError, nudge_plan.ClaimedElsewhere):  # theirs to send
             log.info("Nudges for %s were claimed by another process", owner_id)
@@ -121,8 +121,8 @@ class Ticker:
             if member is not None:
                 member.look_at = self.clock.now() + BROKEN_MEMBER_WAIT
                 session.add(member)
-            seen = due_members.last_wakeup(session, team_id=team_id, owner_id=owner_id)
-            due_members.answered(session, team_id=team_id, owner_id=owner_id, upto=seen)
+            seen = due_members.wakeups(session, team_id=team_id, owner_id=owner_id)
+            due_members.answered(session, wakeup_ids=seen)
 
     def _forget_events(self) -> None:
         with self.sessions() as session, session.begin():

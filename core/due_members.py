@@ -38,19 +38,15 @@ def due_owners(session: Session, *, now: datetime, limit: int = BATCH) -> list[t
     return list(found)[:limit]
 
 
-def last_wakeup(session: Session, *, team_id: str, owner_id: str) -> int:
-    """The newest wakeup of this member's so far (0 for none): planning answers up to it."""
-    newest = session.execute(
-        select(func.max(Wakeup.id)).where(Wakeup.team_id == team_id, Wakeup.owner_id == owner_id)
-    ).scalar()
-    return newest or 0
+def wakeups(session: Session, *, team_id: str, owner_id: str) -> list[int]:
+    """The member's wakeups visible now, read before planning them: planning answers those.
+    (By id, not "up to the newest": a wakeup with a smaller id may commit later, unseen.)"""
+    query = select(Wakeup.id).where(Wakeup.team_id == team_id, Wakeup.owner_id == owner_id)
+    return list(session.exec(query))
 
 
-def answered(session: Session, *, team_id: str, owner_id: str, upto: int) -> None:
-    """The member was planned from what they had up to wakeup `upto`; later ones stay."""
-    if upto:
-        session.execute(
-            delete(Wakeup).where(
-                Wakeup.team_id == team_id, Wakeup.owner_id == owner_id, col(Wakeup.id) <= upto
-            )
-        )
+def answered(session: Session, *, wakeup_ids: list[int]) -> None:
+    """The member was planned after these wakeups; any that came in meanwhile stay."""
+    for start in range(0, len(wakeup_ids), 500):
+        chunk = wakeup_ids[start : start + 500]
+        session.execute(delete(Wakeup).where(col(Wakeup.id).in_(chunk)))

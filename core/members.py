@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
+from core import next_due
 from core.clock import Clock
 from core.due_members import wake
 from core.models import Advisor, Member
@@ -34,7 +35,7 @@ def remember_member(
     member.last_seen_at = clock.now()
     session.add(member)
     session.flush()
-    wake(session, team_id=team_id, owner_id=user_id, now=clock.now())  # their zone may be new
+    next_due.member_changed(session, member, now=clock.now())  # their zone may be new
     return member
 
 
@@ -65,7 +66,7 @@ def zone_changed(session: Session, *, team_id: str, user_id: str, tz: str, now: 
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed:
-        wake(session, team_id=team_id, owner_id=user_id, now=now)
+        wake(session, team_id=team_id, owner_id=user_id, now=now)  # no row loaded: by its key
     changed += session.execute(
         update(Advisor)
         .where(Advisor.team_id == team_id, Advisor.slack_user_id == user_id)

@@ -341,11 +341,14 @@ class Outbox(SQLModel, table=True):
     next_try_at: datetime | None = _timestamp(nullable=True)  # None once sent, skipped, failed
     claimed_by: str | None = Field(default=None, max_length=40)  # the last process to take it
     attempts: int = 0  # failed attempts: Slack errors, render errors
-    # A post went out whose answer never came: before posting again, look for it in Slack.
+    # A post went out (at post_tried_at) whose answer never came: before posting again, look
+    # for it in Slack around that moment.
     may_be_posted: bool = False
+    post_tried_at: datetime | None = _timestamp(nullable=True)
     last_error: str | None = Field(default=None, max_length=200)
     ts: str | None = Field(default=None, max_length=32)  # the message, once posted
     sent_at: datetime | None = _timestamp(nullable=True)
+    ended_at: datetime | None = _timestamp(nullable=True)  # sent, skipped or failed
     created_at: datetime = _timestamp()
 
 

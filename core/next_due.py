@@ -1,5 +1,6 @@
-"""When each kind of subject is next due a nudge decision, recomputed here, and only here,
-whenever it changes; its owner is woken so the tick plans them again on its next run."""
+"""When each kind of subject is next due a nudge decision, recomputed here whenever the member
+changes it (the tick itself moves it on as it claims nudges, in core/nudge_plan.py); its owner
+is woken, so the tick plans them again on its next run."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo

@@ -76,16 +76,17 @@ def plan(
     tomorrow = windows.tomorrow(member, now)
     items = []
     for table, candidates in ((Advisor, due.touch_candidates), (Promise, due.promise_candidates)):
-        for subject in _due(session, table, member, tomorrow):
-            items += _decide_safely(subject, lambda s, c=candidates: c(s, zone), today, now)
+        for subject_id in _due(session, table, member, tomorrow):
+            items += _decide_safely(session, table, subject_id, candidates, zone, today, now)
     preview = _preview(session, member, now, today, next_after)
     if preview is not None:
         items.append(preview)
     return Plan(member, items, why_not="" if items else "nothing due today")
 
 
-def _due(session: Session, table, member: Member, before: datetime) -> list:
-    query = select(table).where(
+def _due(session: Session, table, member: Member, before: datetime) -> list[int]:
+    """The member's advisors (or promises) due a decision before `before`, by id."""
+    query = select(table.id).where(
         table.team_id == member.team_id,
         table.owner_id == member.user_id,
         col(table.nudge_at) < before,
@@ -93,18 +94,23 @@ def _due(session: Session, table, member: Member, before: datetime) -> list:
     return list(session.exec(query.order_by(table.nudge_at, table.id)))
 
 
-def _decide_safely(subject, candidates, today: date, now: datetime) -> list[Item]:
-    """`_decide`, but a subject whose nudge cannot be worked out (a value core does not know)
-    is logged with its id and looked at again a day later; the member's others still go."""
+def _decide_safely(
+    session: Session, table, subject_id: int, candidates, zone, today: date, now: datetime
+) -> list[Item]:
+    """`_decide` for one subject; one that cannot be read or worked out (a value core does not
+    know) is logged with its id and looked at again a day later; the member's others still go."""
     try:
-        return _decide(subject, candidates(subject), today, now)
+        subject = session.get(table, subject_id)
+        return _decide(subject, candidates(subject, zone), today, now)
     except Exception:
-        log.exception(
-            "Cannot decide the nudge of %s %s; looking again in a day",
-            type(subject).__name__.lower(),
-            subject.id,
+        kind = table.__name__.lower()
+        log.exception("Cannot decide the nudge of %s %s; looking again in a day", kind, subject_id)
+        session.execute(
+            update(table)
+            .where(col(table.id) == subject_id)
+            .values(nudge_at=now + RETRY_BROKEN)
+            .execution_options(synchronize_session=False)
         )
-        subject.nudge_at = now + RETRY_BROKEN
         return []
 
 
@@ -287,11 +293,9 @@ def _next_look(session: Session, member: Member, now: datetime) -> datetime | No
         return None
     zone = windows.zone_of(member)
     start = max(now, datetime.combine(earliest.astimezone(zone).date(), time(0), tzinfo=zone))
-    if member.one_a_day and member.last_delivery_on == windows.local_day(member, now):
-        start = max(start, windows.tomorrow(member, now))
     if member.last_seen_at:
         start = max(start, member.last_seen_at + QUIET_AFTER_USE)
-    return windows.next_opening(member, start) or start + timedelta(days=1)
+    return windows.next_chance(member, start)
 
 
 def _earliest_due(session: Session, member: Member) -> datetime | None:

@@ -124,23 +124,27 @@ def _blocked(now: datetime):
     )
 
 
+_DUE_COLUMNS = (Outbox.id, Outbox.team_id, Outbox.channel_id, Outbox.target_user)
+
+
+def _as_due(row) -> Due:
+    return Due(row.id, row.team_id, row.channel_id or f"@{row.target_user}")
+
+
 def due(session: Session, *, now: datetime, limit: int = BATCH) -> list[Due]:
     """Rows any process may take now, most overdue first: new ones, retries whose time has
     come, leases that ran out. Rows of a workspace that must not be sent to are left out."""
     query = (
-        select(Outbox.id, Outbox.team_id, Outbox.channel_id, Outbox.target_user)
+        select(*_DUE_COLUMNS)
         .where(col(Outbox.next_try_at) <= now, ~_blocked(now))
         .order_by(Outbox.next_try_at, Outbox.id)
         .limit(limit)
     )
-    return [
-        Due(row.id, row.team_id, row.channel_id or f"@{row.target_user}")
-        for row in session.execute(query)
-    ]
+    return [_as_due(row) for row in session.execute(query)]
 
 
-def take(session: Session, *, row_id: int, process: str, now: datetime) -> Outbox | None:
-    """Take the row for one attempt, with a lease; None when it is not due or another process
+def take(session: Session, *, row_id: int, process: str, now: datetime) -> bool:
+    """Take the row for one attempt, with a lease; False when it is not due or another process
     has it (or its workspace must not be sent to)."""
     taken = session.execute(
         update(Outbox)
@@ -153,11 +157,16 @@ def take(session: Session, *, row_id: int, process: str, now: datetime) -> Outbo
         .values(state=OutboxState.SENDING, claimed_by=process, next_try_at=now + LEASE)
         .execution_options(synchronize_session=False)
     )
-    if taken.rowcount != 1:
-        return None
-    return session.exec(
+    return taken.rowcount == 1
+
+
+def read(session: Session, *, row_id: int) -> Outbox:
+    """The row as stored now, detached: a plain value (changes go through this module)."""
+    row = session.exec(
         select(Outbox).where(Outbox.id == row_id).execution_options(populate_existing=True)
     ).one()
+    session.expunge(row)
+    return row
 
 
 def _mine(session: Session, row_id: int, process: str, **values) -> bool:
@@ -179,10 +188,10 @@ def renew(
     session: Session, *, row_id: int, process: str, now: datetime, posting: bool = False
 ) -> bool:
     """Extend the lease before a call to Slack; with `posting`, note that a post is going out
-    whose answer may be lost. False when another process took the row over."""
+    (now) whose answer may be lost. False when another process took the row over."""
     values: dict = {"next_try_at": now + LEASE}
     if posting:
-        values["may_be_posted"] = True
+        values |= {"may_be_posted": True, "post_tried_at": now}
     return _mine(session, row_id, process, **values)
 
 
@@ -202,6 +211,7 @@ def posted(
         channel_id=channel_id,
         ts=ts,
         sent_at=now,
+        ended_at=now,
         next_try_at=None,
         may_be_posted=False,
         last_error=None,
@@ -234,39 +244,42 @@ def backoff(attempts: int) -> timedelta:
 def failed_attempt(
     session: Session,
     *,
-    row: Outbox,
+    row_id: int,
     process: str,
     now: datetime,
     error: str,
     not_posted: bool = False,
-) -> str:
-    """A transient failure (Slack down, a timeout, a render error): tried again after a back-off,
-    or recorded as failed once MAX_ATTEMPTS are used. Returns the row's state."""
-    attempts = row.attempts + 1
+) -> str | None:
+    """A transient failure (Slack down, a timeout, a row that cannot be read or rendered): tried
+    again after a back-off, or recorded as failed once MAX_ATTEMPTS are used. Returns the row's
+    state, or None when this process no longer holds it (nothing changed)."""
+    done = session.execute(select(Outbox.attempts).where(Outbox.id == row_id)).scalar()
+    attempts = (done or 0) + 1
     values: dict = {"attempts": attempts, "last_error": error[:200]}
     if not_posted:
         values["may_be_posted"] = False
     if attempts >= MAX_ATTEMPTS:
-        values |= {"state": OutboxState.FAILED, "next_try_at": None}
+        values |= {"state": OutboxState.FAILED, "next_try_at": None, "ended_at": now}
     else:
         values |= {"state": OutboxState.PENDING, "next_try_at": now + backoff(attempts)}
-    _mine(session, row.id, process, **values)
-    return values["state"]
+    return values["state"] if _mine(session, row_id, process, **values) else None
 
 
-def give_up(session: Session, *, row_id: int, process: str, error: str) -> bool:
-    """Refused for good (the person left, the channel was archived, a message Slack rejects)."""
+def give_up(session: Session, *, row_id: int, process: str, error: str, now: datetime) -> bool:
+    """Refused for good (the person left, the channel was archived, a message Slack rejects).
+    False when this process no longer holds the row (nothing changed)."""
     return _mine(
         session,
         row_id,
         process,
         state=OutboxState.FAILED,
         next_try_at=None,
+        ended_at=now,
         last_error=error[:200],
     )
 
 
-def skip(session: Session, *, row_id: int, process: str, why: str) -> bool:
+def skip(session: Session, *, row_id: int, process: str, why: str, now: datetime) -> bool:
     """Nothing left to say by the time its turn came."""
     return _mine(
         session,
@@ -274,17 +287,14 @@ def skip(session: Session, *, row_id: int, process: str, why: str) -> bool:
         process,
         state=OutboxState.SKIPPED,
         next_try_at=None,
+        ended_at=now,
         last_error=why[:200],
     )
 
 
-def state_of(session: Session, row_id: int) -> str | None:
-    return session.exec(select(Outbox.state).where(Outbox.id == row_id)).first()
-
-
 def health(session: Session, *, now: datetime) -> Health:
     failed = select(func.count()).select_from(Outbox).where(Outbox.state == OutboxState.FAILED)
-    recent = failed.where(col(Outbox.created_at) >= now - timedelta(days=1))
+    recent = failed.where(col(Outbox.ended_at) >= now - timedelta(days=1))
     overdue = (
         select(func.count())
         .select_from(Outbox)
@@ -300,8 +310,13 @@ def health(session: Session, *, now: datetime) -> Health:
 
 
 def not_posted(session: Session, *, row_id: int, process: str) -> bool:
-    """Slack said for sure the post did not go out (a 429, or the message is not there)."""
+    """Slack said for sure no post went out (a 429 on the post, or the message is not there)."""
     return _mine(session, row_id, process, may_be_posted=False)
+
+
+def forget_channel(session: Session, *, row_id: int, process: str) -> bool:
+    """The DM's channel was refused: the row opens it afresh."""
+    return _mine(session, row_id, process, channel_id=None)
 
 
 def states(session: Session, row_ids: list[int]) -> dict[int, str]:
@@ -311,14 +326,11 @@ def states(session: Session, row_ids: list[int]) -> dict[int, str]:
 
 def due_rows(session: Session, row_ids: list[int]) -> list[Due]:
     """These rows, as the sender looks at them (whether due or not)."""
-    query = select(Outbox.id, Outbox.team_id, Outbox.channel_id, Outbox.target_user).where(
-        col(Outbox.id).in_(row_ids)
-    )
-    rows = {row.id: row for row in session.execute(query)}
-    return [
-        Due(r.id, r.team_id, r.channel_id or f"@{r.target_user}")
-        for r in (rows[i] for i in row_ids if i in rows)
-    ]
+    found = {
+        row.id: row
+        for row in session.execute(select(*_DUE_COLUMNS).where(col(Outbox.id).in_(row_ids)))
+    }
+    return [_as_due(found[i]) for i in row_ids if i in found]
 
 
 # --- the bot's DM with each person, opened once

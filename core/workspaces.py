@@ -82,7 +82,3 @@ def token_works(session: Session, *, team_id: str, now: datetime) -> bool:
     session.flush()
     return True
 
-
-def refused_token(session: Session, *, team_id: str) -> str | None:
-    """Why the workspace's token is refused, if it is."""
-    return session.exec(select(Workspace.token_error).where(Workspace.team_id == team_id)).first()

@@ -1,7 +1,8 @@
-"""Pacing, workspace by workspace (Slack's limits are per app per workspace): posts are spaced
-to stay a few percent under the workspace's rate and Slack's one message a second per
-conversation; a 429 holds that workspace, and only it, for its Retry-After, and slows it down
-until it stops drawing 429s (then it creeps back up to the configured rate)."""
+"""Pacing, workspace by workspace and method by method (Slack's limits are per app, per
+workspace, per method): posts are spaced to stay a few percent under the workspace's rate and
+Slack's one message a second per conversation; opening DMs and reading history have budgets of
+their own. A 429 holds that workspace's calls of that kind, and only those, for its
+Retry-After, and slows them down until they stop drawing 429s (then they creep back up)."""
 
 import math
 import threading
@@ -9,11 +10,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+POST, OPEN, READ = "post", "open", "read"  # chat.postMessage; conversations.open; history
+READS_PER_SECOND = 50 / 60  # Slack's tier 3, which conversations.history and .replies are in
 MARGIN = 1.03  # a few percent under each limit, so a little network jitter is no 429
 LANE_GAP = 1.0  # Slack's one message a second per conversation
-SLOWER = 0.8  # a 429 multiplies the workspace's rate by this...
-SLOWEST = 1 / 60  # ...down to a message a minute at least
-RECOVERY = 0.02  # each post accepted gives back this share of the configured rate
+SLOWER = 0.8  # a 429 multiplies the rate of its kind of call by this...
+SLOWEST = 1 / 60  # ...down to one a minute at least
+RECOVERY = 0.02  # each call accepted gives back this share of the configured rate
 LONGEST_RETRY_AFTER = 3600.0  # a Retry-After longer than this (or inf, or nonsense) is this
 
 
@@ -34,64 +37,73 @@ def retry_after(headers: dict | None) -> float:
 
 
 @dataclass
-class _Workspace:
-    rate: float  # posts a second now
-    next_post: float = 0.0  # the earliest moment of the next post
+class _Budget:
+    """One kind of call in one workspace."""
+
+    most: float  # calls a second at most (configured)
+    rate: float  # calls a second now
+    next_call: float = 0.0  # the earliest moment of the next call
     held_until: float = 0.0  # Retry-After
-    lanes: dict[str, float] = field(default_factory=dict)  # conversation: its next post
+    lanes: dict[str, float] = field(default_factory=dict)  # posts: a conversation's next one
 
 
 class Pacing:
-    """When each workspace, and each conversation in it, may take its next post. Times are on
-    the `monotonic` clock; a post is booked at the moment it is due, so pacing holds even when
-    sleeps are shortened (tests record them instead of sleeping)."""
+    """When each workspace's next call of each kind (and a post in each conversation) may go.
+    Times are on the `monotonic` clock; a call is booked at the moment it is due, so pacing
+    holds even when sleeps are shortened (tests record them instead of sleeping)."""
 
     def __init__(
         self, per_second: float, *, monotonic: Callable[[], float] = time.monotonic
     ) -> None:
         self.per_second = per_second
+        self._most = {POST: per_second, OPEN: per_second, READ: min(per_second, READS_PER_SECOND)}
         self._monotonic = monotonic
         self._lock = threading.Lock()
-        self._spaces: dict[str, _Workspace] = {}
+        self._budgets: dict[tuple[str, str], _Budget] = {}
 
-    def _space(self, team_id: str) -> _Workspace:
-        space = self._spaces.get(team_id)
-        if space is None:
-            space = self._spaces[team_id] = _Workspace(rate=self.per_second)
-        return space
+    def _budget(self, team_id: str, kind: str) -> _Budget:
+        budget = self._budgets.get((team_id, kind))
+        if budget is None:
+            most = self._most[kind]
+            budget = self._budgets[(team_id, kind)] = _Budget(most=most, rate=most)
+        return budget
 
     def now(self) -> float:
         return self._monotonic()
 
-    def free_at(self, team_id: str, lane: str | None = None) -> float:
-        """The earliest moment a post (in `lane`), or any call (no lane), may go."""
+    def free_at(self, team_id: str, kind: str, lane: str | None = None) -> float:
+        """The earliest moment the next call of this kind (a post in `lane`) may go."""
         with self._lock:
-            space = self._space(team_id)
-            if lane is None:
-                return space.held_until
-            return max(space.held_until, space.next_post, space.lanes.get(lane, 0.0))
+            budget = self._budget(team_id, kind)
+            return max(budget.held_until, budget.next_call, budget.lanes.get(lane, 0.0))
 
-    def book(self, team_id: str, lane: str, at: float) -> None:
-        """A post goes out at `at`: the workspace's and the lane's next ones wait after it."""
+    def held_until(self, team_id: str, kind: str) -> float:
         with self._lock:
-            space = self._space(team_id)
-            space.next_post = max(space.next_post, at) + MARGIN / space.rate
-            space.lanes[lane] = max(space.lanes.get(lane, 0.0), at) + LANE_GAP * MARGIN
-            if len(space.lanes) > 10_000:
-                space.lanes = {k: t for k, t in space.lanes.items() if t > at}
+            return self._budget(team_id, kind).held_until
 
-    def accepted(self, team_id: str) -> None:
+    def book(self, team_id: str, kind: str, at: float, lane: str | None = None) -> None:
+        """A call goes out at `at`: the next one of its kind (and in its lane) waits after it."""
         with self._lock:
-            space = self._space(team_id)
-            space.rate = min(self.per_second, space.rate + self.per_second * RECOVERY)
+            budget = self._budget(team_id, kind)
+            budget.next_call = max(budget.next_call, at) + MARGIN / budget.rate
+            if lane is not None:
+                budget.lanes[lane] = max(budget.lanes.get(lane, 0.0), at) + LANE_GAP * MARGIN
+                if len(budget.lanes) > 10_000:
+                    budget.lanes = {k: t for k, t in budget.lanes.items() if t > at}
 
-    def hold(self, team_id: str, seconds: float) -> None:
-        """Slack answered 429: nothing goes to this workspace for `seconds`, and it slows down."""
+    def accepted(self, team_id: str, kind: str) -> None:
         with self._lock:
-            space = self._space(team_id)
-            space.held_until = max(space.held_until, self._monotonic() + seconds)
-            space.rate = max(SLOWEST, space.rate * SLOWER)
+            budget = self._budget(team_id, kind)
+            budget.rate = min(budget.most, budget.rate + budget.most * RECOVERY)
 
-    def rate(self, team_id: str) -> float:
+    def hold(self, team_id: str, kind: str, seconds: float) -> None:
+        """Slack answered 429: no call of this kind goes to this workspace for `seconds`, and
+        they slow down."""
         with self._lock:
-            return self._space(team_id).rate
+            budget = self._budget(team_id, kind)
+            budget.held_until = max(budget.held_until, self._monotonic() + seconds)
+            budget.rate = max(SLOWEST, budget.rate * SLOWER)
+
+    def rate(self, team_id: str, kind: str = POST) -> float:
+        with self._lock:
+            return self._budget(team_id, kind).rate

@@ -76,6 +76,13 @@ class Purpose:
     scheduled: Callable[..., list[int]] | None = None
 
 
+def _unknown(session: Session, *, row: Outbox, now: datetime) -> Prepared:
+    return Nothing("no purpose renders it")
+
+
+NO_PURPOSE = Purpose("", _unknown)  # a row that could not be read, or of a purpose not known
+
+
 def registry() -> dict[str, Purpose]:
     """Every purpose, by name (imported here so that the sender need not know them)."""
     from bot.delivery import nudges, updates

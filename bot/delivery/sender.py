@@ -25,8 +25,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlmodel import Session
 
-from bot.delivery.pacing import Pacing, retry_after
-from bot.delivery.purposes import Gone, Later, Nothing, Purpose, Ready, registry
+from bot.delivery.pacing import OPEN, POST, READ, Pacing, retry_after
+from bot.delivery.purposes import NO_PURPOSE, Gone, Later, Nothing, Purpose, Ready, registry
 from core import outbox, workspaces
 from core.clock import Clock
 from core.models import Outbox, OutboxState
@@ -97,6 +97,11 @@ class Step(Enum):
     POST = "post"
 
 
+KIND = {Step.OPEN: OPEN, Step.LOOK_UP: READ, Step.POST: POST}  # whose budget a step spends
+LOOK_AROUND = timedelta(minutes=10)  # a lost post is looked for this long before and after
+LOOK_UP_PAGES = 5
+
+
 class Next(Enum):
     AGAIN = "again"  # the row has another step to go (or the same, after a wait)
     DONE = "done"
@@ -105,6 +110,10 @@ class Next(Enum):
 
 class LeaseLost(Exception):
     """Another process took the row over (this one was too slow): it is theirs now."""
+
+
+class NotFoundYet(Exception):
+    """The look-up ran out of pages before it could tell whether the post went out."""
 
 
 @dataclass
@@ -119,6 +128,7 @@ class Job:
     purpose: Purpose | None = None
     message: dict | None = None
     limited: int = 0  # 429s in a row
+    reopened: bool = False  # a cached DM was refused once and opened afresh
     follow_ups: list[int] = field(default_factory=list)
 
 
@@ -179,19 +189,19 @@ class Sender:
         while queue:
             booked, _, job = heapq.heappop(queue)
             if job.team_id in stopped:
-                self._leave(job, "the workspace's token is refused")
+                self._leave(job, "the workspace's token is refused", after=0)
                 continue
             ready = self._ready_at(job)
             if ready > booked:  # the workspace or the conversation got busier meanwhile
                 push(job)
                 continue
             now = self.pacing.now()
-            wait, held = ready - now, self.pacing.free_at(job.team_id) - now
-            if held > patience or (hurry and wait > patience):  # a later run sends it
-                self._leave(job, "Slack asked to wait")
+            held = self._held_until(job) - now
+            if held > patience or (hurry and ready - now > patience):  # a later run sends it
+                self._leave(job, "Slack asked to wait", after=max(held, 0))
                 continue
-            if wait > 0:
-                self.sleep(wait)
+            if ready > now:
+                self.sleep(ready - now)
             try:
                 outcome = self._step(job, at=ready, patience=patience)
             except Exception:  # even recording how it ended failed: the lease runs out, later
@@ -209,39 +219,46 @@ class Sender:
                 job.follow_ups = []
 
     def _ready_at(self, job: Job) -> float:
+        if job.step is Step.TAKE:
+            return 0.0  # taking is the database's; Slack is not asked yet
         lane = job.lane if job.step is Step.POST else None
-        return self.pacing.free_at(job.team_id, lane)
+        return self.pacing.free_at(job.team_id, KIND[job.step], lane)
+
+    def _held_until(self, job: Job) -> float:
+        if job.step is Step.TAKE:
+            return 0.0
+        return self.pacing.held_until(job.team_id, KIND[job.step])
 
     def _step(self, job: Job, *, at: float, patience: float) -> Next:
         try:
             if job.step is Step.TAKE:
                 return self._take(job)
             if job.step is Step.OPEN:
-                return self._open(job)
+                return self._open(job, at)
             if job.step is Step.LOOK_UP:
-                return self._look_up(job)
+                return self._look_up(job, at)
             return self._post(job, at)
         except LeaseLost:
             log.info("Outbox row %s was taken over by another process", job.id)
             return Next.DONE
         except SlackApiError as error:
             return self._slack_refused(job, error, patience)
+        except NotFoundYet:
+            return self._failed_attempt(job, "could not tell whether it was posted")
         except (SlackClientError, OSError) as error:
             return self._failed_attempt(job, f"Slack could not be reached: {error}")
-        except Exception as error:  # a bug of ours in this row's work: the others go on
+        except Exception as error:  # a bug of ours, a row core cannot read: the others go on
             log.exception("Outbox row %s failed at %s", job.id, job.step.value)
-            if job.row is None:
-                return Next.DONE
             return self._failed_attempt(job, f"error in advisor-bot: {error!r}")
 
     # --- the steps
 
     def _take(self, job: Job) -> Next:
         with self._transaction() as session:
-            row = outbox.take(session, row_id=job.id, process=self.process, now=self.clock.now())
-            if row is None:  # another process has it, or it is not due after all
-                return Next.DONE
-            session.expunge(row)  # a plain value from here on: changes go through core.outbox
+            if not outbox.take(session, row_id=job.id, process=self.process, now=self.clock.now()):
+                return Next.DONE  # another process has it, or it is not due after all
+        with self._transaction() as session:
+            row = outbox.read(session, row_id=job.id)
             if row.target_user and not row.channel_id:
                 row.channel_id = outbox.dm_channel(
                     session, team_id=row.team_id, user_id=row.target_user
@@ -253,12 +270,19 @@ class Sender:
         job.row, job.purpose = row, self.purposes.get(row.purpose)
         if job.purpose is None:
             log.error("Outbox row %s has a purpose nobody renders: %r", row.id, row.purpose)
+            job.purpose = NO_PURPOSE
             return self._give_up(job, f"unknown purpose {row.purpose!r}", gone=False)
         with self._transaction() as session:
             prepared = job.purpose.prepare(session, row=row, now=self.clock.now())
         if isinstance(prepared, Nothing):
             with self._transaction() as session:
-                outbox.skip(session, row_id=row.id, process=self.process, why=prepared.why)
+                outbox.skip(
+                    session,
+                    row_id=row.id,
+                    process=self.process,
+                    why=prepared.why,
+                    now=self.clock.now(),
+                )
             return Next.DONE
         if isinstance(prepared, Later):
             with self._transaction() as session:
@@ -281,9 +305,10 @@ class Sender:
             return Step.OPEN
         return Step.LOOK_UP if row.may_be_posted else Step.POST
 
-    def _open(self, job: Job) -> Next:
+    def _open(self, job: Job, at: float) -> Next:
         row = job.row
-        channel = self._call(job, "conversations_open", users=row.target_user)["channel"]["id"]
+        answer = self._call(job, "conversations_open", at, users=row.target_user)
+        channel = answer["channel"]["id"]
         with self._transaction() as session:
             if not outbox.note_channel(
                 session, row_id=row.id, process=self.process, channel_id=channel
@@ -296,23 +321,34 @@ class Sender:
         job.step = self._after_open(row)
         return Next.AGAIN
 
-    def _look_up(self, job: Job) -> Next:
-        """After a post whose answer was lost: Slack's history decides whether it went out."""
+    def _look_up(self, job: Job, at: float) -> Next:
+        """After a post whose answer was lost: Slack's history decides whether it went out. The
+        post is looked for around the moment it was sent; a look-up that cannot finish is a
+        failed attempt, never a reason to post again."""
         row = job.row
-        since = f"{row.created_at.timestamp() - 60:.6f}"
-        where = {"channel": row.channel_id, "oldest": since, "include_all_metadata": True}
+        where = {"channel": row.channel_id, "include_all_metadata": True}
+        if row.post_tried_at is None:  # a row from before the outbox: any time since it was made
+            where["oldest"] = f"{row.created_at.timestamp() - 60:.6f}"
+        else:
+            where["oldest"] = f"{(row.post_tried_at - LOOK_AROUND).timestamp():.6f}"
+            where["latest"] = f"{(row.post_tried_at + LOOK_AROUND).timestamp():.6f}"
         method = "conversations_history"
         if row.thread_ts:
             method, where["ts"] = "conversations_replies", row.thread_ts
         cursor = None
-        for _ in range(5):
-            page = self._call(job, method, limit=200, cursor=cursor, **where)
+        for _ in range(LOOK_UP_PAGES):
+            page = self._call(job, method, at, limit=200, cursor=cursor, **where)
             for message in page.get("messages") or []:
                 if _carries(message, row.id):
                     return self._posted(job, row.channel_id, message["ts"])
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 break
+            at = self.pacing.free_at(job.team_id, READ)
+            if at > self.pacing.now():
+                self.sleep(at - self.pacing.now())
+        else:
+            raise NotFoundYet(row.id)
         with self._transaction() as session:
             outbox.not_posted(session, row_id=row.id, process=self.process)
         job.step = Step.POST
@@ -320,50 +356,58 @@ class Sender:
 
     def _post(self, job: Job, at: float) -> Next:
         row = job.row
-        self.pacing.book(job.team_id, job.lane, at)
         metadata = {"event_type": METADATA_TYPE, "event_payload": {"outbox": row.id}}
         answer = self._call(
             job,
             "chat_postMessage",
+            at,
             channel=row.channel_id,
             thread_ts=row.thread_ts,
             metadata=metadata,
             **job.message,
         )
-        self.pacing.accepted(job.team_id)
         return self._posted(job, answer["channel"], answer["ts"])
 
-    def _call(self, job: Job, method: str, **args):
-        """A Web API call for a row whose lease this process still holds (renewed first)."""
+    def _call(self, job: Job, method: str, at: float, **args):
+        """A Web API call for a row whose lease this process still holds (renewed first),
+        booked against its workspace's budget for that kind of call."""
+        posting = method == "chat_postMessage"
         with self._transaction() as session:
             if not outbox.renew(
-                session,
-                row_id=job.id,
-                process=self.process,
-                now=self.clock.now(),
-                posting=method == "chat_postMessage",
+                session, row_id=job.id, process=self.process, now=self.clock.now(), posting=posting
             ):
                 raise LeaseLost(job.id)
+        kind = KIND[job.step]
+        self.pacing.book(job.team_id, kind, at, job.lane if posting else None)
         answer = getattr(self.clients(job.team_id), method)(**args)
+        self.pacing.accepted(job.team_id, kind)
         job.limited = 0
         return answer
 
     # --- how a row ends
 
     def _posted(self, job: Job, channel: str, ts: str) -> Next:
+        """Slack has the message: record it sent, in one transaction with what that means for
+        its purpose. Should that meaning fail to be recorded (a locked database), the row is
+        tried again: its look-up finds the message and records both, once."""
+        now = self.clock.now()
+        try:
+            with self._transaction() as session:
+                if outbox.posted(
+                    session, row_id=job.id, process=self.process, channel_id=channel, ts=ts, now=now
+                ):
+                    job.follow_ups = job.purpose.posted(session, row=job.row, now=now)
+        except Exception as error:
+            log.exception("Outbox row %s was posted; what that means could not be recorded", job.id)
+            if job.row.attempts + 1 < outbox.MAX_ATTEMPTS:
+                return self._failed_attempt(job, f"posted, but not recorded: {error!r}")
+            with self._transaction() as session:  # out of attempts: sent, said without it
+                outbox.posted(
+                    session, row_id=job.id, process=self.process, channel_id=channel, ts=ts, now=now
+                )
         log.info(
             "Sent outbox row %s (%s) to %s in %s", job.id, job.row.purpose, channel, job.team_id
         )
-
-        def record(session: Session, *, with_purpose: bool) -> list[int]:
-            now = self.clock.now()
-            if not outbox.posted(
-                session, row_id=job.id, process=self.process, channel_id=channel, ts=ts, now=now
-            ):
-                return []
-            return job.purpose.posted(session, row=job.row, now=now) if with_purpose else []
-
-        job.follow_ups = self._with_purpose(job, record, "what posting it means")
         return Next.DONE
 
     def _give_up(self, job: Job, error: str, *, gone: bool) -> Next:
@@ -371,12 +415,14 @@ class Sender:
             log.warning("Slack refused outbox row %s for good: %s", job.id, error)
 
         def record(session: Session, *, with_purpose: bool) -> list[int]:
-            outbox.give_up(session, row_id=job.id, process=self.process, error=error)
-            if not with_purpose or job.purpose is None:
+            now = self.clock.now()
+            if not outbox.give_up(
+                session, row_id=job.id, process=self.process, error=error, now=now
+            ):
+                return []  # not ours any more: whoever holds it decides
+            if not with_purpose:
                 return []
-            return job.purpose.failed(
-                session, row=job.row, error=error, gone=gone, now=self.clock.now()
-            )
+            return job.purpose.failed(session, row=job.row, error=error, gone=gone, now=now)
 
         job.follow_ups = self._with_purpose(job, record, "what failing means")
         return Next.DONE
@@ -386,22 +432,19 @@ class Sender:
         the attempts are used up."""
 
         def record(session: Session, *, with_purpose: bool) -> list[int]:
+            now = self.clock.now()
             state = outbox.failed_attempt(
                 session,
-                row=job.row,
+                row_id=job.id,
                 process=self.process,
-                now=self.clock.now(),
+                now=now,
                 error=error,
                 not_posted=not_posted,
             )
-            if state != OutboxState.FAILED or not with_purpose or job.purpose is None:
+            if state != OutboxState.FAILED or not with_purpose or job.row is None:
                 return []
-            log.error(
-                "Outbox row %s failed after %s attempts: %s", job.id, job.row.attempts + 1, error
-            )
-            return job.purpose.failed(
-                session, row=job.row, error=error, gone=False, now=self.clock.now()
-            )
+            log.error("Outbox row %s failed, out of attempts: %s", job.id, error)
+            return job.purpose.failed(session, row=job.row, error=error, gone=False, now=now)
 
         log.warning("Outbox row %s will be tried again: %s", job.id, error)
         job.follow_ups = self._with_purpose(job, record, "what failing means")
@@ -418,13 +461,18 @@ class Sender:
             with self._transaction() as session:
                 return record(session, with_purpose=False)
 
-    def _leave(self, job: Job, why: str) -> None:
-        """Not in this run: a taken row goes back for whoever may send it first."""
+    def _leave(self, job: Job, why: str, *, after: float) -> None:
+        """Not in this run: a taken row goes back, for whoever may send it first once `after`
+        seconds have passed."""
         if job.row is None:
             return
         with self._transaction() as session:
             outbox.release(
-                session, row_id=job.id, process=self.process, at=self.clock.now(), why=why
+                session,
+                row_id=job.id,
+                process=self.process,
+                at=self.clock.now() + timedelta(seconds=after),
+                why=why,
             )
 
     # --- what Slack refused
@@ -434,47 +482,66 @@ class Sender:
         code = str(error.response.get("error") or f"HTTP {status}")
         if status == 429:
             return self._rate_limited(job, retry_after(error.response.headers), patience)
-        if code in TOKEN and self._token_refused(job, code):
+        if code in TOKEN and self._token_refused(job):
             return self._stop_workspace(job, code)
         if job.step is Step.LOOK_UP:  # unknown whether it went out: never given up at once
             return self._failed_attempt(job, f"could not look for the message: {code}")
+        if code == "channel_not_found" and job.row.target_user and not job.reopened:
+            return self._open_afresh(job)
         if code in GONE or code == "account_inactive":
-            if code == "channel_not_found" and job.row.target_user:
-                with self._transaction() as session:
-                    outbox.forget_dm(session, team_id=job.team_id, user_id=job.row.target_user)
             return self._give_up(job, code, gone=True)
-        answered = status < 500  # Slack answered: whatever it was, nothing was posted
-        if code in TRANSIENT or not answered or code in TOKEN:
+        answered = status < 500 and job.step is Step.POST  # nothing was posted, Slack said so
+        if code in TRANSIENT or status >= 500 or code in TOKEN:
             return self._failed_attempt(job, f"Slack answered {code}", not_posted=answered)
         log.error("Slack refused outbox row %s (%s): %s", job.id, job.row.purpose, code)
         return self._give_up(job, code, gone=False)
 
-    def _rate_limited(self, job: Job, seconds: float, patience: float) -> Next:
-        """429: this workspace waits (and slows down); a long wait is left to a later tick,
-        with every process holding off that workspace until then."""
-        self.pacing.hold(job.team_id, seconds)
-        job.limited += 1
-        log.warning("Slack rate-limited workspace %s; waiting %s s", job.team_id, seconds)
-        if seconds <= patience and job.limited <= MAX_429_IN_A_ROW:
-            with self._transaction() as session:
+    def _open_afresh(self, job: Job) -> Next:
+        """The DM known for this person was refused: open it again, once, before believing it."""
+        job.reopened = True
+        with self._transaction() as session:
+            outbox.forget_dm(session, team_id=job.team_id, user_id=job.row.target_user)
+            if job.step is Step.POST:
                 outbox.not_posted(session, row_id=job.id, process=self.process)
+            outbox.forget_channel(session, row_id=job.id, process=self.process)
+        job.row.channel_id = None
+        job.row.may_be_posted = job.row.may_be_posted and job.step is not Step.POST
+        job.step = Step.OPEN
+        return Next.AGAIN
+
+    def _rate_limited(self, job: Job, seconds: float, patience: float) -> Next:
+        """429: this workspace's calls of this kind wait (and slow down); a long wait is left
+        to a later tick, with every process holding off the workspace's posts until then. Only
+        a 429 on the post itself says that nothing was posted."""
+        kind = KIND[job.step]
+        self.pacing.hold(job.team_id, kind, seconds)
+        job.limited += 1
+        log.warning(
+            "Slack rate-limited %s in workspace %s; waiting %s s", kind, job.team_id, seconds
+        )
+        on_the_post = job.step is Step.POST
+        if seconds <= patience and job.limited <= MAX_429_IN_A_ROW:
+            if on_the_post:
+                with self._transaction() as session:
+                    outbox.not_posted(session, row_id=job.id, process=self.process)
+                job.row.may_be_posted = False
             return Next.AGAIN
         now = self.clock.now()
         until = now + timedelta(seconds=seconds)
         with self._transaction() as session:
-            if seconds > patience:
+            if seconds > patience and kind == POST:
                 workspaces.hold(session, team_id=job.team_id, until=until, now=now)
             outbox.release(
                 session,
                 row_id=job.id,
                 process=self.process,
                 at=until,
-                why="Slack asked to wait",
-                not_posted=True,
+                why=f"Slack asked to wait ({kind})",
+                not_posted=on_the_post,
             )
         return Next.DONE
 
-    def _token_refused(self, job: Job, code: str) -> bool:
+    def _token_refused(self, job: Job) -> bool:
         """Whether Slack refuses the workspace's token itself (auth.test says so too)."""
         try:
             self.clients(job.team_id).auth_test()
@@ -500,7 +567,7 @@ class Sender:
                 process=self.process,
                 at=now,
                 why=f"the workspace's token is refused ({code})",
-                not_posted=job.step is not Step.LOOK_UP,
+                not_posted=job.step is Step.POST,
             )
         return Next.STOP_WORKSPACE
 

@@ -5,13 +5,14 @@ wakeup that comes in while they are being planned is never lost; nobody else is 
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import select
+import pytest
+from sqlmodel import Session, select
 
 from bot.recurrence import next_after
 from core import board, due_members, nudge_plan
 from core.board import Details, Person
 from core.members import remember_member
-from core.models import Member, Wakeup
+from core.models import Advisor, Member, Wakeup
 
 TEAM, ALICE = "T0TEST", "U0ALICE"
 PARIS = ZoneInfo("Europe/Paris")
@@ -44,12 +45,12 @@ def enlist(session, clock, last_spoke_on: date, name="Grace Hopper") -> None:
 
 def plan(session, now: datetime) -> nudge_plan.Plan:
     """What the tick does for Alice, short of sending."""
-    seen = due_members.last_wakeup(session, team_id=TEAM, owner_id=ALICE)
+    seen = due_members.wakeups(session, team_id=TEAM, owner_id=ALICE)
     found = nudge_plan.plan(session, team_id=TEAM, owner_id=ALICE, now=now, next_after=next_after)
     if found.items:
         nudge_plan.claim(session, plan=found, now=now)
     nudge_plan.look_again(session, member=found.member, now=now)
-    due_members.answered(session, team_id=TEAM, owner_id=ALICE, upto=seen)
+    due_members.answered(session, wakeup_ids=seen)
     session.commit()
     return found
 
@@ -107,13 +108,13 @@ def test_after_todays_delivery_the_next_look_is_tomorrow_at_the_earliest(session
 
 def test_a_wakeup_that_comes_in_while_the_member_is_planned_is_not_lost(session, clock):
     member(session, clock)
-    seen = due_members.last_wakeup(session, team_id=TEAM, owner_id=ALICE)
+    seen = due_members.wakeups(session, team_id=TEAM, owner_id=ALICE)
     found = nudge_plan.plan(
         session, team_id=TEAM, owner_id=ALICE, now=clock.now(), next_after=next_after
     )
     enlist(session, clock, last_spoke_on=date(2026, 10, 20))  # meanwhile, from a request
     nudge_plan.look_again(session, member=found.member, now=clock.now())
-    due_members.answered(session, team_id=TEAM, owner_id=ALICE, upto=seen)
+    due_members.answered(session, wakeup_ids=seen)
     session.commit()
 
     assert due_members.due_owners(session, now=clock.now()) == [(TEAM, ALICE)]
@@ -130,3 +131,36 @@ def test_a_monday_preview_member_is_looked_at_on_mondays_only(session, clock):
     assert alice.look_at == datetime(2026, 11, 30, 8, tzinfo=UTC)  # next Monday, 09:00
     for day in range(1, 7):
         assert due_members.due_owners(session, now=MONDAY + timedelta(days=day)) == []
+
+
+def test_a_wakeup_that_commits_late_with_a_smaller_id_is_not_lost(engine, clock, monkeypatch):
+    """Postgres hands out ids in insert order but shows rows in commit order: planning answers
+    the wakeups it read, by id, never "everything up to the newest"."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer at a time: two requests cannot interleave so")
+    with Session(engine, expire_on_commit=False) as session:
+        member(session, clock)
+        enlist(session, clock, last_spoke_on=date(2026, 11, 22))  # due in a month
+        plan(session, clock.now())
+    slow = Session(engine, expire_on_commit=False)  # a request moves Grace to due now...
+    slow.begin()
+    grace = slow.exec(select(Advisor)).one()
+    board.set_due(slow, grace, clock.now() - timedelta(days=1), now=clock.now())
+    slow.flush()  # ...its wakeup has an id, not yet committed
+    with Session(engine) as quick:  # another request of Alice's commits a later wakeup
+        remember_member(quick, team_id=TEAM, user_id=ALICE, tz="Europe/Paris", clock=clock)
+        quick.exec(select(Member)).one().last_seen_at = None
+        quick.commit()
+    answered = due_members.answered
+
+    def slow_commits_first(session, **ids):
+        slow.commit()
+        answered(session, **ids)
+
+    monkeypatch.setattr(due_members, "answered", slow_commits_first)
+    with Session(engine, expire_on_commit=False) as session:
+        plan(session, clock.now())
+    slow.close()
+
+    with Session(engine) as session:
+        assert due_members.due_owners(session, now=clock.now()) == [(TEAM, ALICE)]

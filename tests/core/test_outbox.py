@@ -54,17 +54,18 @@ def test_one_process_at_a_time_holds_a_row_until_its_lease_runs_out(session, clo
 
     mine = outbox.take(session, row_id=row_id, process="a", now=clock.now())
     theirs = outbox.take(session, row_id=row_id, process="b", now=clock.now())
-    assert mine.state == OutboxState.SENDING and mine.claimed_by == "a" and theirs is None
+    row = outbox.read(session, row_id=row_id)
+    assert mine and not theirs and (row.state, row.claimed_by) == (OutboxState.SENDING, "a")
     assert outbox.due(session, now=clock.now()) == []
 
     clock.advance(seconds=LEASE.total_seconds() - 1)
     assert outbox.renew(session, row_id=row_id, process="a", now=clock.now())
     clock.advance(seconds=LEASE.total_seconds() - 1)
-    assert outbox.take(session, row_id=row_id, process="b", now=clock.now()) is None, "renewed"
+    assert not outbox.take(session, row_id=row_id, process="b", now=clock.now()), "renewed"
 
     clock.advance(seconds=2)
-    taken_over = outbox.take(session, row_id=row_id, process="b", now=clock.now())
-    assert taken_over is not None and taken_over.claimed_by == "b"
+    assert outbox.take(session, row_id=row_id, process="b", now=clock.now())
+    assert outbox.read(session, row_id=row_id).claimed_by == "b"
     assert not outbox.renew(session, row_id=row_id, process="a", now=clock.now()), "lost"
     assert not outbox.posted(
         session, row_id=row_id, process="a", channel_id="D1", ts="1.1", now=clock.now()
@@ -82,7 +83,7 @@ def test_a_sent_row_is_never_due_again(session, clock):
 
     clock.advance(days=1)
     assert outbox.due(session, now=clock.now()) == []
-    assert outbox.take(session, row_id=row_id, process="b", now=clock.now()) is None
+    assert not outbox.take(session, row_id=row_id, process="b", now=clock.now())
     row = fresh(session, row_id)
     assert (row.state, row.channel_id, row.ts, row.next_try_at) == ("sent", "D1", "1.1", None)
 
@@ -91,16 +92,15 @@ def test_failed_attempts_back_off_and_end_as_failed_after_the_cap(session, clock
     row_id = decide(session, clock)
     waits = []
     for _ in range(MAX_ATTEMPTS):
-        row = outbox.take(session, row_id=row_id, process="a", now=clock.now())
-        assert row is not None
+        assert outbox.take(session, row_id=row_id, process="a", now=clock.now())
         state = outbox.failed_attempt(
-            session, row=row, process="a", now=clock.now(), error="Slack answered fatal_error"
+            session, row_id=row_id, process="a", now=clock.now(), error="Slack answered fatal_error"
         )
         session.commit()
         row = fresh(session, row_id)
         if state == OutboxState.PENDING:
             waits.append(row.next_try_at - clock.now())
-            assert outbox.take(session, row_id=row_id, process="a", now=clock.now()) is None
+            assert not outbox.take(session, row_id=row_id, process="a", now=clock.now())
             clock.advance(seconds=(row.next_try_at - clock.now()).total_seconds())
 
     assert [w.total_seconds() / 60 for w in waits] == [1, 2, 4, 8, 16, 30, 30][: MAX_ATTEMPTS - 1]
@@ -122,9 +122,9 @@ def test_waiting_for_a_window_or_for_slack_is_not_a_failed_attempt(session, cloc
 
 def test_a_post_whose_answer_was_lost_is_remembered_until_slack_says_otherwise(session, clock):
     row_id = decide(session, clock)
-    row = outbox.take(session, row_id=row_id, process="a", now=clock.now())
+    outbox.take(session, row_id=row_id, process="a", now=clock.now())
     outbox.renew(session, row_id=row_id, process="a", now=clock.now(), posting=True)
-    outbox.failed_attempt(session, row=row, process="a", now=clock.now(), error="timed out")
+    outbox.failed_attempt(session, row_id=row_id, process="a", now=clock.now(), error="timed out")
     session.commit()
     assert fresh(session, row_id).may_be_posted
 
@@ -146,8 +146,8 @@ def test_a_workspace_on_hold_or_with_a_refused_token_is_left_alone(session, cloc
     session.commit()
 
     assert [d.id for d in outbox.due(session, now=clock.now())] == [fine]
-    assert outbox.take(session, row_id=held, process="a", now=clock.now()) is None
-    assert outbox.take(session, row_id=refused, process="a", now=clock.now()) is None
+    assert not outbox.take(session, row_id=held, process="a", now=clock.now())
+    assert not outbox.take(session, row_id=refused, process="a", now=clock.now())
     assert outbox.health(session, now=clock.now()).paused_workspaces == ["T0DEAD"]
 
     clock.advance(minutes=6)
@@ -170,7 +170,7 @@ def test_a_refused_token_is_checked_again_less_and_less_often(session, clock):
 def test_a_failed_row_can_be_given_another_series_of_attempts(session, clock):
     row_id = decide(session, clock)
     outbox.take(session, row_id=row_id, process="a", now=clock.now())
-    outbox.give_up(session, row_id=row_id, process="a", error="user_not_found")
+    outbox.give_up(session, row_id=row_id, process="a", error="user_not_found", now=clock.now())
     assert outbox.due(session, now=clock.now()) == []
 
     assert outbox.rearm(session, row_id=row_id, now=clock.now())
@@ -182,7 +182,7 @@ def test_health_counts_failed_and_overdue_rows(session, clock):
     stuck = decide(session, clock, key="stuck")
     gone = decide(session, clock, key="gone")
     outbox.take(session, row_id=gone, process="a", now=clock.now())
-    outbox.give_up(session, row_id=gone, process="a", error="user_not_found")
+    outbox.give_up(session, row_id=gone, process="a", error="user_not_found", now=clock.now())
     session.commit()
 
     clock.advance(minutes=20)
@@ -205,3 +205,17 @@ def test_a_row_for_a_channel_or_a_thread_paces_in_that_channel(session, clock, t
         target.channel,
         target.thread_ts,
     )
+
+
+def test_a_process_that_lost_its_lease_changes_nothing_when_it_fails(session, clock):
+    row_id = decide(session, clock)
+    outbox.take(session, row_id=row_id, process="a", now=clock.now())
+    clock.advance(seconds=LEASE.total_seconds() + 1)  # a stalls; b takes it over
+    assert outbox.take(session, row_id=row_id, process="b", now=clock.now())
+
+    said = outbox.failed_attempt(session, row_id=row_id, process="a", now=clock.now(), error="e")
+    gave_up = outbox.give_up(session, row_id=row_id, process="a", error="e", now=clock.now())
+
+    assert (said, gave_up) == (None, False)
+    row = fresh(session, row_id)
+    assert (row.state, row.claimed_by, row.attempts) == (OutboxState.SENDING, "b", 0)

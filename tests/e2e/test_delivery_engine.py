@@ -3,6 +3,7 @@ the rest; each workspace is paced, held and stopped on its own; a Retry-After of
 honoured; a lost post is looked up before it is posted again, and a failed look-up is retried,
 never given up at once; channels and threads are targets too; a purpose plugs in."""
 
+import contextlib
 import logging
 from datetime import UTC, date, datetime, timedelta
 
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from bot.delivery.pacing import Pacing, retry_after
+from bot.delivery.pacing import OPEN, POST, READ, Pacing, retry_after
 from bot.delivery.purposes import Nothing, Purpose, Ready, registry
 from bot.delivery.sender import Sender, client_for_sending
 from bot.recurrence import next_after
@@ -233,17 +234,20 @@ def test_retry_after_values_are_clamped_and_never_overflow():
     assert retry_after({"Retry-After": "7"}) == 7
 
 
-def test_a_hold_in_one_workspace_does_not_slow_another():
+def test_a_hold_in_one_workspace_or_on_one_method_does_not_slow_another():
     now = [100.0]
     pacing = Pacing(10, monotonic=lambda: now[0])
-    pacing.hold("T0A", 20)
+    pacing.hold("T0A", POST, 20)
 
-    assert pacing.free_at("T0A", "D1") == 120.0
-    assert pacing.free_at("T0B", "D1") == 0.0
-    pacing.book("T0B", "D1", 100.0)
-    assert pacing.free_at("T0B", "D2") == pytest.approx(100.103)
-    assert pacing.free_at("T0B", "D1") == pytest.approx(101.03), "one a second per conversation"
+    assert pacing.free_at("T0A", POST, "D1") == 120.0
+    assert pacing.free_at("T0A", OPEN) == 0.0, "opening a DM is another budget"
+    assert pacing.free_at("T0B", POST, "D1") == 0.0
+    pacing.book("T0B", POST, 100.0, "D1")
+    assert pacing.free_at("T0B", POST, "D2") == pytest.approx(100.103)
+    assert pacing.free_at("T0B", POST, "D1") == pytest.approx(101.03), "one a second per DM"
     assert pacing.rate("T0A") < pacing.rate("T0B") == 10, "a 429 slows its workspace down"
+    pacing.book("T0B", READ, 100.0)
+    assert pacing.free_at("T0B", READ) == pytest.approx(100 + 1.03 * 60 / 50), "tier 3"
 
 
 # --- a lost post: looked up, and a failed look-up retried
@@ -498,3 +502,185 @@ def test_a_row_whose_purpose_nobody_renders_fails_and_is_logged(nudging, engine,
 
     assert rows(engine)[0].state == OutboxState.FAILED
     assert f"Outbox row {row_id} has a purpose nobody renders" in caplog.text
+
+
+# --- what the review found
+
+
+def lost_post(nudging, fake_slack) -> Outbox:
+    """Alice's nudge went out, but its answer was lost (Slack kept the message)."""
+    nudging.member()
+    nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 24))
+    fake_slack.script("chat.postMessage", Reply(504, "gateway timeout"))
+    nudging.tick()
+    [row] = nudging.deliveries()
+    assert row.state == OutboxState.PENDING and row.may_be_posted
+    fake_slack.messages.setdefault(row.channel_id, []).append(
+        {
+            "type": "message",
+            "ts": f"{MONDAY.timestamp():.0f}.999999",
+            "text": "a nudge",
+            "metadata": {"event_type": "advisor_bot_outbox", "event_payload": {"outbox": row.id}},
+        }
+    )
+    return row
+
+
+@pytest.mark.parametrize("wait", [5, 60])
+def test_a_429_on_the_look_up_never_makes_the_next_attempt_post_blind(nudging, fake_slack, wait):
+    lost_post(nudging, fake_slack)
+    fake_slack.rate_limit("conversations.history", retry_after=wait)
+    dying = nudging.sender("dies")
+
+    def killed(seconds):  # the process dies while it waits out the Retry-After
+        raise SystemExit("killed")
+
+    dying.sleep = killed
+    nudging.clock.advance(minutes=10)
+    with contextlib.suppress(SystemExit):
+        dying.send_due()
+    assert nudging.deliveries()[0].may_be_posted, "a 429 on the look-up says nothing of the post"
+
+    nudging.clock.advance(minutes=6)
+    nudging.ticker("another")()
+
+    assert len(nudging.dms()) == 1
+    assert nudging.deliveries()[0].state == OutboxState.SENT
+
+
+def test_a_workspace_with_no_client_for_a_moment_keeps_what_it_knew_of_a_lost_post(
+    nudging, fake_slack, engine
+):
+    lost_post(nudging, fake_slack)
+    nudging.clock.advance(minutes=10)
+    sender = nudging.sender("p2")
+    clients, sender.clients = sender.clients, lambda team_id: None
+    sender.send_due()
+    assert nudging.deliveries()[0].may_be_posted
+
+    sender.clients = clients
+    with Session(engine) as session:
+        from core import workspaces
+
+        workspaces.token_works(session, team_id=TEAM_ID, now=nudging.clock.now())
+        session.commit()
+    sender.send_due()
+
+    assert len(nudging.dms()) == 1
+
+
+def test_a_look_up_that_cannot_see_far_enough_back_tries_again_later_and_never_posts_blind(
+    nudging, fake_slack
+):
+    row = lost_post(nudging, fake_slack)
+    for n in range(1000):  # the conversation went on after the lost post
+        fake_slack.messages[row.channel_id].append(
+            {"type": "message", "ts": f"{MONDAY.timestamp():.0f}.{n:06d}", "text": f"chat {n}"}
+        )
+    nudging.clock.advance(minutes=10)
+
+    nudging.tick()
+
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    [row] = nudging.deliveries()
+    assert (row.state, row.attempts, row.may_be_posted) == (OutboxState.PENDING, 2, True)
+
+
+def test_an_update_whose_touchpoint_could_not_be_recorded_is_recorded_on_the_next_attempt(
+    fake_slack, nudging, engine, monkeypatch
+):
+    from sqlalchemy.exc import OperationalError
+
+    from core import forwarding, promises
+    from core.models import PromiseEvent
+
+    nudging.member()
+    fake_slack.add_user("U0GRACE", tz="America/New_York", real_name="Grace Hopper")
+    grace = nudging.advisor(
+        "Grace Hopper", last_spoke_on=date(2026, 11, 20), slack_user_id="U0GRACE"
+    )
+    deck = nudging.promise(grace, "Send the deck", date(2026, 11, 27))
+    with Session(engine, expire_on_commit=False) as session:
+        update = promises.post_update(
+            session,
+            team_id=TEAM_ID,
+            owner_id=ALICE,
+            promise_id=deck.id,
+            text="Half done",
+            clock=nudging.clock,
+        )
+        row_id = forwarding.send_on(
+            session, team_id=TEAM_ID, owner_id=ALICE, event_id=update.id, now=nudging.clock.now()
+        )
+        session.commit()
+    log_touchpoint, calls = forwarding.log_touchpoint, []
+
+    def locked_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("INSERT INTO touchpoint", {}, Exception("database is locked"))
+        return log_touchpoint(*args, **kwargs)
+
+    monkeypatch.setattr(forwarding, "log_touchpoint", locked_once)
+
+    assert nudging.sender().send_now([row_id]) == {row_id: OutboxState.PENDING}, "not said sent"
+    nudging.clock.advance(minutes=10)
+    nudging.tick()
+
+    assert len(fake_slack.posted("D0GRACE")) == 1, "found, not posted again"
+    with Session(engine) as session:
+        assert len(session.exec(select(Touchpoint)).all()) == 1
+        assert session.get(PromiseEvent, update.id).sent_to_advisor
+        assert session.get(Outbox, row_id).state == OutboxState.SENT
+
+
+def test_an_outbox_row_that_cannot_be_read_is_counted_and_fails_after_its_attempts(
+    nudging, engine, caplog
+):
+    alice_and_bob_due(nudging)
+    ticker = nudging.ticker()
+    ticker.plan(TEAM_ID, ALICE)
+    if engine.dialect.name != "sqlite":
+        pytest.skip("Postgres does not store a JSON column that is not JSON")
+    sql(engine, "UPDATE outbox SET payload = 'not json' WHERE owner_id = :o", o=ALICE)
+
+    with caplog.at_level(logging.ERROR):
+        for _ in range(12):
+            ticker()
+            nudging.clock.advance(minutes=31)
+
+    assert len(nudging.dms(BOB)) == 1
+    with engine.connect() as connection:
+        state, attempts = connection.execute(
+            text("SELECT state, attempts FROM outbox WHERE owner_id = :o"), {"o": ALICE}
+        ).one()
+    assert (state, attempts) == (OutboxState.FAILED, MAX_ATTEMPTS)
+
+
+def test_a_dm_known_from_before_that_slack_refuses_is_opened_afresh_once(nudging, fake_slack):
+    nudging.member()
+    nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 20))
+    fake_slack.fail("chat.postMessage", "channel_not_found")
+
+    nudging.tick()
+
+    assert len(nudging.dms()) == 1
+    assert len(fake_slack.calls_to("conversations.open")) == 2
+
+
+def test_one_advisor_that_cannot_be_read_holds_back_none_of_the_members_other_nudges(
+    nudging, engine, caplog
+):
+    nudging.member()
+    nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 20))
+    ada = nudging.advisor("Ada Lovelace", last_spoke_on=date(2026, 10, 21))
+    if engine.dialect.name != "sqlite":
+        pytest.skip("Postgres does not store a JSON column that is not JSON")
+    sql(engine, "UPDATE advisor SET support = 'not json' WHERE id = :id", id=ada.id)
+
+    with caplog.at_level(logging.ERROR):
+        nudging.tick()
+
+    [message] = nudging.dms()
+    assert "Grace Hopper" in text_of(message)
+    assert f"Cannot decide the nudge of advisor {ada.id}" in caplog.text

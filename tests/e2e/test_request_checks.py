@@ -154,7 +154,7 @@ def test_health_is_200_while_the_database_answers_and_counts_what_the_outbox_cou
                 now=clock.now(),
             )
         outbox.take(session, row_id=1, process="p", now=clock.now())
-        outbox.give_up(session, row_id=1, process="p", error="user_not_found")
+        outbox.give_up(session, row_id=1, process="p", error="user_not_found", now=clock.now())
         workspaces.token_refused(session, team_id="T0TEST", error="token_revoked", now=clock.now())
         session.commit()
     clock.advance(minutes=20)

@@ -58,9 +58,11 @@ def _create_tables() -> None:
         sa.Column("claimed_by", sa.String(40), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("may_be_posted", sa.Boolean(), nullable=False),
+        _timestamp("post_tried_at", nullable=True),
         sa.Column("last_error", sa.String(200), nullable=True),
         sa.Column("ts", sa.String(32), nullable=True),
         _timestamp("sent_at", nullable=True),
+        _timestamp("ended_at", nullable=True),
         _timestamp("created_at"),
         sa.UniqueConstraint("team_id", "purpose", "key", name="uq_outbox_decision"),
     )
@@ -117,18 +119,21 @@ def _create_tables() -> None:
 
 def _move_deliveries() -> None:
     """Each delivery becomes an outbox row with its id: sent, skipped and failed ones as they
-    were, claimed ones pending at once and looked up in Slack before they are posted again."""
+    were, claimed ones pending at once and looked up in Slack (anywhere after they were made:
+    when their last post went out is not known) before they are posted again."""
     op.execute(
         """
         INSERT INTO outbox (id, team_id, purpose, key, owner_id, target_user, channel_id,
             payload, state, not_before, next_try_at, claimed_by, attempts, may_be_posted,
-            last_error, ts, sent_at, created_at)
+            post_tried_at, last_error, ts, sent_at, ended_at, created_at)
         SELECT id, team_id, 'nudge', 'delivery:' || CAST(id AS VARCHAR(20)), owner_id, owner_id,
             channel, '{}',
             CASE state WHEN 'claimed' THEN 'pending' ELSE state END,
             created_at,
             CASE state WHEN 'claimed' THEN lease_until ELSE NULL END,
-            claimed_by, attempts, state = 'claimed', last_error, ts, sent_at, created_at
+            claimed_by, attempts, state = 'claimed', NULL, last_error, ts, sent_at,
+            CASE state WHEN 'claimed' THEN NULL ELSE COALESCE(sent_at, lease_until) END,
+            created_at
         FROM delivery
         """
     )
