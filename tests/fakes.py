@@ -348,25 +348,29 @@ class FakeSlack:
             self.messages.setdefault(args["channel"], []).append(message)
         return {"ok": True, "channel": args["channel"], "ts": ts, "message": message}
 
+    @staticmethod
+    def _between(message: dict, args: dict) -> bool:
+        """Within the `oldest` and `latest` bounds Slack's history methods take."""
+        ts = float(message["ts"])
+        return float(args.get("oldest") or 0) <= ts <= float(args.get("latest") or "inf")
+
     def _conversations_history(self, args: dict) -> dict:
         channel = str(args.get("channel", ""))
-        oldest = float(args.get("oldest") or 0)
         with self._changed:
             found = [
                 m
                 for m in self.messages.get(channel, [])
-                if float(m["ts"]) >= oldest and not m.get("thread_ts")
+                if self._between(m, args) and not m.get("thread_ts")
             ]
         return self._page(list(reversed(found)), args)
 
     def _conversations_replies(self, args: dict) -> dict:
         channel, parent = str(args.get("channel", "")), str(args.get("ts", ""))
-        oldest = float(args.get("oldest") or 0)
         with self._changed:
             found = [
                 m
                 for m in self.messages.get(channel, [])
-                if (m["ts"] == parent or m.get("thread_ts") == parent) and float(m["ts"]) >= oldest
+                if (m["ts"] == parent or m.get("thread_ts") == parent) and self._between(m, args)
             ]
         return self._page(found, args)
 
