@@ -1,41 +1,49 @@
-"""One scheduler tick's due query with 1,000,000 advisors, 1 % of them due, against a full scan
-of the same data doing the same job.
+"""One batch of the tick's due query with 1,000,000 advisors, 1 % of them due, against the same
+query with its indexes unusable; and the same number due among 100,000 advisors, to show the
+query's cost does not grow with what is stored.
 
 Run from the repository root:
 
     .venv/bin/python -m bench.nudge_due [--sqlite-only | --postgres-only] [--postgres-url URL]
-                                        [--advisors 1000000] [--promises N] [--repeats 20]
-                                        [--json PATH]
+                                        [--advisors 1000000] [--promises N]
+                                        [--small-advisors 100000] [--wakeups 1000]
+                                        [--repeats 20] [--json PATH]
 
-For each database: a fresh one (SQLite in a temporary directory; Postgres as a new database
-`advisor_bench_<pid>_<random>`, always dropped at the end), migrated with core.db.migrate, loaded
-by bench/_load.py (members, advisors, open promises; 1 % of advisors and of promises due) and
-analyzed. Then, on a fresh engine, it times `core.nudges.due_owners(session, now=...)` (a session
-from core.db.session_factory per run, as a tick opens one) and, interleaved with it, the very SQL
-that due_owners sends with its indexes made unusable: `FROM advisor NOT INDEXED` /
-`FROM promise NOT INDEXED` on SQLite, and enable_indexscan, enable_bitmapscan and
-enable_indexonlyscan off for the scan's connections on Postgres. Both answers must be the
-owners the loader made due. The plans of both are printed (EXPLAIN QUERY PLAN; on Postgres
-EXPLAIN (ANALYZE, BUFFERS), and the generic plan a prepared statement may switch to). The target
-from the issue: the due query under 100 ms and at least 20x faster than the scan.
+For each database: two fresh ones (SQLite files in a temporary directory; on Postgres new
+databases `advisor_bench_<pid>_<random>`, always dropped at the end), migrated with
+core.db.migrate and loaded by bench/_load.py: the big one with --advisors advisors (members,
+open promises, 1 % of advisors and of promises due, each at a different member), the small one
+with --small-advisors advisors and as many due as the big one. Every member's `look_at` is what
+the tick leaves there. Then, on fresh engines, it times one batch of
+`core.due_members.due_owners(session, now=..., limit=500)` (a session from
+core.db.session_factory per run, as a tick opens one) in both databases and, interleaved with
+it, due_owners on engines whose statements cannot use the indexes (`NOT INDEXED` on SQLite's
+member and wakeup; enable_indexscan, enable_bitmapscan and enable_indexonlyscan off on
+Postgres). The first answer of each must be the 500 most overdue due members, in order. The
+plans are printed and checked (EXPLAIN QUERY PLAN; on Postgres EXPLAIN (ANALYZE, BUFFERS), and
+the generic plan a prepared statement may switch to). Then --wakeups rows are added to the big
+database's wakeup table and the batch is timed again. The targets from the issue: one batch
+under 30 ms, at least 20x faster than with the indexes unusable, and within 1.3x between the
+big and the small database.
 """
 
 import argparse
-import inspect
 import json
 import logging
 import os
 import platform
+import random
 import re
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import sqlalchemy
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, insert
 from sqlmodel import Session
 
 from bench._load import (
@@ -44,22 +52,25 @@ from bench._load import (
     Loaded,
     Spec,
     load,
+    owner_of,
     postgres_url,
     sqlite_url,
 )
 from core.db import make_engine, migrate, session_factory
-from core.nudges import due_owners
+from core.due_members import BATCH, due_owners
+from core.models import Wakeup
 
-TARGET_MS = 100.0
+TARGET_MS = 30.0
 TARGET_RATIO = 20.0
+TARGET_GROWTH = 1.3  # big / small, the same number due
 WARMUP = 3
-INDEXES = ("ix_advisor_nudge", "ix_promise_nudge")
-COVERING = ("ix_advisor_nudge_cover", "ix_promise_nudge_cover")  # --covering: a what-if
-TABLES = ("advisor", "promise")
+INDEX = "ix_member_look_at"
+TABLES = ("member", "wakeup")  # what due_owners reads
 FULL_SCAN = {  # a table read whole: the due query's cost would grow with the table
-    "postgresql": re.compile(r"Seq Scan on (advisor|promise|member)\b"),
-    # SQLite fills a Bloom filter on a join's inner table by reading all of that table.
-    "sqlite": re.compile(r"^\s*(?:SCAN|BLOOM FILTER ON) (advisor|promise|member)\b"),
+    "postgresql": re.compile(r"Seq Scan on (member|advisor|promise)\b"),
+    # SQLite: `SCAN t` (also `SCAN t USING [COVERING] INDEX`, all of an index) reads it all,
+    # and so does filling a Bloom filter on a join's inner table.
+    "sqlite": re.compile(r"^\s*(?:SCAN|BLOOM FILTER ON) (member|advisor|promise)\b"),
 }
 NO_INDEXES = ("enable_indexscan", "enable_bitmapscan", "enable_indexonlyscan")
 
@@ -74,7 +85,7 @@ def capture(engine: Engine, now: datetime) -> list[tuple[str, object]]:
     event.listen(engine, "before_cursor_execute", record)
     try:
         with Session(engine) as session:
-            due_owners(session, now=now)
+            due_owners(session, now=now, limit=BATCH)
     finally:
         event.remove(engine, "before_cursor_execute", record)
     if not seen:
@@ -82,43 +93,17 @@ def capture(engine: Engine, now: datetime) -> list[tuple[str, object]]:
     return seen
 
 
-def scan_statements(statements: list[str], dialect: str) -> list[str]:
-    """The same statements; on SQLite advisor and promise read with `NOT INDEXED` (Postgres
-    gets its index scans turned off on the scan engine's connections instead)."""
-    if dialect != "sqlite":
-        return statements
-    scans, found = [], dict.fromkeys(TABLES, 0)
-    for statement in statements:
-        for table in TABLES:
-            statement, times = re.subn(rf"\bFROM {table}\b", f"FROM {table} NOT INDEXED", statement)
-            found[table] += times
-        scans.append(statement)
-    if any(times == 0 for times in found.values()):
-        raise BenchError(f"cannot make the scan: tables read in FROM {found}")
-    return scans
-
-
-def _not_indexed(_conn, _cursor, statement, parameters, _context, _executemany):
-    """SQLite: every statement due_owners sends on the scan engine reads advisor and promise
-    with `NOT INDEXED` (Postgres turns its index scans off on those connections instead)."""
+def not_indexed(statement: str) -> str:
+    """SQLite: the statement with every table due_owners reads taken `NOT INDEXED`."""
     for table in TABLES:
         statement = re.sub(
             rf"\bFROM {table}\b(?! NOT INDEXED)", f"FROM {table} NOT INDEXED", statement
         )
-    return statement, parameters
+    return statement
 
 
-def batch_size() -> int | None:
-    """How many owners one due_owners call returns at most (its `limit` default), if any."""
-    limit = inspect.signature(due_owners).parameters.get("limit")
-    return limit.default if limit is not None and isinstance(limit.default, int) else None
-
-
-def combined(answers: list[list[tuple]], limit: int | None) -> list[tuple]:
-    """What due_owners makes of its statements' rows: in order, each owner once, at most
-    `limit` of them."""
-    owners = list(dict.fromkeys(row for rows in answers for row in rows))
-    return owners[:limit] if limit else owners
+def _not_indexed(_conn, _cursor, statement, parameters, _context, _executemany):
+    return not_indexed(statement), parameters
 
 
 def _no_index_scans(dbapi_connection, _record) -> None:
@@ -126,6 +111,12 @@ def _no_index_scans(dbapi_connection, _record) -> None:
         for setting in NO_INDEXES:
             cursor.execute(f"SET {setting} = off")
     dbapi_connection.commit()
+
+
+def combined(answers: list[list[tuple]], limit: int) -> list[tuple]:
+    """What due_owners makes of its statements' rows: in order, each owner once, at most
+    `limit` of them."""
+    return list(dict.fromkeys(row for rows in answers for row in rows))[:limit]
 
 
 def _sqlite_plan(connection, statement: str, parameters) -> list[str]:
@@ -166,129 +157,126 @@ def _postgres_generic_plan(connection, statement: str, parameters: dict) -> list
             cursor.execute("DEALLOCATE bench_generic")
 
 
-def plan_problem(
-    lines: list[str], dialect: str, *, indexed: bool, indexes: tuple[str, ...] = INDEXES
-) -> str | None:
-    """For the due query: None when advisor and promise are read through their nudge_at
-    index and no table (member included, if the query joins it) is read whole. For the scan:
-    None when advisor and promise are read whole."""
+def plan_problem(lines: list[str], dialect: str, *, indexed: bool) -> str | None:
+    """For the due query: None when member is read through ix_member_look_at and no big table
+    is read whole (wakeup is small, and read whole by design: its owners are grouped). For the
+    scan: None when member is read whole."""
     scans = sorted({m.group(1) for line in lines if (m := FULL_SCAN[dialect].search(line))})
     if not indexed:
-        missing = [t for t in TABLES if t not in scans]
-        return f"does not read all of {', '.join(missing)}" if missing else None
+        return None if "member" in scans else "does not read all of member"
     if scans:
         return "reads all of " + ", ".join(scans)
-    missing = [i for i in indexes if not any(i in line for line in lines)]
-    return f"does not use {', '.join(missing)}" if missing else None
+    if not any(INDEX in line for line in lines):
+        return f"does not use {INDEX}"
+    return None
 
 
-def explain(engine: Engine, scan_engine: Engine, sent: list[tuple], indexes) -> dict:
+def explain(engine: Engine, scan_engine: Engine, sent: list[tuple]) -> dict:
     """The plans of every statement (due, its generic plan on Postgres, scan), each list
-    checked as a whole: the due statements must use both nudge_at indexes between them and
-    read no table whole; the scans must read advisor and promise whole."""
+    checked as a whole."""
     dialect = engine.dialect.name
     plan_of = _postgres_plan if dialect == "postgresql" else _sqlite_plan
     found: dict[str, list[list[str]]] = {"due": [], "due_generic": [], "scan": []}
     with engine.connect() as connection:
-        for statement, _scan, parameters in sent:
+        for statement, parameters in sent:
             found["due"].append(plan_of(connection, statement, parameters))
             if dialect == "postgresql":
                 generic = _postgres_generic_plan(connection, statement, parameters)
                 found["due_generic"].append(generic)
     with scan_engine.connect() as connection:
-        for _statement, scan, parameters in sent:
+        for statement, parameters in sent:
+            scan = not_indexed(statement) if dialect == "sqlite" else statement
             found["scan"].append(plan_of(connection, scan, parameters))
     plans = {}
     for key, per_statement in found.items():
         if not per_statement:
             continue
         every_line = [line for lines in per_statement for line in lines]
-        indexed = key != "scan"
         plans[key] = {
             "plans": per_statement,
-            "problem": plan_problem(every_line, dialect, indexed=indexed, indexes=indexes),
+            "problem": plan_problem(every_line, dialect, indexed=key != "scan"),
         }
     return plans
 
 
-def check(name: str, rows: list[tuple], due: set[tuple[str, str]], limit: int | None) -> None:
-    """Each owner once, only due owners, and all of them (or a full batch of them)."""
-    if len(rows) != len(set(rows)):
-        raise BenchError(f"{name}: {len(rows) - len(set(rows))} owners came twice")
-    extra = set(rows) - due
-    if extra:
-        raise BenchError(f"{name}: {len(extra)} owners are not due")
-    expected = min(limit, len(due)) if limit else len(due)
-    if len(rows) != expected:
-        raise BenchError(f"{name}: {len(rows)} owners, expected {expected}")
+def check(name: str, rows: list[tuple], expected: list[tuple]) -> None:
+    """The first batch: exactly the most overdue owners, most overdue first."""
+    want = expected[:BATCH]
+    if rows == want:
+        return
+    if set(rows) == set(want):
+        raise BenchError(f"{name}: the right {len(rows)} owners, in the wrong order")
+    raise BenchError(
+        f"{name}: {len(rows)} owners, {len(set(rows) - set(want))} of them not among the "
+        f"{len(want)} expected"
+    )
 
 
-def measure(engine: Engine, scan_engine: Engine, sent: list[tuple], loaded: Loaded, options):
-    """Warm-up, then `repeats` runs of each, interleaved (due, sql, scan, due, sql, scan...) so
-    the machine's noise hits all alike. "due" is due_owners in its own session, as a tick opens
-    one; "sql" is the statements it sends, alone through the driver on one pooled connection
-    with every row fetched; "scan" is those statements with the indexes unusable, the same
-    way. Returns the ns of every run by name, and the answers of the first runs."""
-    open_session = session_factory(engine)
-    now, limit = options.now, batch_size()
+class Database:
+    """One loaded database, with an engine as the app makes it and one whose statements cannot
+    use the indexes."""
 
-    def due_once() -> list[tuple]:
-        with open_session() as session:
-            return due_owners(session, now=now)
+    def __init__(self, label: str, url: str, loaded: Loaded):
+        self.label, self.url, self.loaded = label, url, loaded
+        self.expected = loaded.due_order
+        self.engine, self.scan_engine = make_engine(url), make_engine(url)
+        if self.scan_engine.dialect.name == "sqlite":
+            event.listen(self.scan_engine, "before_cursor_execute", _not_indexed, retval=True)
+        else:
+            event.listen(self.scan_engine, "connect", _no_index_scans)
 
-    def alone(on: Engine, statements: list[tuple[str, object]]) -> Callable[[], list[tuple]]:
+    def dispose(self) -> None:
+        self.engine.dispose()
+        self.scan_engine.dispose()
+
+    def runs(self, now: datetime) -> dict[str, Callable[[], list[tuple]]]:
+        """due_owners as the tick calls it, and with its indexes unusable."""
+
+        def on(engine: Engine) -> Callable[[], list[tuple]]:
+            open_session = session_factory(engine)
+
+            def run() -> list[tuple]:
+                with open_session() as session:
+                    return due_owners(session, now=now, limit=BATCH)
+
+            return run
+
+        return {"due": on(self.engine), "scan": on(self.scan_engine)}
+
+    def sql_alone(self, now: datetime, *, scan: bool = False) -> Callable[[], list[tuple]]:
+        """The statements due_owners sends, alone through the driver on one pooled connection,
+        every row fetched, combined as due_owners combines them (with `scan`, on the engine
+        whose statements cannot use the indexes)."""
+        statements = capture(self.engine, now)
+        engine = self.scan_engine if scan else self.engine
+
         def run() -> list[tuple]:
-            with on.connect() as connection:
+            with engine.connect() as connection:
                 answers = [
                     [tuple(row) for row in connection.exec_driver_sql(sql, parameters)]
                     for sql, parameters in statements
                 ]
-            return combined(answers, limit)
+            return combined(answers, BATCH)
 
         return run
 
-    open_scan_session = session_factory(scan_engine)
 
-    def scan_once() -> list[tuple]:  # due_owners itself, its indexes unusable
-        with open_scan_session() as session:
-            return due_owners(session, now=now)
-
-    runs = {
-        "due": due_once,
-        "sql": alone(engine, [(statement, parameters) for statement, _, parameters in sent]),
-        "scan": scan_once,
-    }
-    answers = {}
+def measure(runs: dict[str, Callable[[], list[tuple]]], expected: dict, repeats: int) -> dict:
+    """Check each first answer, warm up, then `repeats` rounds of every run, interleaved
+    (due, scan, SQL alone, scan SQL alone, due small, scan small, due...) so the machine's
+    noise hits all alike. Returns the ms of every run by name."""
     for name, run in runs.items():
-        answers[name] = run()
-        if name != "sql" or len(sent) == 1:  # several dependent statements: rows, not owners
-            check(name, answers[name], loaded.due_owners, limit)
-    if answers["due"] != answers["scan"]:
-        raise BenchError("due_owners and the scan do not give the same owners")
+        check(name, run(), expected[name])
     for _ in range(WARMUP):
         for run in runs.values():
             run()
-    times: dict[str, list[int]] = {name: [] for name in runs}
-    for _ in range(options.repeats):
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
         for name, run in runs.items():
             started = time.perf_counter_ns()
             run()
-            times[name].append(time.perf_counter_ns() - started)
-    return times, answers
-
-
-def add_covering_indexes(engine: Engine) -> None:
-    """--covering, a what-if: ix_advisor_nudge and ix_promise_nudge replaced by indexes on
-    (nudge_at, team_id, owner_id), which hold everything due_owners reads."""
-    postgres = engine.dialect.name == "postgresql"
-    with engine.begin() as connection:
-        for table, index, cover in zip(TABLES, INDEXES, COVERING, strict=True):
-            connection.exec_driver_sql(
-                f"CREATE INDEX {cover} ON {table} (nudge_at, team_id, owner_id)"
-            )
-            connection.exec_driver_sql(f"DROP INDEX {index}")
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql("VACUUM ANALYZE" if postgres else "ANALYZE")
+            times[name].append((time.perf_counter_ns() - started) / 1e6)
+    return times
 
 
 def server_version(engine: Engine) -> str:
@@ -298,107 +286,172 @@ def server_version(engine: Engine) -> str:
         return "SQLite " + connection.exec_driver_sql("SELECT sqlite_version()").scalar_one()
 
 
-def run_database(name: str, spec: Spec, options) -> list[dict]:
-    """Load one fresh database and measure it. SQLite is measured twice: with the statistics
-    ANALYZE left (sqlite_stat1), then without them, as the app runs (it never runs ANALYZE
-    on SQLite); both on fresh engines, since SQLite reads its statistics when it connects."""
-    url_of = sqlite_url() if name == "sqlite" else postgres_url(options.postgres_url)
+def loaded_database(url: str, spec: Spec) -> Loaded:
+    engine = make_engine(url)
+    try:
+        migrate(engine)
+        return load(engine, spec)
+    finally:
+        engine.dispose()  # measure on fresh connections, not the loader's
+
+
+def add_wakeups(url: str, count: int, members: int, now: datetime) -> list[tuple[str, str]]:
+    """`count` wakeup rows for random members (some woken more than once), as requests add
+    them; returns the owners due_owners must take first: by their first wakeup."""
+    rng = random.Random(count)
+    rows = []
+    for n in range(count):
+        team_id, owner_id = owner_of(rng.randrange(members), members)
+        at = now - timedelta(seconds=count - n)
+        rows.append({"team_id": team_id, "owner_id": owner_id, "at": at})
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(insert(Wakeup.__table__), rows)
+    finally:
+        engine.dispose()
+    return list(dict.fromkeys((r["team_id"], r["owner_id"]) for r in rows))
+
+
+def summary(times: dict[str, list[float]], name: str) -> dict:
+    runs = times[name]
+    return {"median": statistics.median(runs), "min": min(runs), "max": max(runs), "runs": runs}
+
+
+def measure_pair(name: str, big: Database, small: Database | None, options) -> dict:
+    """due_owners in the big and the small database, each against its scan, interleaved."""
+    now = options.now
+    version = server_version(big.engine)
+    sent = capture(big.engine, now)
+    plans = {"big": explain(big.engine, big.scan_engine, sent)}
+    runs = big.runs(now)
+    runs["sql"] = big.sql_alone(now)
+    runs["scan_sql"] = big.sql_alone(now, scan=True)
+    expected = dict.fromkeys(runs, big.expected)
+    if small is not None:
+        plans["small"] = explain(small.engine, small.scan_engine, capture(small.engine, now))
+        for key, run in small.runs(now).items():
+            runs[f"{key}_small"] = run
+            expected[f"{key}_small"] = small.expected
+    times = measure(runs, expected, options.repeats)
+    result = {
+        "database": name,
+        "version": version,
+        "counts": big.loaded.counts,
+        "due_members": len(big.expected),
+        "statements": [" ".join(statement.split()) for statement, _ in sent],
+        "plans": plans,
+        **{key: summary(times, key) for key in times},
+    }
+    result["ratio"] = result["scan"]["median"] / result["due"]["median"]
+    result["sql_ratio"] = result["scan_sql"]["median"] / result["sql"]["median"]
+    if small is not None:
+        result["small_counts"] = small.loaded.counts
+        result["small_due_members"] = len(small.expected)
+        result["small_ratio"] = result["scan_small"]["median"] / result["due_small"]["median"]
+        result["growth"] = result["due"]["median"] / result["due_small"]["median"]
+        result["scan_growth"] = result["scan"]["median"] / result["scan_small"]["median"]
+    return result
+
+
+def measure_wakeups(name: str, big: Database, options) -> dict:
+    """With --wakeups rows in the wakeup table: the batch is the first woken owners."""
+    now = options.now
+    woken = add_wakeups(big.url, options.wakeups, big.loaded.counts["member"], now)
+    sent = capture(big.engine, now)
+    plans = {"big": explain(big.engine, big.scan_engine, sent)}
+    runs = big.runs(now)
+    expected = combined([woken, big.expected], BATCH)  # the woken first, then by look_at
+    times = measure(runs, dict.fromkeys(runs, expected), options.repeats)
+    result = {
+        "database": f"{name}, {options.wakeups:,} wakeups",
+        "version": server_version(big.engine),
+        "counts": big.loaded.counts,
+        "due_members": len(big.expected),
+        "woken": len(woken),
+        "statements": [" ".join(statement.split()) for statement, _ in sent],
+        "plans": plans,
+        **{key: summary(times, key) for key in times},
+    }
+    result["ratio"] = result["scan"]["median"] / result["due"]["median"]
+    return result
+
+
+def drop_sqlite_stats(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DELETE FROM sqlite_stat1")
+    finally:
+        engine.dispose()
+
+
+def run_database(name: str, spec: Spec, small_spec: Spec | None, options, say) -> list[dict]:
+    """Load the fresh databases and measure them. SQLite is measured twice: with the
+    statistics ANALYZE left (sqlite_stat1), then without them, as the app runs (it never runs
+    ANALYZE on SQLite); both on fresh engines, since SQLite reads its statistics when it
+    connects. The wakeups come last, on the database as the app runs it."""
+    url_of = sqlite_url if name == "sqlite" else lambda: postgres_url(options.postgres_url)
     results = []
-    with url_of as url:
-        engine = make_engine(url)
-        try:
-            migrate(engine)
-            loaded = load(engine, spec)
-            if options.covering:
-                add_covering_indexes(engine)
-        finally:
-            engine.dispose()  # measure on fresh connections, not the loader's
-        results.append(measure_database(name, url, spec, loaded, options))
-        if name == "sqlite":
-            engine = make_engine(url)
+    with ExitStack() as stack:
+        big_url = stack.enter_context(url_of())
+        loaded = {"big": loaded_database(big_url, spec)}
+        say(f"{name}: loaded {spec.advisors:,} advisors ({loaded['big'].insert_s:.0f} s)")
+        urls = {"big": big_url}
+        if small_spec is not None:
+            urls["small"] = stack.enter_context(url_of())
+            loaded["small"] = loaded_database(urls["small"], small_spec)
+            say(f"{name}: loaded {small_spec.advisors:,} advisors")
+        variants = [name] if name != "sqlite" else ["sqlite, after ANALYZE", "sqlite"]
+        for variant in variants:
+            if variant == "sqlite":
+                for url in urls.values():
+                    drop_sqlite_stats(url)
+            databases = {key: Database(key, urls[key], loaded[key]) for key in urls}
             try:
-                with engine.begin() as connection:
-                    connection.exec_driver_sql("DELETE FROM sqlite_stat1")
+                result = measure_pair(variant, databases["big"], databases.get("small"), options)
+                result["loading"] = {
+                    key: {"insert_s": one.insert_s, "analyze_s": one.analyze_s}
+                    for key, one in loaded.items()
+                }
+                results.append(result)
+                say(report_plans(result))
+                if options.wakeups and variant == variants[-1]:
+                    with_wakeups = measure_wakeups(variant, databases["big"], options)
+                    results.append(with_wakeups)
+                    say(report_plans(with_wakeups))
             finally:
-                engine.dispose()
-            results.append(measure_database("sqlite, no stats", url, spec, loaded, options))
+                for database in databases.values():
+                    database.dispose()
     return results
 
 
-def measure_database(name: str, url: str, spec: Spec, loaded: Loaded, options) -> dict:
-    engine, scan_engine = make_engine(url), make_engine(url)
-    if scan_engine.dialect.name == "sqlite":
-        event.listen(scan_engine, "before_cursor_execute", _not_indexed, retval=True)
-    if engine.dialect.name == "postgresql":
-        event.listen(scan_engine, "connect", _no_index_scans)
-    try:
-        version = server_version(engine)
-        captured = capture(engine, spec.now)
-        scans = scan_statements([statement for statement, _ in captured], engine.dialect.name)
-        sent = [
-            (statement, scan, parameters)
-            for (statement, parameters), scan in zip(captured, scans, strict=True)
-        ]
-        indexes = COVERING if options.covering else INDEXES
-        plans = explain(engine, scan_engine, sent, indexes)
-        times, answers = measure(engine, scan_engine, sent, loaded, options)
-    finally:
-        engine.dispose()
-        scan_engine.dispose()
-    ms = {name: [ns / 1e6 for ns in runs] for name, runs in times.items()}
-    due_ms, scan_ms = statistics.median(ms["due"]), statistics.median(ms["scan"])
-    return {
-        "database": name,
-        "covering": options.covering,
-        "version": version,
-        "counts": loaded.counts,
-        "due_advisors": loaded.due_advisors,
-        "due_promises": loaded.due_promises,
-        "due_owners": len(loaded.due_owners),
-        "answer_owners": len(answers["due"]),
-        "batch": batch_size(),
-        "alumni": loaded.alumni,
-        "generate_s": loaded.generate_s,
-        "insert_s": loaded.insert_s,
-        "analyze_s": loaded.analyze_s,
-        "sql": [" ".join(statement.split()) for statement, _, _ in sent],
-        "scan_sql": [" ".join(scan.split()) for _, scan, _ in sent],
-        "plans": plans,
-        "due_ms": due_ms,
-        "sql_ms": statistics.median(ms["sql"]),
-        "scan_ms": scan_ms,
-        "ratio": scan_ms / due_ms,
-        "runs_ms": ms,
-        "met": due_ms < TARGET_MS and scan_ms / due_ms >= TARGET_RATIO,
-    }
-
-
-def _check(problem: str | None, indexed: bool, indexes: tuple[str, ...]) -> str:
+def _check(problem: str | None, indexed: bool) -> str:
     if problem:
         return f"PROBLEM: {problem}"
-    return f"uses {' and '.join(indexes)}" if indexed else "reads advisor and promise whole"
+    return f"uses {INDEX}, reads no big table whole" if indexed else "reads member whole"
 
 
 def report_plans(result: dict) -> str:
-    indexes = COVERING if result["covering"] else INDEXES
-    count = len(result["sql"])
-    lines = [f"{result['version']}: due_owners sends {count} statement(s)"]
-    lines += [f"  [{n}] {sql}" for n, sql in enumerate(result["sql"], start=1)]
+    lines = [f"{result['database']} ({result['version']}): due_owners sends"]
+    lines += [f"  [{n}] {sql}" for n, sql in enumerate(result["statements"], start=1)]
     labels = {
         "due": ("due_owners, plans for these parameters", True),
         "due_generic": ("due_owners, generic plans", True),
-        "scan": ("full scan", False),
+        "scan": ("indexes unusable", False),
     }
-    for key, (label, indexed) in labels.items():
-        if key not in result["plans"]:
-            continue
-        entry = result["plans"][key]
-        lines.append(f"  {label} ({_check(entry['problem'], indexed, indexes)}):")
-        for n, plan in enumerate(entry["plans"], start=1):
-            lines.extend(
-                f"    [{n}] {line}" if i == 0 else f"        {line}" for i, line in enumerate(plan)
-            )
-    return "\n".join(lines)
+    for size, plans in result["plans"].items():
+        for key, (label, indexed) in labels.items():
+            if key not in plans:
+                continue
+            entry = plans[key]
+            lines.append(f"  {size} database, {label} ({_check(entry['problem'], indexed)}):")
+            for n, plan in enumerate(entry["plans"], start=1):
+                lines.extend(
+                    f"    [{n}] {line}" if i == 0 else f"        {line}"
+                    for i, line in enumerate(plan)
+                )
+    return "\n".join(lines) + "\n"
 
 
 def _table(rows: list[tuple[str, ...]]) -> list[str]:
@@ -406,74 +459,117 @@ def _table(rows: list[tuple[str, ...]]) -> list[str]:
     return ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
 
 
+def _ms(entry: dict) -> str:
+    return f"{entry['median']:.2f} ({entry['min']:.2f}-{entry['max']:.2f})"
+
+
+def met(result: dict) -> dict[str, bool]:
+    verdicts = {
+        "under": result["due"]["median"] < TARGET_MS,
+        "ratio": result["ratio"] >= TARGET_RATIO,
+    }
+    if "growth" in result:
+        verdicts["growth"] = result["growth"] <= TARGET_GROWTH
+    return verdicts
+
+
 def report(results: dict) -> str:
     timing = [
         (
             "database",
             "advisors",
-            "promises",
-            "due adv.",
-            "due prom.",
-            "due owners",
-            "answer",
-            "due_owners ms",
-            "(min-max)",
+            "due members",
+            "due_owners ms (min-max)",
             "its SQL alone ms",
-            "full scan ms",
-            "(min-max)",
+            "indexes unusable ms (min-max)",
+            "unusable: SQL alone ms",
             "ratio",
+            "ratio of SQL alone",
         )
     ]
-    loading = [("database", "generate s", "insert s (incl. generate)", "analyze s")]
+    sized = [r for r in results["runs"] if "growth" in r]
+    big, small = "big", "small"
+    if sized:
+        big = _short(sized[0]["counts"]["advisor"])
+        small = _short(sized[0]["small_counts"]["advisor"])
+    growth = [
+        (
+            "database",
+            "due members",
+            f"{big}: due_owners ms",
+            f"{small}: due_owners ms",
+            f"{big} / {small}",
+            f"{big}: unusable ms",
+            f"{small}: unusable ms",
+            f"{big} / {small}",
+            f"{small}: ratio",
+        )
+    ]
     verdicts = []
     for r in results["runs"]:
         timing.append(
             (
                 r["database"],
                 f"{r['counts']['advisor']:,}",
-                f"{r['counts']['promise']:,}",
-                f"{r['due_advisors']:,}",
-                f"{r['due_promises']:,}",
-                f"{r['due_owners']:,}",
-                f"{r['answer_owners']:,}",
-                f"{r['due_ms']:.1f}",
-                f"{min(r['runs_ms']['due']):.1f}-{max(r['runs_ms']['due']):.1f}",
-                f"{r['sql_ms']:.1f}",
-                f"{r['scan_ms']:.1f}",
-                f"{min(r['runs_ms']['scan']):.1f}-{max(r['runs_ms']['scan']):.1f}",
+                f"{r['due_members']:,}",
+                _ms(r["due"]),
+                f"{r['sql']['median']:.2f}" if "sql" in r else "",
+                _ms(r["scan"]),
+                f"{r['scan_sql']['median']:.2f}" if "scan_sql" in r else "",
                 f"{r['ratio']:.1f}x",
+                f"{r['sql_ratio']:.1f}x" if "sql_ratio" in r else "",
             )
         )
-        if not r["database"].endswith("no stats"):  # the same load as the row before
-            loading.append(
+        if "growth" in r:
+            growth.append(
                 (
                     r["database"],
-                    f"{r['generate_s']:.1f}",
-                    f"{r['insert_s']:.1f}",
-                    f"{r['analyze_s']:.1f}",
+                    f"{r['due_members']:,} / {r['small_due_members']:,}",
+                    f"{r['due']['median']:.2f}",
+                    f"{r['due_small']['median']:.2f}",
+                    f"{r['growth']:.2f}x",
+                    f"{r['scan']['median']:.1f}",
+                    f"{r['scan_small']['median']:.1f}",
+                    f"{r['scan_growth']:.1f}x",
+                    f"{r['small_ratio']:.1f}x",
                 )
             )
-        verdict = "OK" if r["met"] else "NOT MET"
-        verdicts.append(f"{r['database']} {r['due_ms']:.1f} ms, {r['ratio']:.1f}x {verdict}")
-    m = results["machine"]
-    what_if = ""
-    if results["covering"]:
-        what_if = " (WHAT-IF: covering nudge indexes, not the app's schema)"
-    return "\n".join(
-        [
-            f"due_owners vs the same SQL with its indexes unusable{what_if}: median of "
-            f"{results['repeats']} runs each, interleaved, after {WARMUP} warm-up",
-            f"machine: {m['cpus']} CPUs, Python {m['python']}, {m['platform']}, "
-            f"SQLAlchemy {m['sqlalchemy']}, psycopg {m['psycopg']}",
-            "",
-            *_table(timing),
-            "",
-            *_table(loading),
-            "",
-            f"target: due query under {TARGET_MS:.0f} ms and at least {TARGET_RATIO:.0f}x faster "
-            "than the scan: " + "; ".join(verdicts),
+        ok = met(r)
+        words = [
+            f"{r['due']['median']:.2f} ms {'OK' if ok['under'] else 'NOT MET'}",
+            f"{r['ratio']:.1f}x {'OK' if ok['ratio'] else 'NOT MET'}",
         ]
-    )
+        if "growth" in ok:
+            verdict = "OK" if ok["growth"] else "NOT MET"
+            words.append(f"{big} / {small} {r['growth']:.2f}x {verdict}")
+        verdicts.append(f"  {r['database']}: " + ", ".join(words))
+    m = results["machine"]
+    lines = [
+        f"due_owners (one batch of {BATCH}) vs the same with its indexes unusable: median of "
+        f"{results['repeats']} runs each, interleaved, after {WARMUP} warm-up",
+        f"machine: {m['cpus']} CPUs, Python {m['python']}, {m['platform']}, "
+        f"SQLAlchemy {m['sqlalchemy']}, psycopg {m['psycopg']}",
+        "",
+        *_table(timing),
+    ]
+    if len(growth) > 1:
+        lines += ["", f"the same number due among {small} advisors:", *_table(growth)]
+    lines += [
+        "",
+        f"targets: under {TARGET_MS:.0f} ms, at least {TARGET_RATIO:.0f}x faster than with the "
+        f"indexes unusable, {big} advisors within {TARGET_GROWTH}x of {small}:",
+        *verdicts,
+    ]
+    return "\n".join(lines)
+
+
+def _short(advisors: int) -> str:
+    """1M, 100k, 50k..."""
+    if advisors >= 1_000_000 and advisors % 1_000_000 == 0:
+        return f"{advisors // 1_000_000}M"
+    if advisors >= 1000 and advisors % 1000 == 0:
+        return f"{advisors // 1000}k"
+    return f"{advisors:,}"
 
 
 def machine() -> dict:
@@ -493,21 +589,30 @@ def run(options, say: Callable[[str], None] = print) -> dict:
     elif options.postgres_only:
         names = ["postgres"]
     spec = Spec(now=options.now, advisors=options.advisors, promises=options.promises)
+    small_spec = None
+    if options.small_advisors:
+        small_spec = Spec(
+            now=options.now,
+            advisors=options.small_advisors,
+            promises=options.small_advisors // 5,
+            due_advisor_count=spec.due_advisors,
+            due_promise_count=spec.due_promises,
+        )
+        small_spec.check()
+    spec.check()
     results = {
         "repeats": options.repeats,
         "warmup": WARMUP,
-        "covering": options.covering,
         "machine": machine(),
         "now": options.now.isoformat(),
         "runs": [],
     }
     for name in names:
         started = time.perf_counter()
-        measured = run_database(name, spec, options)
+        measured = run_database(name, spec, small_spec, options, say)
         for result in measured:
             result["total_s"] = time.perf_counter() - started
             results["runs"].append(result)
-            say(f"{result['database']}: " + report_plans(result) + "\n")
     return results
 
 
@@ -524,17 +629,25 @@ def main(argv: list[str] | None = None) -> int:
         "--postgres-url",
         default=DEFAULT_POSTGRES,
         metavar="URL",
-        help=f"a Postgres server to make the throwaway database on (default {DEFAULT_POSTGRES})",
+        help=f"a Postgres server to make the throwaway databases on (default {DEFAULT_POSTGRES})",
     )
     parser.add_argument("--advisors", type=int, default=1_000_000, help="default 1,000,000")
     parser.add_argument("--promises", type=int, help="open promises (default: advisors / 5)")
+    parser.add_argument(
+        "--small-advisors",
+        type=int,
+        default=100_000,
+        help="also load this many advisors with as many due as the big database, and compare "
+        "(default 100,000; 0: do not)",
+    )
+    parser.add_argument(
+        "--wakeups",
+        type=int,
+        default=1_000,
+        help="then add this many wakeup rows and measure again (default 1,000; 0: do not)",
+    )
     parser.add_argument("--repeats", type=int, default=20, help="measured runs of each query")
     parser.add_argument("--json", metavar="PATH", help="also write the numbers and plans here")
-    parser.add_argument(
-        "--covering",
-        action="store_true",
-        help="what-if: replace the two nudge_at indexes by (nudge_at, team_id, owner_id) ones",
-    )
     options = parser.parse_args(argv)
     if options.promises is None:
         options.promises = options.advisors // 5
@@ -551,7 +664,12 @@ def main(argv: list[str] | None = None) -> int:
     if options.json:
         with open(options.json, "w") as out:
             out.write(json.dumps(results, indent=2) + "\n")
-    plans_ok = all(p["problem"] is None for r in results["runs"] for p in r["plans"].values())
+    plans_ok = all(
+        p["problem"] is None
+        for r in results["runs"]
+        for size in r["plans"].values()
+        for p in size.values()
+    )
     return 0 if plans_ok else 1
 
 
