@@ -20,14 +20,6 @@ def _status_kb(field_name: str) -> int:
     return 0
 
 
-class _FixedClock:
-    def __init__(self, moment: datetime):
-        self.moment = moment
-
-    def now(self) -> datetime:
-        return self.moment
-
-
 def child(mode: str, url: str, api_url: str, moment: str, token: str, max_ticks: str) -> dict:
     """One measured process: what it did, and its own VmHWM / VmRSS at the end."""
     from sqlalchemy import text
@@ -43,43 +35,48 @@ def child(mode: str, url: str, api_url: str, moment: str, token: str, max_ticks:
     now = datetime.fromisoformat(moment)
     sessions = session_factory(engine)
     if mode == "plan":
-        from core import nudges
+        from bot.recurrence import next_after
+        from core import due_members, nudge_plan
 
         with sessions() as session:
-            owners = nudges.due_owners(session, now=now)
+            owners = due_members.due_owners(session, now=now, limit=due_members.BATCH)
         planned = items = 0
         for team_id, owner_id in owners:
             with sessions() as session:  # never committed: plan's changes are rolled back
-                plan = nudges.plan(session, team_id=team_id, owner_id=owner_id, now=now)
+                plan = nudge_plan.plan(
+                    session, team_id=team_id, owner_id=owner_id, now=now, next_after=next_after
+                )
                 if plan is not None:
                     planned += 1
                     items += len(plan.items)
         done.update(owners=len(owners), planned=planned, items=items)
     elif mode == "tick":
-        from bot.notify import Notifier, Pacer, client_for_nudges
-
+        from bot.delivery.pacing import Pacing
+        from bot.delivery.sender import OneWorkspace, Sender
         from bot.scheduler import Ticker, process_name
-        from core.nudges import due_owners, expired
+        from core import outbox
+        from core.clock import StoppedClock
+        from core.due_members import BATCH, due_owners
 
-        clock = _FixedClock(now)
-        notifier = Notifier(
-            client_for_nudges(token, api_url),
+        clock = StoppedClock(now)
+        sender = Sender(
+            OneWorkspace(token, api_url),
             sessions,
             clock,
             process=process_name(),
-            pacer=Pacer(10_000),
+            pacing=Pacing(10_000),
         )
-        ticker = Ticker(sessions, clock, notifier)
+        ticker = Ticker(sessions, clock, sender)
         ticks = []
-        for _ in range(int(max_ticks)):  # until nothing is due or expired
+        for _ in range(int(max_ticks)):  # until no member is due and the outbox is empty
             started_tick = time.perf_counter()
             ticker()
             seconds = time.perf_counter() - started_tick
             with sessions() as session:
-                next_batch = len(due_owners(session, now=now))
-                retries = len(expired(session, now=now))
-            ticks.append({"seconds": seconds, "next_batch": next_batch, "expired": retries})
-            if not next_batch and not retries:
+                next_batch = len(due_owners(session, now=now, limit=BATCH))
+                outbox_due = len(outbox.due(session, now=now))
+            ticks.append({"seconds": seconds, "next_batch": next_batch, "outbox_due": outbox_due})
+            if not next_batch and not outbox_due:
                 break
         done.update(ticks=ticks)
     engine.dispose()

@@ -7,25 +7,27 @@ Run from the repository root:
                                            [--json PATH]
 
 The parent builds a SQLite file in a temporary directory (core.db.migrate, then bench/_load.py:
-every member's nudge window always open, time zone UTC; 1 % of advisors and of promises due at
-the simulated moment) and starts tests.fakes.FakeSlack, a fake Web API on 127.0.0.1, in the
-parent process (so its memory is not counted). Then it runs three child processes
+every member's nudge window always open, time zone UTC, look_at as the tick leaves it; 1 % of
+advisors and of promises due at the simulated moment, each at a different member) and starts
+tests.fakes.FakeSlack, a fake Web API on 127.0.0.1, in the parent process (so its memory is not
+counted). Then it runs three child processes
 (bench/_memory_child.py, which imports only what the bot imports), one after the other, on
 that database:
 
 - baseline: imports the bot (`bot.__main__`, which imports the app, its listeners, the
-  notifier and the scheduler), opens the engine and runs one query;
+  sender and the scheduler), opens the engine and runs one query;
 - plan only: the same, then the core of a tick without claiming or sending:
-  `core.nudges.due_owners`, then `core.nudges.plan` for each owner in its own session;
+  `core.due_members.due_owners` (one batch), then `core.nudge_plan.plan` for each owner in its
+  own session;
 - tick: the same as baseline, then the real `bot.scheduler.Ticker` with the real
-  `bot.notify.Notifier` (posting to the fake Slack, paced at 10,000 messages a second) at the
-  simulated moment, ticked until due_owners and expired find nothing (at most --max-ticks
-  ticks).
+  `bot.delivery.sender.Sender` (`OneWorkspace` client to the fake Slack, `Pacing` at 10,000
+  messages a second) at the simulated moment (`core.clock.StoppedClock`), ticked until
+  due_owners and the outbox's due rows are empty (at most --max-ticks ticks).
 
 Each child's peak RSS is the VmHWM it reads from /proc/self/status at its end: the high-water
-mark of its resident memory. After the ticks, every due owner must have exactly one sent
-delivery and every due advisor and promise one nudge. The target from the issue: the tick's
-process under 150 MB.
+mark of its resident memory. After the ticks, every due owner must have exactly one outbox row
+(purpose "nudge", sent), every due advisor and promise one nudge, and one post must have been
+made per row. The target from the issue: the tick's process under 150 MB.
 """
 
 import argparse
@@ -51,7 +53,7 @@ MODES = ("baseline", "plan", "tick")
 LABELS = {
     "baseline": "baseline: import the bot, open the engine",
     "plan": "plan only: due_owners + plan per owner",
-    "tick": "tick: Ticker + Notifier, messages sent",
+    "tick": "tick: Ticker + Sender, messages sent",
 }
 
 
@@ -78,30 +80,30 @@ def run_child(mode: str, url: str, api_url: str, moment: str, max_ticks: int) ->
 
 
 def check_tick(url: str, loaded: Loaded) -> dict:
-    """After the tick: one sent delivery per due owner, and nothing else."""
+    """After the ticks: one sent outbox row of nudges per due owner, and nothing else."""
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
             states = dict(
                 connection.execute(
-                    text("SELECT state, count(*) FROM delivery GROUP BY state")
+                    text("SELECT purpose || ' ' || state, count(*) FROM outbox GROUP BY 1")
                 ).all()
             )
             owners = connection.execute(
-                text("SELECT count(DISTINCT team_id || ' ' || owner_id) FROM delivery")
+                text("SELECT count(DISTINCT team_id || ' ' || owner_id) FROM outbox")
             ).scalar_one()
             nudged = connection.execute(text("SELECT count(*) FROM nudge")).scalar_one()
     finally:
         engine.dispose()
     expected = len(loaded.due_owners)
-    if states != {"sent": expected} or owners != expected:
-        raise BenchError(f"after the tick: deliveries {states} to {owners} owners, {expected} due")
+    if states != {"nudge sent": expected} or owners != expected:
+        raise BenchError(f"after the tick: outbox rows {states} to {owners} owners, {expected} due")
     if nudged != loaded.due_advisors + loaded.due_promises:
         raise BenchError(
             f"after the tick: {nudged} nudges, expected one per due advisor and promise "
             f"({loaded.due_advisors + loaded.due_promises})"
         )
-    return {"deliveries": states["sent"], "nudges": nudged}
+    return {"deliveries": states["nudge sent"], "nudges": nudged}
 
 
 def run(options) -> dict:
@@ -178,9 +180,7 @@ def report(results: dict) -> str:
             ticks = "; ".join(
                 f"tick {n} {t['seconds']:.1f} s" for n, t in enumerate(done["ticks"], start=1)
             )
-            did = (
-                f"{checked['deliveries']:,} deliveries sent, {checked['nudges']:,} nudges; {ticks}"
-            )
+            did = f"{checked['deliveries']:,} messages sent, {checked['nudges']:,} nudges; {ticks}"
         rows.append(
             (
                 LABELS[done["mode"]],
