@@ -4,10 +4,12 @@ after planning them; a change to their board or settings adds a Wakeup, so they 
 the next tick. Finding them reads one index range, as long as what is due, whatever is stored."""
 
 from datetime import datetime
+from operator import itemgetter
 
-from sqlalchemy import delete, func
-from sqlmodel import Session, col, select
+from sqlalchemy import Integer, bindparam, delete, func, literal, select, union_all
+from sqlmodel import Session, col
 
+from core.db import reader
 from core.models import Member, Wakeup
 
 BATCH = 500  # members per due query; the tick takes the next batch after
@@ -21,28 +23,41 @@ def wake(session: Session, *, team_id: str, owner_id: str, now: datetime) -> Non
 
 def due_owners(session: Session, *, now: datetime, limit: int = BATCH) -> list[tuple[str, str]]:
     """(workspace, user) of up to `limit` members to plan now: those woken first, then those
-    whose look_at has come, most overdue first."""
-    woken = session.execute(
-        select(Wakeup.team_id, Wakeup.owner_id)
-        .group_by(Wakeup.team_id, Wakeup.owner_id)
-        .order_by(func.min(Wakeup.id))
+    whose look_at has come, most overdue first. One statement, read without a transaction
+    when the session has none yet (no BEGIN and ROLLBACK: two round trips fewer)."""
+    rows = reader(session).execute(_DUE, {"now": now, "limit": limit}).all()
+    rows.sort(key=itemgetter(2))  # woken first; each part keeps its order (a stable sort)
+    return list(dict.fromkeys(row[:2] for row in rows))[:limit]
+
+
+def _due_statement():
+    wakeup, member = Wakeup.__table__.c, Member.__table__.c
+    limit = bindparam("limit", type_=Integer)
+    woken = (
+        select(wakeup.team_id, wakeup.owner_id, literal(0).label("first"))
+        .group_by(wakeup.team_id, wakeup.owner_id)
+        .order_by(func.min(wakeup.id))
         .limit(limit)
-    ).all()
-    looking = session.execute(
-        select(Member.team_id, Member.user_id)
-        .where(col(Member.look_at) <= now)
-        .order_by(Member.look_at)
+        .subquery()
+    )
+    looking = (
+        select(member.team_id, member.user_id.label("owner_id"), literal(1).label("first"))
+        .where(member.look_at <= bindparam("now", type_=member.look_at.type))
+        .order_by(member.look_at)
         .limit(limit)
-    ).all()
-    found = dict.fromkeys(tuple(row) for row in [*woken, *looking])
-    return list(found)[:limit]
+        .subquery()
+    )
+    return union_all(select(woken), select(looking))
+
+
+_DUE = _due_statement()
 
 
 def wakeups(session: Session, *, team_id: str, owner_id: str) -> list[int]:
     """The member's wakeups visible now, read before planning them: planning answers those.
     (By id, not "up to the newest": a wakeup with a smaller id may commit later, unseen.)"""
     query = select(Wakeup.id).where(Wakeup.team_id == team_id, Wakeup.owner_id == owner_id)
-    return list(session.exec(query))
+    return list(session.execute(query).scalars())
 
 
 def answered(session: Session, *, wakeup_ids: list[int]) -> None:

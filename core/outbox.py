@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, exists, func, or_, update
 from sqlmodel import Session, col, select
 
-from core.db import insert_new
+from core.db import insert_new, reader
 from core.models import DmChannel, Outbox, OutboxState, Workspace
 
 LEASE = timedelta(minutes=5)  # a row taken but not finished by then is anyone's again
@@ -140,7 +140,7 @@ def due(session: Session, *, now: datetime, limit: int = BATCH) -> list[Due]:
         .order_by(Outbox.next_try_at, Outbox.id)
         .limit(limit)
     )
-    return [_as_due(row) for row in session.execute(query)]
+    return [_as_due(row) for row in reader(session).execute(query)]
 
 
 def take(session: Session, *, row_id: int, process: str, now: datetime) -> bool:

@@ -81,4 +81,3 @@ def token_works(session: Session, *, team_id: str, now: datetime) -> bool:
     session.add(workspace)
     session.flush()
     return True
-

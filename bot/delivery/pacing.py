@@ -82,8 +82,11 @@ class Pacing:
             return self._budget(team_id, kind).held_until
 
     def book(self, team_id: str, kind: str, at: float, lane: str | None = None) -> None:
-        """A call goes out at `at`: the next one of its kind (and in its lane) waits after it."""
+        """A call goes out at `at` (or now, if that is later: a sender running behind its
+        schedule does not make up for it in a burst): the next one of its kind (and in its
+        lane) waits after it."""
         with self._lock:
+            at = max(at, self._monotonic())
             budget = self._budget(team_id, kind)
             budget.next_call = max(budget.next_call, at) + MARGIN / budget.rate
             if lane is not None:

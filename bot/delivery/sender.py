@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlmodel import Session
 
 from bot.delivery.pacing import OPEN, POST, READ, Pacing, retry_after
-from bot.delivery.purposes import NO_PURPOSE, Gone, Later, Nothing, Purpose, Ready, registry
+from bot.delivery.purposes import NO_PURPOSE, Gone, Later, Prepared, Purpose, Ready, registry
 from core import outbox, workspaces
 from core.clock import Clock
 from core.models import Outbox, OutboxState
@@ -156,7 +156,7 @@ class Sender:
         """Everything due now, batch after batch (the tick). Returns the rows looked at."""
         looked_at = 0
         for _ in range(MAX_ROUNDS):
-            with self._transaction() as session:
+            with self.sessions() as session:
                 due = outbox.due(session, now=self.clock.now(), limit=outbox.BATCH)
             self.run([Job(d.id, d.team_id, d.lane) for d in due])
             looked_at += len(due)
@@ -254,50 +254,48 @@ class Sender:
     # --- the steps
 
     def _take(self, job: Job) -> Next:
+        """Take the row (its own transaction, so a failure after it is counted against it),
+        then ask its purpose what to post now, if anything."""
         with self._transaction() as session:
             if not outbox.take(session, row_id=job.id, process=self.process, now=self.clock.now()):
                 return Next.DONE  # another process has it, or it is not due after all
-        with self._transaction() as session:
-            row = outbox.read(session, row_id=job.id)
-            if row.target_user and not row.channel_id:
-                row.channel_id = outbox.dm_channel(
-                    session, team_id=row.team_id, user_id=row.target_user
-                )
-                if row.channel_id:
-                    outbox.note_channel(
-                        session, row_id=row.id, process=self.process, channel_id=row.channel_id
-                    )
-        job.row, job.purpose = row, self.purposes.get(row.purpose)
-        if job.purpose is None:
-            log.error("Outbox row %s has a purpose nobody renders: %r", row.id, row.purpose)
+        prepared = self._prepare(job)
+        if prepared is None:
+            log.error("Outbox row %s has a purpose nobody renders: %r", job.id, job.row.purpose)
             job.purpose = NO_PURPOSE
-            return self._give_up(job, f"unknown purpose {row.purpose!r}", gone=False)
-        with self._transaction() as session:
-            prepared = job.purpose.prepare(session, row=row, now=self.clock.now())
-        if isinstance(prepared, Nothing):
-            with self._transaction() as session:
-                outbox.skip(
-                    session,
-                    row_id=row.id,
-                    process=self.process,
-                    why=prepared.why,
-                    now=self.clock.now(),
-                )
-            return Next.DONE
-        if isinstance(prepared, Later):
-            with self._transaction() as session:
-                outbox.release(
-                    session, row_id=row.id, process=self.process, at=prepared.at, why=prepared.why
-                )
-            return Next.DONE
+            return self._give_up(job, f"unknown purpose {job.row.purpose!r}", gone=False)
+        if isinstance(prepared, Ready):
+            if self.clients(job.team_id) is None:
+                return self._stop_workspace(job, "not_installed")
+            job.message = prepared.message
+            job.step = self._after_open(job.row)
+            return Next.AGAIN
         if isinstance(prepared, Gone):
             return self._give_up(job, prepared.error, gone=True)
-        assert isinstance(prepared, Ready)
-        if self.clients(row.team_id) is None:
-            return self._stop_workspace(job, "not_installed")
-        job.message = prepared.message
-        job.step = self._after_open(row)
-        return Next.AGAIN
+        with self._transaction() as session:
+            mine = {"row_id": job.id, "process": self.process, "why": prepared.why}
+            if isinstance(prepared, Later):
+                outbox.release(session, **mine, at=prepared.at)
+            else:
+                outbox.skip(session, **mine, now=self.clock.now())
+        return Next.DONE
+
+    def _prepare(self, job: Job) -> Prepared | None:
+        """The row as stored, the DM already known for its person, and what its purpose says
+        (None when no purpose renders it), read in one transaction."""
+        with self._transaction() as session:
+            job.row = row = outbox.read(session, row_id=job.id)
+            if row.target_user and not row.channel_id:
+                known = outbox.dm_channel(session, team_id=row.team_id, user_id=row.target_user)
+                if known:
+                    outbox.note_channel(
+                        session, row_id=row.id, process=self.process, channel_id=known
+                    )
+                    row.channel_id = known
+            job.purpose = self.purposes.get(row.purpose)
+            if job.purpose is None:
+                return None
+            return job.purpose.prepare(session, row=row, now=self.clock.now())
 
     @staticmethod
     def _after_open(row: Outbox) -> Step:
