@@ -12,7 +12,7 @@ from core import outbox, promises
 from core.board import get_advisor
 from core.clock import StoppedClock
 from core.errors import Invalid, NotOnBoard, NotYours
-from core.models import Advisor, GivenBy, Medium, Outbox, OutboxState, Promise, PromiseEvent
+from core.models import Advisor, GivenBy, Medium, Outbox, Promise, PromiseEvent
 from core.outbox import Target
 from core.touchpoints import log_touchpoint
 
@@ -69,7 +69,7 @@ def send_on(
     if row_id is not None:
         return row_id
     existing = outbox.find(session, **key)
-    if existing.state == OutboxState.FAILED and outbox.rearm(session, row_id=existing.id, now=now):
+    if existing.state in outbox.ENDED_BADLY and outbox.rearm(session, row_id=existing.id, now=now):
         return existing.id
     raise Invalid(f"That update is already on its way to {name}.")
 

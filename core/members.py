@@ -1,15 +1,17 @@
 """Members: the Slack users who keep a board, and the time zone their days are counted in."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
-from core import next_due
+from core import next_due, outbox
 from core.clock import Clock
 from core.due_members import wake
 from core.models import Advisor, Member
+
+REFUSALS_KEPT = timedelta(days=7)  # nudges Slack refused are sent again if they come back by then
 
 
 def known_zone(tz: str | None) -> str:
@@ -31,7 +33,11 @@ def remember_member(
     if member is None:
         member = Member(team_id=team_id, user_id=user_id, created_at=clock.now())
     member.tz = known_zone(tz)
-    member.unreachable = None  # they are here: nudges may reach them again
+    if member.unreachable:  # they are here: what Slack refused to bring them goes out again
+        outbox.reachable_again(
+            session, team_id=team_id, user_id=user_id, now=clock.now(), since=REFUSALS_KEPT
+        )
+    member.unreachable = None
     member.last_seen_at = clock.now()
     session.add(member)
     session.flush()

@@ -310,7 +310,8 @@ class OutboxState(StrEnum):
     SENDING = "sending"  # a process holds its lease (next_try_at is when the lease runs out)
     SENT = "sent"
     SKIPPED = "skipped"  # nothing in it was left to say when its turn came
-    FAILED = "failed"  # refused for good, or out of attempts: last_error says why
+    REFUSED = "refused"  # Slack says the target cannot receive (they left, an archived channel)
+    FAILED = "failed"  # out of attempts, or a message Slack rejects: last_error says why
 
 
 class Outbox(SQLModel, table=True):

@@ -49,10 +49,12 @@ class Due:
 
 @dataclass
 class Health:
-    """What an operator sees in /healthz."""
+    """What an operator sees in /healthz: failures are worth a look (out of attempts, or a
+    message Slack rejects); refusals are expected (someone left, a channel was archived)."""
 
     failed: int = 0
     failed_last_day: int = 0
+    refused_last_day: int = 0
     overdue: int = 0  # due more than OVERDUE ago and still not sent
     paused_workspaces: list[str] = field(default_factory=list)
 
@@ -105,15 +107,39 @@ def find(session: Session, *, team_id: str, purpose: str, key: str) -> Outbox | 
     return session.exec(query).first()
 
 
+ENDED_BADLY = (OutboxState.FAILED, OutboxState.REFUSED)
+_AGAIN = {"state": OutboxState.PENDING, "attempts": 0, "last_error": None, "ended_at": None}
+
+
 def rearm(session: Session, *, row_id: int, now: datetime) -> bool:
-    """Give a failed row a new series of attempts (the member asked again)."""
+    """Give a failed or refused row a new series of attempts (the member asked again)."""
     done = session.execute(
         update(Outbox)
-        .where(col(Outbox.id) == row_id, Outbox.state == OutboxState.FAILED)
-        .values(state=OutboxState.PENDING, next_try_at=now, attempts=0, last_error=None)
+        .where(col(Outbox.id) == row_id, col(Outbox.state).in_(ENDED_BADLY))
+        .values(next_try_at=now, **_AGAIN)
         .execution_options(synchronize_session=False)
     )
     return done.rowcount == 1
+
+
+def reachable_again(
+    session: Session, *, team_id: str, user_id: str, now: datetime, since: timedelta
+) -> int:
+    """The person Slack refused to reach is back (they used the bot): their refused rows of
+    the last `since` go out again, each re-read by its purpose (what was dealt with since is
+    skipped). Returns how many."""
+    done = session.execute(
+        update(Outbox)
+        .where(
+            Outbox.team_id == team_id,
+            Outbox.target_user == user_id,
+            Outbox.state == OutboxState.REFUSED,
+            col(Outbox.ended_at) >= now - since,
+        )
+        .values(next_try_at=now, channel_id=None, **_AGAIN)
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount
 
 
 def _blocked(now: datetime):
@@ -265,14 +291,22 @@ def failed_attempt(
     return values["state"] if _mine(session, row_id, process, **values) else None
 
 
-def give_up(session: Session, *, row_id: int, process: str, error: str, now: datetime) -> bool:
-    """Refused for good (the person left, the channel was archived, a message Slack rejects).
-    False when this process no longer holds the row (nothing changed)."""
+def give_up(
+    session: Session,
+    *,
+    row_id: int,
+    process: str,
+    error: str,
+    now: datetime,
+    gone: bool = False,
+) -> bool:
+    """Ended for good: refused (`gone`: the person left, the channel was archived), or failed
+    (a message Slack rejects). False when this process no longer holds the row."""
     return _mine(
         session,
         row_id,
         process,
-        state=OutboxState.FAILED,
+        state=OutboxState.REFUSED if gone else OutboxState.FAILED,
         next_try_at=None,
         ended_at=now,
         last_error=error[:200],
@@ -293,8 +327,12 @@ def skip(session: Session, *, row_id: int, process: str, why: str, now: datetime
 
 
 def health(session: Session, *, now: datetime) -> Health:
-    failed = select(func.count()).select_from(Outbox).where(Outbox.state == OutboxState.FAILED)
+    count = select(func.count()).select_from(Outbox)
+    failed = count.where(Outbox.state == OutboxState.FAILED)
     recent = failed.where(col(Outbox.ended_at) >= now - timedelta(days=1))
+    refused = count.where(
+        Outbox.state == OutboxState.REFUSED, col(Outbox.ended_at) >= now - timedelta(days=1)
+    )
     overdue = (
         select(func.count())
         .select_from(Outbox)
@@ -304,6 +342,7 @@ def health(session: Session, *, now: datetime) -> Health:
     return Health(
         failed=session.execute(failed).scalar_one(),
         failed_last_day=session.execute(recent).scalar_one(),
+        refused_last_day=session.execute(refused).scalar_one(),
         overdue=session.execute(overdue).scalar_one(),
         paused_workspaces=sorted(session.exec(paused)),
     )

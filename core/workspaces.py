@@ -9,8 +9,8 @@ from sqlmodel import Session, col, select
 from core.db import insert_new
 from core.models import Workspace
 
-FIRST_CHECK = timedelta(minutes=5)
-LONGEST_CHECK = timedelta(hours=1)
+FIRST_CHECK = timedelta(minutes=2)
+LONGEST_CHECK = timedelta(minutes=10)
 
 
 def _row(session: Session, team_id: str, now: datetime) -> Workspace:
@@ -51,16 +51,17 @@ def token_refused(session: Session, *, team_id: str, error: str, now: datetime) 
     session.flush()
 
 
-def to_check(session: Session, *, now: datetime) -> list[str]:
-    """Workspaces whose refused token is due another check with Slack."""
-    query = select(Workspace.team_id).where(
-        col(Workspace.token_error).is_not(None), col(Workspace.check_at) <= now
-    )
+def to_check(session: Session, *, now: datetime, all_refused: bool = False) -> list[str]:
+    """Workspaces whose refused token is due another check with Slack (every one of them
+    with `all_refused`: a process starting up, perhaps with a new token)."""
+    query = select(Workspace.team_id).where(col(Workspace.token_error).is_not(None))
+    if not all_refused:
+        query = query.where(col(Workspace.check_at) <= now)
     return list(session.exec(query))
 
 
 def still_refused(session: Session, *, team_id: str, now: datetime) -> datetime:
-    """The check failed too: ask again later (5, 10, 20... minutes, an hour at most)."""
+    """The check failed too: ask again later (4, 8, then every 10 minutes)."""
     workspace = _row(session, team_id, now)
     workspace.checks += 1
     wait = min(LONGEST_CHECK, FIRST_CHECK * 2 ** min(workspace.checks, 10))

@@ -149,6 +149,7 @@ class Sender:
         self.clients, self.sessions, self.clock = clients, sessions, clock
         self.process, self.pacing, self.sleep = process, pacing, sleep
         self.purposes = purposes if purposes is not None else registry()
+        self._checked_tokens = False  # the first check asks about every refused token
 
     # --- entry points
 
@@ -415,7 +416,7 @@ class Sender:
         def record(session: Session, *, with_purpose: bool) -> list[int]:
             now = self.clock.now()
             if not outbox.give_up(
-                session, row_id=job.id, process=self.process, error=error, now=now
+                session, row_id=job.id, process=self.process, error=error, now=now, gone=gone
             ):
                 return []  # not ours any more: whoever holds it decides
             if not with_purpose:
@@ -570,25 +571,41 @@ class Sender:
         return Next.STOP_WORKSPACE
 
     def check_tokens(self) -> None:
-        """Ask Slack again about each workspace whose token was refused, when its time comes."""
+        """Ask Slack again about each workspace whose token was refused, when its time comes
+        (all of them on this process's first tick: it may have started with a new token)."""
+        first, self._checked_tokens = not self._checked_tokens, True
         with self._transaction() as session:
-            teams = workspaces.to_check(session, now=self.clock.now())
+            teams = workspaces.to_check(session, now=self.clock.now(), all_refused=first)
         for team_id in teams:
-            try:
-                client = self.clients(team_id)
-                if client is not None:
-                    client.auth_test()
-                    with self._transaction() as session:
-                        workspaces.token_works(session, team_id=team_id, now=self.clock.now())
-                    log.warning("The token of workspace %s works again: sending resumes", team_id)
-                    continue
-            except SlackApiError as error:
-                code = error.response.get("error")
-                log.info("The token of workspace %s is still refused: %s", team_id, code)
-            except (SlackClientError, OSError) as error:
-                log.info("The token of workspace %s could not be checked: %s", team_id, error)
+            refused = self._token_problem(team_id)
             with self._transaction() as session:
-                workspaces.still_refused(session, team_id=team_id, now=self.clock.now())
+                now = self.clock.now()
+                if refused is None:
+                    workspaces.token_works(session, team_id=team_id, now=now)
+                else:
+                    again = workspaces.still_refused(session, team_id=team_id, now=now)
+            if refused is None:
+                log.warning("The token of workspace %s works again: sending resumes", team_id)
+            else:
+                log.warning(
+                    "The token of workspace %s %s; asking Slack again at %s",
+                    team_id,
+                    refused,
+                    again.isoformat(timespec="seconds"),
+                )
+
+    def _token_problem(self, team_id: str) -> str | None:
+        """What is wrong with the workspace's token, as auth.test says; None when it works."""
+        client = self.clients(team_id)
+        if client is None:
+            return "has no client (not installed)"
+        try:
+            client.auth_test()
+        except SlackApiError as error:
+            return f"is still refused ({error.response.get('error')})"
+        except (SlackClientError, OSError) as error:
+            return f"could not be checked ({error})"
+        return None
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:

@@ -16,7 +16,7 @@ from bot.views.board import Entry, build_home
 from bot.views.elements import metadata
 from bot.views.notices import build_notice
 from bot.views.nudges import build_nudge_message
-from core import board, forwarding, nudges, promises, windows
+from core import board, forwarding, nudges, outbox, promises, windows
 from core.errors import Invalid, NotOnBoard, NotYours
 from core.members import is_member, member_zone, remember_member
 from core.models import AdvisorStatus, OutboxState
@@ -226,7 +226,7 @@ def deliver_update(context: BoltContext, event_id: int, reply_in: Target | None 
     state = send_now(context, [row_id]).get(row_id)
     if state == OutboxState.SENT:
         return "Sent. It counts as a touchpoint too."
-    if state == OutboxState.FAILED:
+    if state in outbox.ENDED_BADLY:
         return ""
     return (
         "Slack is slow right now: I'll send it shortly. It counts as a touchpoint once it's there."

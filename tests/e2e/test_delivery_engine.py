@@ -480,7 +480,7 @@ def test_a_channel_that_is_gone_fails_for_good_and_its_purpose_tells_the_owner(
 
     assert circles.failures == [("is_archived", True)]
     [check_in, told] = rows(nudging.engine, "checkin")
-    assert (check_in.state, check_in.last_error) == (OutboxState.FAILED, "is_archived")
+    assert (check_in.state, check_in.last_error) == (OutboxState.REFUSED, "is_archived")
     assert told.state == OutboxState.SENT
     assert fake_slack.posted("D0ALICE")[0]["text"] == "Your circle is paused: is_archived"
 
@@ -684,3 +684,39 @@ def test_one_advisor_that_cannot_be_read_holds_back_none_of_the_members_other_nu
     [message] = nudging.dms()
     assert "Grace Hopper" in text_of(message)
     assert f"Cannot decide the nudge of advisor {ada.id}" in caplog.text
+
+
+def test_a_nudge_slack_refused_goes_out_once_the_member_uses_the_bot_again(nudging, fake_slack):
+    nudging.member()
+    nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 20))
+    fake_slack.fail("conversations.open", "user_disabled")
+    nudging.tick()
+    assert nudging.dms() == [] and nudging.deliveries()[0].state == OutboxState.REFUSED
+
+    nudging.clock.advance(days=1)
+    nudging.member()  # back: they use the bot (remember_member, as every request does)
+    nudging.tick()
+
+    [message] = nudging.dms()
+    assert "Grace Hopper" in text_of(message)
+    assert nudging.deliveries()[0].state == OutboxState.SENT
+
+
+def test_a_process_starting_with_a_working_token_resumes_sending_at_its_first_tick(
+    two_workspaces, fake_slack, nudging, engine
+):
+    fake_slack.revoke(OTHER_TOKEN)
+    two_workspaces()
+    fake_slack.restore(OTHER_TOKEN)  # fixed, and the bot restarted at once
+
+    sender = Sender(
+        two_workspaces.sender.clients,
+        session_factory(engine),
+        nudging.clock,
+        process="restarted",
+        pacing=Pacing(1000),
+        sleep=nudging.sleeps.append,
+    )
+    Ticker(session_factory(engine), nudging.clock, sender)()  # at once, not minutes later
+
+    assert sent_to(fake_slack, "U0THERE") == 3

@@ -112,7 +112,7 @@ def test_a_member_who_left_is_recorded_and_never_retried_and_holds_nobody_up(nud
         nudging.tick()
 
     states = sorted(d.state for d in nudging.deliveries())
-    assert states == [OutboxState.FAILED, OutboxState.SENT]
+    assert states == [OutboxState.REFUSED, OutboxState.SENT]
     assert len(fake_slack.calls_to("conversations.open")) == 2
     assert len(nudging.dms(ALICE)) + len(nudging.dms("U0BOB")) == 1
 
@@ -216,7 +216,7 @@ def test_a_member_whose_account_is_inactive_is_recorded_and_not_retried(nudging,
     nudging.at(MONDAY + timedelta(days=20))
 
     [delivery] = nudging.deliveries()
-    assert delivery.state == OutboxState.FAILED and delivery.last_error == "account_inactive"
+    assert delivery.state == OutboxState.REFUSED and delivery.last_error == "account_inactive"
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
 
 

@@ -141,10 +141,16 @@ def test_health_is_200_while_the_database_answers_and_counts_what_the_outbox_cou
     assert answer.json() == {
         "status": "ok",
         "database": "ok",
-        "outbox": {"failed": 0, "failed_last_day": 0, "overdue": 0, "paused_workspaces": []},
+        "outbox": {
+            "failed": 0,
+            "failed_last_day": 0,
+            "refused_last_day": 0,
+            "overdue": 0,
+            "paused_workspaces": [],
+        },
     }
     with Session(engine) as session:
-        for key in ("gone", "stuck"):
+        for key in ("gone", "stuck", "broken"):
             outbox.enqueue(
                 session,
                 team_id="T0TEST",
@@ -154,14 +160,19 @@ def test_health_is_200_while_the_database_answers_and_counts_what_the_outbox_cou
                 now=clock.now(),
             )
         outbox.take(session, row_id=1, process="p", now=clock.now())
-        outbox.give_up(session, row_id=1, process="p", error="user_not_found", now=clock.now())
+        outbox.give_up(
+            session, row_id=1, process="p", error="user_not_found", now=clock.now(), gone=True
+        )
+        outbox.take(session, row_id=3, process="p", now=clock.now())
+        outbox.give_up(session, row_id=3, process="p", error="invalid_blocks", now=clock.now())
         workspaces.token_refused(session, team_id="T0TEST", error="token_revoked", now=clock.now())
         session.commit()
     clock.advance(minutes=20)
 
     assert bot.slack.get("/healthz").json()["outbox"] == {
-        "failed": 1,
+        "failed": 1,  # a message Slack rejects: worth a look
         "failed_last_day": 1,
+        "refused_last_day": 1,  # someone who left: expected
         "overdue": 0,  # its workspace is stopped: not overdue, paused
         "paused_workspaces": ["T0TEST"],
     }
