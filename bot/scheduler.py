@@ -2,16 +2,18 @@
 from the rows, so any number of processes may tick at once. One tick:
 
 1. checks again the workspaces whose token Slack refused, and forgets old Slack event ids;
-2. plans each member due a look (core/due_members.py finds them, core/nudge_plan.py decides),
-   member by member: one whose planning fails is logged and looked at again later;
-3. sends everything due in the outbox (bot/delivery/sender.py), batch after batch;
-4. claims the occurrences of schedules whose time has come (purposes with a `scheduled`
+2. sends everything due in the outbox (bot/delivery/sender.py), and whenever its next post has
+   to wait its turn, plans the next member due a look (core/due_members.py finds them,
+   core/nudge_plan.py decides), whose messages join in: one whose planning fails is logged
+   and looked at again later;
+3. claims the occurrences of schedules whose time has come (purposes with a `scheduled`
    hook), and sends what they made."""
 
 import logging
 import os
 import socket
 import uuid
+from collections import deque
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -49,18 +51,32 @@ class Ticker:
         log.debug("tick at %s", self.clock.now().isoformat(timespec="seconds"))
         self._isolated("checking refused tokens", self.sender.check_tokens)
         self._isolated("forgetting old Slack events", self._forget_events)
-        for _ in range(MAX_BATCHES):
-            with self.sessions() as session:
-                owners = due_members.due_owners(
-                    session, now=self.clock.now(), limit=due_members.BATCH
-                )
-            for team_id, owner_id in owners:
-                self.plan(team_id, owner_id)
-            self.sender.send_due()
-            if len(owners) < due_members.BATCH:
-                break
+        self.sender.send_due(meanwhile=self._planner())
         self._isolated("claiming scheduled occurrences", self._occurrences)
         self.sender.send_due()
+
+    def _planner(self) -> Callable[[], list[int] | None]:
+        """Plans the members due a look, one per call (batch after batch of due_owners, at most
+        MAX_BATCHES): the sender calls it whenever its next post has to wait."""
+        waiting: deque[tuple[str, str]] = deque()
+        batches = 0
+
+        def plan_next() -> list[int] | None:
+            nonlocal batches
+            if not waiting:
+                if batches == MAX_BATCHES:
+                    return None
+                with self.sessions() as session:
+                    limit = due_members.BATCH
+                    waiting.extend(
+                        due_members.due_owners(session, now=self.clock.now(), limit=limit)
+                    )
+                batches = MAX_BATCHES if len(waiting) < due_members.BATCH else batches + 1
+                if not waiting:
+                    return None
+            return self.plan(*waiting.popleft())
+
+        return plan_next
 
     def plan(self, team_id: str, owner_id: str) -> list[int]:
         """Plan one member: claim what is due for them and set when to look again. Returns the

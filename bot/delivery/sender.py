@@ -70,6 +70,7 @@ MAX_WAIT = 30.0  # a longer Retry-After is waited out by a later tick, not by th
 HURRIED_WAIT = 3.0  # what a request's own message waits for at most; the tick sends it after
 MAX_429_IN_A_ROW = 20
 MAX_ROUNDS = 20  # due queries per tick; what is left waits for the next tick
+Meanwhile = Callable[[], list[int] | None]  # one piece of other work: rows it made, None: done
 LEGACY_METADATA = "advisor_nudge"  # what deliveries carried before the outbox (same ids)
 
 
@@ -99,6 +100,7 @@ class Step(Enum):
 
 KIND = {Step.OPEN: OPEN, Step.LOOK_UP: READ, Step.POST: POST}  # whose budget a step spends
 LOOK_AROUND = timedelta(minutes=10)  # a lost post is looked for this long before and after
+FRESH_LEASE = 5.0  # seconds: a lease taken or renewed this recently needs no renewal yet
 LOOK_UP_PAGES = 5
 
 
@@ -128,6 +130,8 @@ class Job:
     purpose: Purpose | None = None
     message: dict | None = None
     limited: int = 0  # 429s in a row
+    leased_at: float = 0.0  # when this process last took or renewed the lease (monotonic)
+    opened: str | None = None  # a DM opened, not yet saved with the row
     reopened: bool = False  # a cached DM was refused once and opened afresh
     follow_ups: list[int] = field(default_factory=list)
 
@@ -153,14 +157,17 @@ class Sender:
 
     # --- entry points
 
-    def send_due(self) -> int:
-        """Everything due now, batch after batch (the tick). Returns the rows looked at."""
+    def send_due(self, meanwhile: Meanwhile | None = None) -> int:
+        """Everything due now, batch after batch (the tick), doing `meanwhile`'s work (planning
+        members, whose new rows join in) whenever the next post has to wait for its turn.
+        Returns the rows looked at."""
         looked_at = 0
         for _ in range(MAX_ROUNDS):
             with self.sessions() as session:
                 due = outbox.due(session, now=self.clock.now(), limit=outbox.BATCH)
-            self.run([Job(d.id, d.team_id, d.lane) for d in due])
+            self.run([Job(d.id, d.team_id, d.lane) for d in due], meanwhile=meanwhile)
             looked_at += len(due)
+            meanwhile = None  # done: it ran until it had nothing more
             if len(due) < outbox.BATCH:
                 break
         return looked_at
@@ -176,7 +183,11 @@ class Sender:
 
     # --- the run: rows interleaved by when each may next go
 
-    def run(self, jobs: list[Job], *, hurry: bool = False) -> None:
+    def run(
+        self, jobs: list[Job], *, hurry: bool = False, meanwhile: Meanwhile | None = None
+    ) -> None:
+        """Send these rows, each at its workspace's and conversation's pace; while the next one
+        has to wait, do `meanwhile`'s work instead of sleeping, and send what it made too."""
         patience = HURRIED_WAIT if hurry else MAX_WAIT
         queue: list = []
         order = itertools.count()
@@ -185,9 +196,21 @@ class Sender:
         def push(job: Job) -> None:
             heapq.heappush(queue, (self._ready_at(job), next(order), job))
 
+        def push_rows(row_ids: list[int]) -> None:
+            with self._transaction() as session:
+                for due in outbox.due_rows(session, row_ids):
+                    push(Job(due.id, due.team_id, due.lane))
+
         for job in jobs:
             push(job)
-        while queue:
+        while queue or meanwhile:
+            if meanwhile and (not queue or queue[0][0] > self.pacing.now()):
+                made = meanwhile()
+                if made is None:
+                    meanwhile = None
+                elif made:
+                    push_rows(made)
+                continue
             booked, _, job = heapq.heappop(queue)
             if job.team_id in stopped:
                 self._leave(job, "the workspace's token is refused", after=0)
@@ -213,10 +236,7 @@ class Sender:
             elif outcome is Next.STOP_WORKSPACE:
                 stopped.add(job.team_id)
             if job.follow_ups:
-                with self._transaction() as session:
-                    follow = outbox.due_rows(session, job.follow_ups)
-                for due in follow:
-                    push(Job(due.id, due.team_id, due.lane))
+                push_rows(job.follow_ups)
                 job.follow_ups = []
 
     def _ready_at(self, job: Job) -> float:
@@ -255,11 +275,12 @@ class Sender:
     # --- the steps
 
     def _take(self, job: Job) -> Next:
-        """Take the row (its own transaction, so a failure after it is counted against it),
-        then ask its purpose what to post now, if anything."""
+        """Take the row (its own transaction, short: other processes take theirs meanwhile, and
+        a failure after it is counted against it), then ask its purpose what to post now."""
         with self._transaction() as session:
             if not outbox.take(session, row_id=job.id, process=self.process, now=self.clock.now()):
                 return Next.DONE  # another process has it, or it is not due after all
+        job.leased_at = self.pacing.now()
         prepared = self._prepare(job)
         if prepared is None:
             log.error("Outbox row %s has a purpose nobody renders: %r", job.id, job.row.purpose)
@@ -307,16 +328,7 @@ class Sender:
     def _open(self, job: Job, at: float) -> Next:
         row = job.row
         answer = self._call(job, "conversations_open", at, users=row.target_user)
-        channel = answer["channel"]["id"]
-        with self._transaction() as session:
-            if not outbox.note_channel(
-                session, row_id=row.id, process=self.process, channel_id=channel
-            ):
-                raise LeaseLost(row.id)
-            outbox.remember_dm(
-                session, team_id=row.team_id, user_id=row.target_user, channel_id=channel
-            )
-        row.channel_id = channel
+        row.channel_id = job.opened = answer["channel"]["id"]  # saved with the next renewal
         job.step = self._after_open(row)
         return Next.AGAIN
 
@@ -368,20 +380,33 @@ class Sender:
         return self._posted(job, answer["channel"], answer["ts"])
 
     def _call(self, job: Job, method: str, at: float, **args):
-        """A Web API call for a row whose lease this process still holds (renewed first),
-        booked against its workspace's budget for that kind of call."""
+        """A Web API call for a row whose lease this process still holds (renewed first, unless
+        it was taken or renewed a moment ago), booked against its workspace's budget for that
+        kind of call. A post is always noted first: its answer may be lost."""
         posting = method == "chat_postMessage"
-        with self._transaction() as session:
-            if not outbox.renew(
-                session, row_id=job.id, process=self.process, now=self.clock.now(), posting=posting
-            ):
-                raise LeaseLost(job.id)
+        if posting or job.opened or self.pacing.now() - job.leased_at > FRESH_LEASE:
+            self._renew(job, posting=posting)
         kind = KIND[job.step]
         self.pacing.book(job.team_id, kind, at, job.lane if posting else None)
         answer = getattr(self.clients(job.team_id), method)(**args)
         self.pacing.accepted(job.team_id, kind)
         job.limited = 0
         return answer
+
+    def _renew(self, job: Job, *, posting: bool) -> None:
+        """Extend the lease, in one transaction with the DM just opened (if any) and, before a
+        post, the note that it is going out."""
+        with self._transaction() as session:
+            mine = {"row_id": job.id, "process": self.process}
+            if not outbox.renew(session, **mine, now=self.clock.now(), posting=posting):
+                raise LeaseLost(job.id)
+            if job.opened:
+                outbox.note_channel(session, **mine, channel_id=job.opened)
+                row = job.row
+                outbox.remember_dm(
+                    session, team_id=row.team_id, user_id=row.target_user, channel_id=job.opened
+                )
+        job.opened, job.leased_at = None, self.pacing.now()
 
     # --- how a row ends
 
