@@ -82,15 +82,19 @@ class Pacing:
             return self._budget(team_id, kind).held_until
 
     def book(self, team_id: str, kind: str, at: float, lane: str | None = None) -> None:
-        """A call goes out at `at` (or now, if that is later: a sender running behind its
-        schedule does not make up for it in a burst): the next one of its kind (and in its
-        lane) waits after it."""
+        """A call goes out now, booked for `at`: the next one of its kind (and in its lane)
+        waits after it. A call a little late (other work ran over) keeps its place, so the pace
+        holds on average; one late by more than a gap is booked from now, so a sender that fell
+        behind never makes up for it in a burst. A conversation's next post always waits its
+        full second from this one."""
         with self._lock:
-            at = max(at, self._monotonic())
+            now = self._monotonic()
             budget = self._budget(team_id, kind)
-            budget.next_call = max(budget.next_call, at) + MARGIN / budget.rate
+            gap = MARGIN / budget.rate
+            budget.next_call = max(budget.next_call, at, now - gap) + gap
             if lane is not None:
-                budget.lanes[lane] = max(budget.lanes.get(lane, 0.0), at) + LANE_GAP * MARGIN
+                sent = max(at, now)
+                budget.lanes[lane] = max(budget.lanes.get(lane, 0.0), sent) + LANE_GAP * MARGIN
                 if len(budget.lanes) > 10_000:
                     budget.lanes = {k: t for k, t in budget.lanes.items() if t > at}
 

@@ -71,6 +71,7 @@ HURRIED_WAIT = 3.0  # what a request's own message waits for at most; the tick s
 MAX_429_IN_A_ROW = 20
 MAX_ROUNDS = 20  # due queries per tick; what is left waits for the next tick
 Meanwhile = Callable[[], list[int] | None]  # one piece of other work: rows it made, None: done
+IDLE_ENOUGH = 0.005  # seconds before the next post: time enough to start other work
 LEGACY_METADATA = "advisor_nudge"  # what deliveries carried before the outbox (same ids)
 
 
@@ -204,7 +205,7 @@ class Sender:
         for job in jobs:
             push(job)
         while queue or meanwhile:
-            if meanwhile and (not queue or queue[0][0] > self.pacing.now()):
+            if meanwhile and (not queue or queue[0][0] > self.pacing.now() + IDLE_ENOUGH):
                 made = meanwhile()
                 if made is None:
                     meanwhile = None
