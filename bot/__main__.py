@@ -53,9 +53,13 @@ def main() -> int:
 
 def _configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if level != "DEBUG":
-        for chatty in ("alembic", "apscheduler"):
-            logging.getLogger(chatty).setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(level if level == "DEBUG" else logging.WARNING)
+    # The scheduler's own lines (its wake-ups; a tick still running when the next is due,
+    # which merges by design) would drown the bot's own; Slack's SDKs log whole request
+    # bodies (members' notes) at DEBUG: the bot's own lines say what it decided and sent.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    for sdk in ("slack_sdk", "slack_bolt"):
+        logging.getLogger(sdk).setLevel(max(logging.INFO, logging.getLevelName(level)))
     # Bolt reads SLACK_BOT_TOKEN itself and warns that the client we give it wins; it does.
     logging.getLogger("slack_bolt.App").addFilter(
         lambda record: not record.getMessage().startswith("As you gave `client` as well")
@@ -80,6 +84,7 @@ def run(config: Config) -> None:
     finally:
         for stop_signal in (signal.SIGTERM, signal.SIGINT):  # a second Ctrl-C won't cut the drain
             signal.signal(stop_signal, signal.SIG_IGN)
+        sender.stop()  # a tick under way ends after the Slack call in flight, not its backlog
         scheduler.shutdown(wait=True)
         listeners.shutdown(wait=True)  # answers already acked still go out
         engine.dispose()

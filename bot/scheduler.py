@@ -152,15 +152,27 @@ class Ticker:
 
 
 def _say_why(plan: nudge_plan.Plan, made: list[int]) -> None:
+    """Why a member did or did not get a nudge, and when the tick looks at them next."""
     member = plan.member
+    later = (
+        f"next look at {member.look_at.isoformat(timespec='minutes')}"
+        if member.look_at
+        else "not looked at again until something of theirs changes"
+    )
     if made:
-        log.info("Nudges for %s: %d message(s) in the outbox", member.user_id, len(made))
-    else:
-        log.debug(
-            "No nudge for %s now (%s); next look at %s",
+        items = ", ".join(f"{item.kind} ({item.subject_id})" for item in plan.items)
+        log.info(
+            "Nudges for %s in %s: %s, in outbox row(s) %s; %s",
             member.user_id,
-            plan.why_not or "claimed already",
-            member.look_at,
+            member.team_id,
+            items,
+            ", ".join(map(str, made)),
+            later,
+        )
+    else:
+        reason = plan.why_not or "what was due is claimed already"
+        log.debug(
+            "No nudge for %s in %s now: %s; %s", member.user_id, member.team_id, reason, later
         )
 
 

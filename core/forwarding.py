@@ -128,5 +128,13 @@ def not_forwarded(session: Session, *, row: Outbox, error: str, now: datetime) -
     return [told] if told else []
 
 
+def why_not_sent(session: Session, *, team_id: str, owner_id: str, row_id: int) -> str:
+    """Why the member's update could not be sent on (Slack's word for it)."""
+    row = session.get(Outbox, row_id)
+    if row is None or (row.team_id, row.owner_id, row.purpose) != (team_id, owner_id, PURPOSE):
+        raise NotYours("update")
+    return row.last_error or ""
+
+
 def failed_reason(row: Outbox) -> str:
     return str(row.payload.get("error") or "")

@@ -66,8 +66,12 @@ def plan(
         return None
     if member.unreachable:
         return Plan(member, why_not=f"Slack refused their DM ({member.unreachable})")
+    if not windows.is_open(member, now):
+        return Plan(
+            member, why_not=f"outside their window ({windows.describe(member)}, {member.tz})"
+        )
     if not windows.may_deliver(member, now):
-        return Plan(member, why_not="outside their window, or today's delivery is out")
+        return Plan(member, why_not="today's delivery is out (at most one a day)")
     if member.last_seen_at and now - member.last_seen_at < QUIET_AFTER_USE:
         # They are using the bot right now (enlisting, logging): what they set up goes out
         # together once they are done, not one nudge per click.

@@ -62,6 +62,15 @@ class Health:
 OVERDUE = timedelta(minutes=15)
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """A failed attempt, recorded: the row's state after it, its number, the next try."""
+
+    state: str
+    number: int
+    next_try_at: datetime | None
+
+
 def enqueue(
     session: Session,
     *,
@@ -275,10 +284,10 @@ def failed_attempt(
     now: datetime,
     error: str,
     not_posted: bool = False,
-) -> str | None:
+) -> "Attempt | None":
     """A transient failure (Slack down, a timeout, a row that cannot be read or rendered): tried
-    again after a back-off, or recorded as failed once MAX_ATTEMPTS are used. Returns the row's
-    state, or None when this process no longer holds it (nothing changed)."""
+    again after a back-off, or recorded as failed once MAX_ATTEMPTS are used. Returns what
+    became of the row, or None when this process no longer holds it (nothing changed)."""
     done = session.execute(select(Outbox.attempts).where(Outbox.id == row_id)).scalar()
     attempts = (done or 0) + 1
     values: dict = {"attempts": attempts, "last_error": error[:200]}
@@ -288,7 +297,9 @@ def failed_attempt(
         values |= {"state": OutboxState.FAILED, "next_try_at": None, "ended_at": now}
     else:
         values |= {"state": OutboxState.PENDING, "next_try_at": now + backoff(attempts)}
-    return values["state"] if _mine(session, row_id, process, **values) else None
+    if not _mine(session, row_id, process, **values):
+        return None
+    return Attempt(values["state"], attempts, values["next_try_at"])
 
 
 def give_up(

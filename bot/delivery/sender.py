@@ -14,7 +14,7 @@ counted against its attempts; the other rows go on."""
 import heapq
 import itertools
 import logging
-import time
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -149,10 +149,12 @@ class Sender:
         process: str,
         pacing: Pacing,
         purposes: dict[str, Purpose] | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ):
         self.clients, self.sessions, self.clock = clients, sessions, clock
-        self.process, self.pacing, self.sleep = process, pacing, sleep
+        self.process, self.pacing = process, pacing
+        self.stopping = threading.Event()
+        self.sleep = sleep or self.stopping.wait  # a stop ends any wait at once
         self.purposes = purposes if purposes is not None else registry()
         self._checked_tokens = False  # the first check asks about every refused token
 
@@ -164,6 +166,8 @@ class Sender:
         Returns the rows looked at."""
         looked_at = 0
         for _ in range(MAX_ROUNDS):
+            if self.stopping.is_set():
+                break
             with self.sessions() as session:
                 due = outbox.due(session, now=self.clock.now(), limit=outbox.BATCH)
             self.run([Job(d.id, d.team_id, d.lane) for d in due], meanwhile=meanwhile)
@@ -181,6 +185,11 @@ class Sender:
         self.run([Job(d.id, d.team_id, d.lane) for d in due], hurry=True)
         with self._transaction() as session:
             return outbox.states(session, row_ids)
+
+    def stop(self) -> None:
+        """The process is stopping: the call under way finishes and is recorded; nothing new is
+        taken, and rows taken but not yet posted go back for the next process."""
+        self.stopping.set()
 
     # --- the run: rows interleaved by when each may next go
 
@@ -205,6 +214,10 @@ class Sender:
         for job in jobs:
             push(job)
         while queue or meanwhile:
+            if self.stopping.is_set():
+                for _, _, job in queue:
+                    self._leave(job, "the process stopped", after=0)
+                return
             if meanwhile and (not queue or queue[0][0] > self.pacing.now() + IDLE_ENOUGH):
                 made = meanwhile()
                 if made is None:
@@ -352,7 +365,7 @@ class Sender:
             page = self._call(job, method, at, limit=200, cursor=cursor, **where)
             for message in page.get("messages") or []:
                 if _carries(message, row.id):
-                    return self._posted(job, row.channel_id, message["ts"])
+                    return self._posted(job, row.channel_id, message["ts"], found=True)
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 break
@@ -411,7 +424,7 @@ class Sender:
 
     # --- how a row ends
 
-    def _posted(self, job: Job, channel: str, ts: str) -> Next:
+    def _posted(self, job: Job, channel: str, ts: str, *, found: bool = False) -> Next:
         """Slack has the message: record it sent, in one transaction with what that means for
         its purpose. Should that meaning fail to be recorded (a locked database), the row is
         tried again: its look-up finds the message and records both, once."""
@@ -430,14 +443,13 @@ class Sender:
                 outbox.posted(
                     session, row_id=job.id, process=self.process, channel_id=channel, ts=ts, now=now
                 )
-        log.info(
-            "Sent outbox row %s (%s) to %s in %s", job.id, job.row.purpose, channel, job.team_id
-        )
+        how = "Found in Slack (posted before its answer was lost)" if found else "Sent"
+        log.info("%s: outbox row %s, %s", how, job.id, _about(job.row, channel))
         return Next.DONE
 
     def _give_up(self, job: Job, error: str, *, gone: bool) -> Next:
-        if gone:
-            log.warning("Slack refused outbox row %s for good: %s", job.id, error)
+        said = "refused for good" if gone else "gave up on"
+        log.warning("Slack %s outbox row %s, %s: %s", said, job.id, _about(job.row), error)
 
         def record(session: Session, *, with_purpose: bool) -> list[int]:
             now = self.clock.now()
@@ -458,7 +470,7 @@ class Sender:
 
         def record(session: Session, *, with_purpose: bool) -> list[int]:
             now = self.clock.now()
-            state = outbox.failed_attempt(
+            attempt = outbox.failed_attempt(
                 session,
                 row_id=job.id,
                 process=self.process,
@@ -466,12 +478,14 @@ class Sender:
                 error=error,
                 not_posted=not_posted,
             )
-            if state != OutboxState.FAILED or not with_purpose or job.row is None:
+            if attempt is not None:
+                _log_attempt(job, attempt, error)
+            if attempt is None or attempt.state != OutboxState.FAILED or not with_purpose:
                 return []
-            log.error("Outbox row %s failed, out of attempts: %s", job.id, error)
+            if job.row is None:
+                return []
             return job.purpose.failed(session, row=job.row, error=error, gone=False, now=now)
 
-        log.warning("Outbox row %s will be tried again: %s", job.id, error)
         job.follow_ups = self._with_purpose(job, record, "what failing means")
         return Next.DONE
 
@@ -517,8 +531,8 @@ class Sender:
             return self._give_up(job, code, gone=True)
         answered = status < 500 and job.step is Step.POST  # nothing was posted, Slack said so
         if code in TRANSIENT or status >= 500 or code in TOKEN:
-            return self._failed_attempt(job, f"Slack answered {code}", not_posted=answered)
-        log.error("Slack refused outbox row %s (%s): %s", job.id, job.row.purpose, code)
+            said = f"Slack answered {code} (HTTP {status})"
+            return self._failed_attempt(job, said, not_posted=answered)
         return self._give_up(job, code, gone=False)
 
     def _open_afresh(self, job: Job) -> Next:
@@ -637,6 +651,37 @@ class Sender:
     def _transaction(self) -> Iterator[Session]:
         with self.sessions() as session, session.begin():
             yield session
+
+
+def _about(row: Outbox | None, channel: str | None = None) -> str:
+    """A row as an operator reads it in a log line: what, where, for whom."""
+    if row is None:
+        return "(not readable)"
+    where = channel or row.channel_id or (f"DM with {row.target_user}" if row.target_user else "?")
+    if row.thread_ts:
+        where += f" (thread {row.thread_ts})"
+    whose = f" for {row.owner_id}" if row.owner_id else ""
+    return f"{row.purpose} to {where}{whose} in {row.team_id}"
+
+
+def _log_attempt(job: Job, attempt: outbox.Attempt, error: str) -> None:
+    if attempt.state == OutboxState.FAILED:
+        log.error(
+            "Outbox row %s failed for good after %s attempts, %s: %s",
+            job.id,
+            attempt.number,
+            _about(job.row),
+            error,
+        )
+        return
+    log.warning(
+        "Outbox row %s, attempt %s of %s failed (%s); next try at %s",
+        job.id,
+        attempt.number,
+        outbox.MAX_ATTEMPTS,
+        error,
+        attempt.next_try_at.isoformat(timespec="seconds"),
+    )
 
 
 def _carries(message: dict, row_id: int) -> bool:

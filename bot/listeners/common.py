@@ -209,10 +209,12 @@ def send_now(context: BoltContext, row_ids: list[int]) -> dict[int, str]:
     return sender.send_now(row_ids) if sender is not None else {}
 
 
-def deliver_update(context: BoltContext, event_id: int, reply_in: Target | None = None) -> str:
+def deliver_update(
+    context: BoltContext, event_id: int, reply_in: Target | None = None
+) -> tuple[str, bool]:
     """Send a saved progress update on to its advisor, now if Slack lets it go at once (else
-    the tick sends it); what to tell the member. Should it fail for good, the member is told
-    in `reply_in` (by the outbox), so nothing is said here."""
+    the tick sends it): what to tell the member, and whether it is sent now. Should it fail for
+    good, the member is told in `reply_in` (by the outbox), so nothing is said here."""
     who = {"team_id": context.team_id, "owner_id": context.user_id}
     try:
         with transaction(context) as session:
@@ -220,14 +222,15 @@ def deliver_update(context: BoltContext, event_id: int, reply_in: Target | None 
                 session, **who, event_id=event_id, now=context["clock"].now(), reply_in=reply_in
             )
     except (NotYours, NotOnBoard) as problem:
-        return f"{problem} Nothing was sent."
+        return f"{problem} Nothing was sent.", False
     except Invalid as problem:
-        return str(problem)
+        return str(problem), False
     state = send_now(context, [row_id]).get(row_id)
     if state == OutboxState.SENT:
-        return "Sent. It counts as a touchpoint too."
+        return "Sent. It counts as a touchpoint too.", True
     if state in outbox.ENDED_BADLY:
-        return ""
-    return (
+        return "", False
+    slow = (
         "Slack is slow right now: I'll send it shortly. It counts as a touchpoint once it's there."
     )
+    return slow, False

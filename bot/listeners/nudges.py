@@ -31,6 +31,7 @@ from bot.listeners.touchpoints import open_log_modal
 from bot.views.nudges import (
     PICK_LIMIT,
     build_forward_offer,
+    build_forward_sent,
     build_recorded_under,
     build_which_one,
     too_long_to_ask,
@@ -305,9 +306,11 @@ def handle_forward(ack: Ack, body: dict, action: dict, client: WebClient, contex
     container = body.get("container") or {}
     channel, thread = container.get("channel_id"), container.get("thread_ts")
     here = Target.conversation(channel, thread) if channel else None
-    answer = deliver_update(context, int(value) if value.isdigit() else 0, reply_in=here)
+    answer, sent = deliver_update(context, int(value) if value.isdigit() else 0, reply_in=here)
     if answer:  # nothing when it failed for good: the outbox's word back says why, here
         _sayer(client, channel, thread)(text=answer)
+    if sent:  # the offer's button has done its work
+        client.chat_update(channel=channel, ts=container.get("message_ts"), **build_forward_sent())
 
 
 def register(app: App) -> None:

@@ -1,10 +1,12 @@
 """Promises: `/advisor promise`, `/advisor promises`, and done, update, renegotiate and drop."""
 
+import logging
 import re
 from datetime import date
 
 from slack_bolt import Ack, App, Args, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.ids import (
     DROP_PROMISE_VIEW,
@@ -36,17 +38,19 @@ from bot.views.promises import (
     build_promises_message,
     build_renegotiate_modal,
     build_update_modal,
+    build_update_undelivered,
     promise_id_of,
     quoted,
     read_new_date,
 )
 from bot.views.text import day, escape, long_day
-from core import board, forwarding, promises
+from core import board, forwarding, outbox, promises
 from core.dates import read_day
 from core.errors import Invalid, NotOnBoard, NotYours
 from core.members import member_zone
 from core.models import Advisor, Firmness, Promise
 
+log = logging.getLogger(__name__)
 USAGE = (
     "Usage: `/advisor promise @someone <what> by <when>`, "
     "e.g. `/advisor promise @grace send the deck by friday`."
@@ -262,8 +266,20 @@ def handle_update_submission(ack: Ack, view: dict, client: WebClient, context: B
     on_its_way = f"Saved, and on its way to {escape(advisor.name)} as a message from me."
     ack(response_action="update", view=build_notice("Update posted", on_its_way))
     after_nudge(client, context, view, "updated", update.text[:120])
-    send_now(context, [row_id])  # the advisor's DM, or word back to the member if it fails
+    if send_now(context, [row_id]).get(row_id) in outbox.ENDED_BADLY:  # word back went by DM
+        with transaction(context) as session:
+            error = forwarding.why_not_sent(session, **who, row_id=row_id)
+        undelivered = build_update_undelivered(advisor.name, error, update.text)["text"]
+        _update_modal(client, view, build_notice("Update not delivered", undelivered))
     publish_home(client, context)
+
+
+def _update_modal(client: WebClient, view: dict, replacement: dict) -> None:
+    """Show what happened after all in the modal, if the member still has it open."""
+    try:
+        client.views_update(view_id=view.get("id"), view=replacement)
+    except SlackApiError as error:  # closed meanwhile: the DM says it too
+        log.info("Could not update the update modal: %s", error.response.get("error"))
 
 
 def answer_invalid(ack: Ack, problem: Invalid, *, fields: set[str]) -> None:

@@ -284,3 +284,9 @@ def build_forward_offer(advisor_name: str, event_id: int) -> dict:
             }
         ],
     }
+
+
+def build_forward_sent() -> dict:
+    """The offer once taken up: no button left to press again."""
+    said = "Saved as a progress update, and sent on."
+    return {"text": said, "blocks": [{"type": "section", "text": mrkdwn(said)}]}

@@ -95,7 +95,7 @@ def test_failed_attempts_back_off_and_end_as_failed_after_the_cap(session, clock
         assert outbox.take(session, row_id=row_id, process="a", now=clock.now())
         state = outbox.failed_attempt(
             session, row_id=row_id, process="a", now=clock.now(), error="Slack answered fatal_error"
-        )
+        ).state
         session.commit()
         row = fresh(session, row_id)
         if state == OutboxState.PENDING:

@@ -204,6 +204,9 @@ def test_a_reply_to_a_grouped_nudge_asks_which_item_and_records_the_choice(
     with Session(engine) as session:
         assert session.get(PromiseEvent, update.id).sent_to_advisor is True
     assert any("Draft is half done" in m["text"] for m in fake_slack.messages["D0GRACE"])
+    taken_up = current(fake_slack, offer)
+    assert taken_up["text"] == "Saved as a progress update, and sent on."
+    assert "nudge_forward" not in json.dumps(taken_up["blocks"]), "no button to press again"
 
 
 def test_another_members_nudge_id_in_a_crafted_click_changes_nothing(

@@ -720,3 +720,25 @@ def test_a_process_starting_with_a_working_token_resumes_sending_at_its_first_ti
     Ticker(session_factory(engine), nudging.clock, sender)()  # at once, not minutes later
 
     assert sent_to(fake_slack, "U0THERE") == 3
+
+
+def test_a_stopping_process_ends_its_tick_after_the_call_in_flight_and_leaves_the_rest(
+    nudging, fake_slack, engine
+):
+    users = [f"U0MEMBER{n}" for n in range(4)]
+    for user in users:
+        nudging.member(user=user, digest=False)
+        fake_slack.add_user(user, tz="Europe/Paris")
+        for name in ("Grace Hopper", "Ada Lovelace"):
+            nudging.advisor(name, last_spoke_on=date(2026, 10, 20), owner=user)
+    ticker = nudging.ticker()
+    ticker.sender.sleep = lambda seconds: ticker.sender.stop()  # SIGTERM, while it waits
+
+    ticker()
+
+    posted = len(fake_slack.calls_to("chat.postMessage"))
+    assert 0 < posted < 8, "stopped part-way"
+    left = [r for r in rows(engine) if r.state != OutboxState.SENT]
+    assert left and all(r.state == OutboxState.PENDING for r in left), "nothing held, nothing lost"
+    nudging.tick()  # the next process
+    assert [len(nudging.dms(u)) for u in users] == [2] * 4

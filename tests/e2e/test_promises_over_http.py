@@ -153,6 +153,9 @@ def test_an_update_that_cannot_be_delivered_is_kept_and_handed_back_to_send_your
     )
     with Session(engine) as session:
         assert session.exec(select(Touchpoint)).all() == []
+    [modal] = [c.args["view"] for c in fake_slack.calls_to("views.update")]
+    assert modal["title"]["text"] == "Update not delivered", "no longer “on its way”"
+    assert "I couldn't deliver your update to Grace Hopper" in json.dumps(modal)
 
 
 def test_an_update_for_someone_outside_slack_comes_back_ready_to_copy(bot, fake_slack, engine):
