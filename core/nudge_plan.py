@@ -292,7 +292,7 @@ def look_again(session: Session, *, member: Member, now: datetime) -> datetime |
 def _next_look(session: Session, member: Member, now: datetime) -> datetime | None:
     if member.unreachable:
         return None  # until they use the bot again (that wakes them)
-    earliest = _earliest_due(session, member)
+    earliest = _earliest_due(session, member, now)
     if earliest is None:
         return None
     zone = windows.zone_of(member)
@@ -302,7 +302,9 @@ def _next_look(session: Session, member: Member, now: datetime) -> datetime | No
     return windows.next_chance(member, start)
 
 
-def _earliest_due(session: Session, member: Member) -> datetime | None:
+def _earliest_due(session: Session, member: Member, now: datetime) -> datetime | None:
+    """The earliest nudge time of the member's advisors and promises, or their preview's
+    next occurrence (now, while its schedule is still to be made: planning makes it)."""
     who = (member.team_id, member.user_id)
     times = [
         session.execute(
@@ -314,5 +316,5 @@ def _earliest_due(session: Session, member: Member) -> datetime | None:
     ]
     if member.monday_preview:
         preview = schedules.get(session, team_id=who[0], purpose=PREVIEW, key=who[1])
-        times.append(preview.next_at if preview else None)
+        times.append(preview.next_at if preview else now)
     return min((t for t in times if t is not None), default=None)

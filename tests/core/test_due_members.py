@@ -164,3 +164,21 @@ def test_a_wakeup_that_commits_late_with_a_smaller_id_is_not_lost(engine, clock,
 
     with Session(engine) as session:
         assert due_members.due_owners(session, now=clock.now()) == [(TEAM, ALICE)]
+
+
+def test_a_preview_asked_for_outside_the_window_comes_on_the_next_monday(session, clock):
+    alice = member(session, clock)
+    clock.advance(hours=10)  # Monday 20:00 in Paris: her window is closed
+    alice.monday_preview = True  # as saving her settings does (it wakes her)
+    session.add(alice)
+    session.commit()
+
+    plan(session, clock.now())
+
+    session.refresh(alice)
+    assert alice.look_at == datetime(2026, 11, 24, 8, tzinfo=UTC), "her next window: planned"
+    plan(session, alice.look_at)  # Tuesday: the schedule is made, for Monday
+    session.refresh(alice)
+    assert alice.look_at == datetime(2026, 11, 30, 8, tzinfo=UTC)
+    found = plan(session, alice.look_at)
+    assert [item.kind for item in found.items] == ["preview"]
