@@ -5,11 +5,13 @@ talks to Slack with that workspace's client, one call at a time per row:
     take the row (a lease) -> open the DM if need be -> look for an earlier post whose answer
     was lost -> post, paced -> record it sent, and what that means for its purpose
 
-The lease is renewed before every call, so a slow send is never taken over and posted twice.
-Workspaces are paced on their own (bot/delivery/pacing.py) and interleaved: one workspace
-waiting out a Retry-After, or whose token Slack refuses, never holds another up. Each row's
-work is isolated: whatever fails in it (a render error, a bug) is logged with its id and
-counted against its attempts; the other rows go on."""
+The lease is renewed before every call (unless it was taken a moment before), so a slow send
+is never taken over and posted twice; before a post, the row notes that a post is going out, so
+a process that never hears back looks for it before posting again. Workspaces are paced on
+their own (bot/delivery/pacing.py) and interleaved: one workspace waiting out a Retry-After, or
+whose token Slack refuses, never holds another up; while the next post waits its turn, the
+tick's other work (planning members) runs. Each row's work is isolated: whatever fails in it (a
+render error, a bug) is logged with its id and counted against its attempts; the others go on."""
 
 import heapq
 import itertools
