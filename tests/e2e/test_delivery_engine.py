@@ -299,9 +299,8 @@ def test_a_look_up_that_keeps_failing_ends_as_failed_only_after_the_attempts_cap
 # --- progress updates sent on: the touchpoint comes with the post, once
 
 
-def test_an_update_whose_post_answer_was_lost_counts_once_when_found_after_a_crash(
-    fake_slack, nudging, engine
-):
+def update_to_send_on(nudging, fake_slack, engine) -> tuple:
+    """Alice's progress update on her promise to Grace, and its row in the outbox."""
     from core import forwarding, promises
 
     nudging.member()
@@ -311,18 +310,19 @@ def test_an_update_whose_post_answer_was_lost_counts_once_when_found_after_a_cra
     )
     deck = nudging.promise(grace, "Send the deck", date(2026, 11, 27))
     with Session(engine, expire_on_commit=False) as session:
+        who = {"team_id": TEAM_ID, "owner_id": ALICE}
         update = promises.post_update(
-            session,
-            team_id=TEAM_ID,
-            owner_id=ALICE,
-            promise_id=deck.id,
-            text="Half done",
-            clock=nudging.clock,
+            session, **who, promise_id=deck.id, text="Half done", clock=nudging.clock
         )
-        row_id = forwarding.send_on(
-            session, team_id=TEAM_ID, owner_id=ALICE, event_id=update.id, now=nudging.clock.now()
-        )
+        row_id = forwarding.send_on(session, **who, event_id=update.id, now=nudging.clock.now())
         session.commit()
+    return update, row_id
+
+
+def test_an_update_whose_post_answer_was_lost_counts_once_when_found_after_a_crash(
+    fake_slack, nudging, engine
+):
+    _, row_id = update_to_send_on(nudging, fake_slack, engine)
     original = fake_slack._chat_postMessage
 
     def taken_then_lost(args):  # Slack keeps the post; its answer never comes back
@@ -591,28 +591,10 @@ def test_an_update_whose_touchpoint_could_not_be_recorded_is_recorded_on_the_nex
 ):
     from sqlalchemy.exc import OperationalError
 
-    from core import forwarding, promises
+    from core import forwarding
     from core.models import PromiseEvent
 
-    nudging.member()
-    fake_slack.add_user("U0GRACE", tz="America/New_York", real_name="Grace Hopper")
-    grace = nudging.advisor(
-        "Grace Hopper", last_spoke_on=date(2026, 11, 20), slack_user_id="U0GRACE"
-    )
-    deck = nudging.promise(grace, "Send the deck", date(2026, 11, 27))
-    with Session(engine, expire_on_commit=False) as session:
-        update = promises.post_update(
-            session,
-            team_id=TEAM_ID,
-            owner_id=ALICE,
-            promise_id=deck.id,
-            text="Half done",
-            clock=nudging.clock,
-        )
-        row_id = forwarding.send_on(
-            session, team_id=TEAM_ID, owner_id=ALICE, event_id=update.id, now=nudging.clock.now()
-        )
-        session.commit()
+    update, row_id = update_to_send_on(nudging, fake_slack, engine)
     log_touchpoint, calls = forwarding.log_touchpoint, []
 
     def locked_once(*args, **kwargs):
