@@ -68,6 +68,7 @@ TOKEN = {
     "account_inactive",
     "team_access_not_granted",
 }
+NOT_INSTALLED = "not_installed"  # no client for the workspace
 MAX_WAIT = 30.0  # a longer Retry-After is waited out by a later tick, not by this one
 HURRIED_WAIT = 3.0  # what a request's own message waits for at most; the tick sends it after
 MAX_429_IN_A_ROW = 20
@@ -304,7 +305,7 @@ class Sender:
             return self._give_up(job, f"unknown purpose {job.row.purpose!r}", gone=False)
         if isinstance(prepared, Ready):
             if self.clients(job.team_id) is None:
-                return self._stop_workspace(job, "not_installed")
+                return self._stop_workspace(job, NOT_INSTALLED)
             job.message = prepared.message
             job.step = self._after_open(job.row)
             return Next.AGAIN
@@ -585,12 +586,22 @@ class Sender:
     def _token_refused(self, job: Job) -> bool:
         """Whether Slack refuses the workspace's token itself (auth.test says so too)."""
         try:
-            self.clients(job.team_id).auth_test()
-        except SlackApiError as error:
-            return str(error.response.get("error")) in TOKEN
+            refused = self._refusal(job.team_id)
         except (SlackClientError, OSError):
             return False  # cannot tell: a transient failure, for now
-        return False
+        return refused is not None and (refused in TOKEN or refused == NOT_INSTALLED)
+
+    def _refusal(self, team_id: str) -> str | None:
+        """Why auth.test refuses the workspace's token (None: it works); raises when Slack
+        cannot be asked."""
+        client = self.clients(team_id)
+        if client is None:
+            return NOT_INSTALLED
+        try:
+            client.auth_test()
+        except SlackApiError as error:
+            return str(error.response.get("error"))
+        return None
 
     def _stop_workspace(self, job: Job, code: str) -> Next:
         log.error(
@@ -619,7 +630,10 @@ class Sender:
         with self._transaction() as session:
             teams = workspaces.to_check(session, now=self.clock.now(), all_refused=first)
         for team_id in teams:
-            refused = self._token_problem(team_id)
+            try:
+                refused = self._refusal(team_id)
+            except (SlackClientError, OSError) as error:
+                refused = f"unknown: Slack could not be asked ({error})"
             with self._transaction() as session:
                 now = self.clock.now()
                 if refused is None:
@@ -630,24 +644,11 @@ class Sender:
                 log.warning("The token of workspace %s works again: sending resumes", team_id)
             else:
                 log.warning(
-                    "The token of workspace %s %s; asking Slack again at %s",
+                    "The token of workspace %s is still refused (%s); asking Slack again at %s",
                     team_id,
                     refused,
                     again.isoformat(timespec="seconds"),
                 )
-
-    def _token_problem(self, team_id: str) -> str | None:
-        """What is wrong with the workspace's token, as auth.test says; None when it works."""
-        client = self.clients(team_id)
-        if client is None:
-            return "has no client (not installed)"
-        try:
-            client.auth_test()
-        except SlackApiError as error:
-            return f"is still refused ({error.response.get('error')})"
-        except (SlackClientError, OSError) as error:
-            return f"could not be checked ({error})"
-        return None
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
