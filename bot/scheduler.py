@@ -51,11 +51,12 @@ class Ticker:
         log.debug("tick at %s", self.clock.now().isoformat(timespec="seconds"))
         self._isolated("checking refused tokens", self.sender.check_tokens)
         self._isolated("forgetting old Slack events", self._forget_events)
-        self.sender.send_due(meanwhile=self._planner())
+        with self.sessions() as finding:  # one session for the tick's due queries
+            self.sender.send_due(meanwhile=self._planner(finding))
         self._isolated("claiming scheduled occurrences", self._occurrences)
         self.sender.send_due()
 
-    def _planner(self) -> Callable[[], list[int] | None]:
+    def _planner(self, finding: Session) -> Callable[[], list[int] | None]:
         """Plans the members due a look, one per call (batch after batch of due_owners, at most
         MAX_BATCHES): the sender calls it whenever its next post has to wait."""
         waiting: deque[tuple[str, str]] = deque()
@@ -66,14 +67,11 @@ class Ticker:
             if not waiting:
                 if batches == MAX_BATCHES:
                     return None
-                with self.sessions() as session:
-                    limit = due_members.BATCH
-                    waiting.extend(
-                        due_members.due_owners(session, now=self.clock.now(), limit=limit)
-                    )
-                batches = MAX_BATCHES if len(waiting) < due_members.BATCH else batches + 1
+                now, limit = self.clock.now(), due_members.BATCH
+                waiting.extend(due_members.due_owners(finding, now=now, limit=limit))
+                batches += 1
                 if not waiting:
-                    return None
+                    return None  # nobody left to look at
             return self.plan(*waiting.popleft())
 
         return plan_next

@@ -6,7 +6,7 @@ the next tick. Finding them reads one index range, as long as what is due, whate
 from datetime import datetime
 from operator import itemgetter
 
-from sqlalchemy import Integer, bindparam, delete, func, literal, select, union_all
+from sqlalchemy import Integer, bindparam, delete, literal, select, union_all
 from sqlmodel import Session, col
 
 from core.db import reader
@@ -33,10 +33,9 @@ def due_owners(session: Session, *, now: datetime, limit: int = BATCH) -> list[t
 def _due_statement():
     wakeup, member = Wakeup.__table__.c, Member.__table__.c
     limit = bindparam("limit", type_=Integer)
-    woken = (
+    woken = (  # oldest first, by key: a member woken twice comes twice, and is kept once
         select(wakeup.team_id, wakeup.owner_id, literal(0).label("first"))
-        .group_by(wakeup.team_id, wakeup.owner_id)
-        .order_by(func.min(wakeup.id))
+        .order_by(wakeup.id)
         .limit(limit)
         .subquery()
     )
