@@ -140,6 +140,7 @@ def enlist(
         created_at=clock.now(),
         updated_at=clock.now(),
         last_touch_at=last_touch_at,
+        last_spoke_at=last_touch_at,
     )
     _apply(advisor, person, details, days)
     set_due(session, advisor, cadence.due_after(last_touch_at, days), now=clock.now())

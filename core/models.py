@@ -188,6 +188,10 @@ class Advisor(SQLModel, table=True):
     cadence_days: int = 30
     status: str = Field(default=AdvisorStatus.ACTIVE, max_length=10)
     last_touch_at: datetime | None = _timestamp(nullable=True)
+    # When the member said they last spoke, as they enlisted the advisor: where the rhythm
+    # starts again should every touchpoint after it be deleted (None: not known, from before
+    # it was kept).
+    last_spoke_at: datetime | None = _timestamp(nullable=True)
     next_touch_due_at: datetime | None = _timestamp(nullable=True)
     snoozed_until: datetime | None = _timestamp(nullable=True)
     nudge_at: datetime | None = _timestamp(nullable=True)  # the next "stay in touch" decision
