@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from core.models import RelationshipKind
 
@@ -18,6 +19,7 @@ DEFAULT_DAYS = {
 class Standing(StrEnum):
     ON_TRACK = "on track"
     DUE_SOON = "due soon"
+    DUE_TODAY = "due today"
     OVERDUE = "overdue"
 
 
@@ -34,9 +36,14 @@ def soon_window(cadence_days: int) -> timedelta:
     return timedelta(days=min(7, max(1, cadence_days // 4)))
 
 
-def standing(next_due: datetime, cadence_days: int, now: datetime) -> Standing:
-    if now >= next_due:
+def standing(next_due: datetime, cadence_days: int, now: datetime, zone: ZoneInfo) -> Standing:
+    """How the relationship stands on the member's day: overdue only once its due day (where
+    the member is) is behind them; on that day it is due today."""
+    due_day, today = next_due.astimezone(zone).date(), now.astimezone(zone).date()
+    if due_day < today:
         return Standing.OVERDUE
+    if due_day == today:
+        return Standing.DUE_TODAY
     if next_due - now < soon_window(cadence_days):
         return Standing.DUE_SOON
     return Standing.ON_TRACK

@@ -11,6 +11,7 @@ from core.models import Advisor, AdvisorStatus, Firmness, NudgeKind, Promise, Pr
 LEAD_DAYS = {Firmness.PROMISE: 3, Firmness.TRY: 1}  # how long before the due date to nudge
 STALLED_AFTER = timedelta(days=10)  # no progress update for this long...
 FAR_OUT = timedelta(days=14)  # ...on a promise due further out than this: stalled
+LATE_AGAIN_AFTER = timedelta(days=7)  # a late promise's one reminder, then no more
 # Of two candidates on one day, the later in this order is the one sent.
 _RANK = {kind: rank for rank, kind in enumerate(NudgeKind)}
 
@@ -48,7 +49,8 @@ def touch_candidates(advisor: Advisor, zone: ZoneInfo) -> list[Candidate]:
 
 
 def promise_candidates(promise: Promise, zone: ZoneInfo) -> list[Candidate]:
-    """Show your work: stalled (far out and quiet), a few days before, and on the due date."""
+    """Show your work: stalled (far out and quiet), a few days before, on the due date, the
+    day after it when it is still open (late), and once more a week later; then no more."""
     if promise.status != PromiseStatus.OPEN:
         return []
     found = []
@@ -66,6 +68,11 @@ def promise_candidates(promise: Promise, zone: ZoneInfo) -> list[Candidate]:
     found.append(
         Candidate(NudgeKind.PROMISE_DUE, cycle, _start_of(promise.due_on, zone), promise.due_on)
     )
+    for kind, at in (
+        (NudgeKind.PROMISE_LATE, promise.due_at),  # the moment its day is over
+        (NudgeKind.PROMISE_LATE_AGAIN, promise.due_at + LATE_AGAIN_AFTER),
+    ):
+        found.append(Candidate(kind, cycle, at, at.astimezone(zone).date()))
     return found
 
 

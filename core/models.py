@@ -280,6 +280,8 @@ class NudgeKind(StrEnum):
     PROMISE_SOON = "promise_soon"  # a few days before the due date
     PROMISE_DUE = "promise_due"  # on the due date
     PROMISE_STALLED = "promise_stalled"  # far out, and no progress update for 10 days
+    PROMISE_LATE = "promise_late"  # past its date and still open: in the next window
+    PROMISE_LATE_AGAIN = "promise_late_again"  # still open a week later: the last one
     PREVIEW = "preview"  # Monday: the week ahead
 
 

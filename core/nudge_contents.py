@@ -2,8 +2,8 @@
 still calls for action), the member, and their week ahead for a Monday preview. Read both when
 the message is first posted and each time it is updated after the member acts on it."""
 
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -19,7 +19,7 @@ from core.models import (
     PromiseStatus,
     Touchpoint,
 )
-from core.nudge_plan import PROMISE_KINDS, TOUCH_KINDS, get_member
+from core.nudge_plan import LATE_KINDS, PROMISE_KINDS, TOUCH_KINDS, get_member
 from core.touchpoints import latest_touchpoints
 
 
@@ -32,6 +32,7 @@ class Shown:
     advisor: Advisor | None
     promise: Promise | None
     last_touch: Touchpoint | None = None
+    followed_up: bool = False  # an earlier nudge of the same cycle was sent: this one follows up
 
     @property
     def live(self) -> bool:
@@ -79,7 +80,7 @@ def shown(session: Session, *, message: Outbox) -> list[Shown]:
             message.owner_id,
         ):
             advisor = promise = None  # never another member's rows
-        result.append(Shown(nudge, advisor, promise))
+        result.append(Shown(nudge, advisor, promise, followed_up=_follows_up(session, nudge)))
     ids = [item.advisor.id for item in result if item.advisor is not None]
     latest = latest_touchpoints(
         session, team_id=message.team_id, owner_id=message.owner_id, advisor_ids=ids
@@ -89,12 +90,33 @@ def shown(session: Session, *, message: Outbox) -> list[Shown]:
     return result
 
 
+def _follows_up(session: Session, nudge: Nudge) -> bool:
+    """Whether an earlier nudge of the same subject and cycle went out before this one (a
+    first nudge, even a late one after downtime or for a long-quiet advisor, is not a reminder)."""
+    if nudge.kind not in (NudgeKind.TOUCH_OVERDUE, *LATE_KINDS):
+        return False
+    kinds = TOUCH_KINDS if nudge.kind in TOUCH_KINDS else PROMISE_KINDS
+    earlier = select(Nudge.id).where(
+        Nudge.team_id == nudge.team_id,
+        Nudge.owner_id == nudge.owner_id,
+        Nudge.subject_id == nudge.subject_id,
+        col(Nudge.kind).in_(kinds),
+        Nudge.cycle == nudge.cycle,
+        col(Nudge.id) < nudge.id,
+    )
+    return session.exec(earlier.limit(1)).first() is not None
+
+
 @dataclass(frozen=True)
 class WeekAhead:
-    """The Monday preview: who is due a touchpoint and which promises fall due this week."""
+    """The Monday preview: who is due a touchpoint and which promises fall due in the week
+    ahead (from today on), and what is already overdue, apart."""
 
     advisors: list[Advisor]
     promises: list[tuple[Promise, Advisor]]
+    overdue_advisors: list[Advisor] = field(default_factory=list)
+    overdue_promises: list[tuple[Promise, Advisor]] = field(default_factory=list)
+    today: date | None = None
 
 
 def week_ahead_for(session: Session, *, items: list[Shown], member: Member, now) -> WeekAhead:
@@ -102,9 +124,9 @@ def week_ahead_for(session: Session, *, items: list[Shown], member: Member, now)
     if not any(item.nudge.kind == NudgeKind.PREVIEW for item in items):
         return WeekAhead([], [])
     zone, who = windows.zone_of(member), (member.team_id, member.user_id)
-    week_end = datetime.combine(
-        windows.local_day(member, now) + timedelta(days=7), time(0), tzinfo=zone
-    )
+    today = windows.local_day(member, now)
+    today_start = datetime.combine(today, time(0), tzinfo=zone)
+    week_end = datetime.combine(today + timedelta(days=7), time(0), tzinfo=zone)
     advisors = session.exec(
         select(Advisor)
         .where(
@@ -126,7 +148,16 @@ def week_ahead_for(session: Session, *, items: list[Shown], member: Member, now)
         )
         .order_by(Promise.due_at)
     ).all()
-    return WeekAhead(list(advisors), [tuple(row) for row in promises])
+    ahead = [a for a in advisors if a.next_touch_due_at >= today_start]
+    late = [a for a in advisors if a.next_touch_due_at < today_start]
+    rows = [tuple(row) for row in promises]
+    return WeekAhead(
+        ahead,
+        [(p, a) for p, a in rows if p.due_on >= today],
+        late,
+        [(p, a) for p, a in rows if p.due_on < today],
+        today,
+    )
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,9 @@ QUIET_AFTER_USE = timedelta(minutes=10)
 GROUP_LIMIT = 10  # items in one message: well inside Slack's 50 blocks
 RETRY_BROKEN = timedelta(days=1)  # a subject whose nudge cannot be worked out waits this long
 TOUCH_KINDS = {NudgeKind.TOUCH, NudgeKind.TOUCH_OVERDUE}
+LATE_KINDS = {NudgeKind.PROMISE_LATE, NudgeKind.PROMISE_LATE_AGAIN}
 PROMISE_KINDS = {NudgeKind.PROMISE_SOON, NudgeKind.PROMISE_DUE, NudgeKind.PROMISE_STALLED}
+PROMISE_KINDS |= LATE_KINDS
 PREVIEW = "preview"  # the Monday preview's schedule purpose
 
 

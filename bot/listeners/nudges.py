@@ -120,7 +120,8 @@ def handle_snooze(ack: Ack, body: dict, action: dict, client: WebClient, context
     except (Invalid, NotOnBoard) as problem:
         tell(body, client, context, "Nothing changed", str(problem))
         return
-    _done(client, context, item, "snoozed", f"until {day(advisor.snoozed_until.astimezone(zone))}")
+    until, now = advisor.snoozed_until.astimezone(zone), context["clock"].now().astimezone(zone)
+    _done(client, context, item, "snoozed", f"until {day(until, now)}")
 
 
 def handle_ease(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext):

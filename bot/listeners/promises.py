@@ -323,7 +323,8 @@ def handle_renegotiate_submission(
         ack(response_action="update", view=build_notice("Nothing changed", str(problem)))
         return
     ack(response_action="update", view=build_notice("Date moved", answer))
-    after_nudge(client, context, view, "renegotiated", f"now due {day(moved.due_on)}")
+    today = context["clock"].now().astimezone(zone)
+    after_nudge(client, context, view, "renegotiated", f"now due {day(moved.due_on, today)}")
     publish_home(client, context)
 
 

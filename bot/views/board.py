@@ -32,7 +32,11 @@ KIND = {
     "family_friend": "family or friend",
     "other": "other",
 }
-MARK = {Standing.OVERDUE: ":red_circle:", Standing.DUE_SOON: ":large_yellow_circle:"}
+MARK = {
+    Standing.OVERDUE: ":red_circle:",
+    Standing.DUE_TODAY: ":large_orange_circle:",
+    Standing.DUE_SOON: ":large_yellow_circle:",
+}
 MARK_ON_TRACK = ":large_green_circle:"
 WHAT_IS_A_BOARD = (
     "A *personal board of advisors* is the five or so people you enlist to help you take your "
@@ -65,15 +69,26 @@ def _local_time(advisor: Advisor, now: datetime) -> str:
     return f" · {local:%I:%M %p}".replace(" 0", " ") + " their time"
 
 
-def _last_touch(entry: Entry, zone: ZoneInfo) -> str:
+def _last_touch(entry: Entry, now: datetime, zone: ZoneInfo) -> str:
     advisor, latest = entry.advisor, entry.latest
-    text = f"Last touchpoint {day(advisor.last_touch_at.astimezone(zone))}"
+    text = f"Last touchpoint {day(advisor.last_touch_at.astimezone(zone), now.astimezone(zone))}"
     if latest is None or latest.at != advisor.last_touch_at:
         return text
     details = [] if latest.how == Medium.OTHER else [HOW[latest.how].lower()]
     if latest.note:
         details.append(f'"{escape(shorten(latest.note, 80))}"')
     return f"{text} ({': '.join(details)})" if details else text
+
+
+def _late_promises(entry: Entry, today) -> str:
+    """'⌛ *late promise*: “Send the deck”, due Mon, Jan 18' (and how many more are late)."""
+    late = [p for p in entry.promises if p.due_on < today]
+    if not late:
+        return ""
+    first = late[0]
+    more = f" (and {len(late) - 1} more)" if len(late) > 1 else ""
+    what = escape(shorten(first.what, 60))
+    return f":hourglass: *late promise*: “{what}”, due {day(first.due_on, today)}{more}"
 
 
 def advisor_line(entry: Entry, now: datetime, zone: ZoneInfo) -> str:
@@ -84,15 +99,20 @@ def advisor_line(entry: Entry, now: datetime, zone: ZoneInfo) -> str:
     if advisor.next_touch_due_at is None:
         state = "alumni"
     else:
-        mood = standing(advisor.next_touch_due_at, advisor.cadence_days, now)
-        due = day(advisor.next_touch_due_at.astimezone(zone))
-        when = "was due" if mood == Standing.OVERDUE else "next"
-        state = f"{MARK.get(mood, MARK_ON_TRACK)} *{mood}* ({when} {due})"
+        mood = standing(advisor.next_touch_due_at, advisor.cadence_days, now, zone)
+        due = day(advisor.next_touch_due_at.astimezone(zone), now.astimezone(zone))
+        when = "" if mood == Standing.DUE_TODAY else f" (was due {due})"
+        if mood in (Standing.ON_TRACK, Standing.DUE_SOON):
+            when = f" (next {due})"
+        state = f"{MARK.get(mood, MARK_ON_TRACK)} *{mood}*{when}"
+        late = _late_promises(entry, now.astimezone(zone).date())
+        if late:  # a promise past its date outweighs a relationship on track
+            state = late if mood == Standing.ON_TRACK else f"{state} · {late}"
     first = f"{who(advisor)} · {kind}, {where} · {state}"
     rhythm = (
         "" if advisor.next_touch_due_at is None else f" · {describe_days(advisor.cadence_days)}"
     )
-    second = f"{_last_touch(entry, zone)}{rhythm}"
+    second = f"{_last_touch(entry, now, zone)}{rhythm}"
     kept = entry.keeping
     third = f"\n{keeping_line(kept)}" if kept and kept != Keeping(open=kept.open) else ""
     return f"{first}\n{second}{_local_time(advisor, now)}{third}"
@@ -158,14 +178,15 @@ def _with_menu(entry: Entry, now: datetime, zone: ZoneInfo) -> list[dict]:
     return [{"type": "section", "text": mrkdwn(advisor_line(entry, now, zone)), "accessory": menu}]
 
 
-def _summary(entries: list[Entry], now: datetime) -> str:
+def _summary(entries: list[Entry], now: datetime, zone: ZoneInfo) -> str:
     moods = [
-        standing(e.advisor.next_touch_due_at, e.advisor.cadence_days, now)
+        standing(e.advisor.next_touch_due_at, e.advisor.cadence_days, now, zone)
         for e in entries
         if e.advisor.next_touch_due_at
     ]
     parts = [f"{len(entries)} advisor" + ("" if len(entries) == 1 else "s")]
-    parts += [f"{moods.count(m)} {m}" for m in (Standing.OVERDUE, Standing.DUE_SOON) if m in moods]
+    urgent = (Standing.OVERDUE, Standing.DUE_TODAY, Standing.DUE_SOON)
+    parts += [f"{moods.count(m)} {m}" for m in urgent if m in moods]
     return " · ".join(parts)
 
 
@@ -202,7 +223,7 @@ def build_home(entries: list[Entry], alumni: list[str], *, now: datetime, zone: 
         }
     blocks = [
         {"type": "header", "text": plain("Your personal board of advisors", 150)},
-        {"type": "section", "text": mrkdwn(_summary(entries, now)), "accessory": add},
+        {"type": "section", "text": mrkdwn(_summary(entries, now, zone)), "accessory": add},
         {"type": "section", "text": mrkdwn(NUDGES), "accessory": settings},
     ]
     room = MAX_BLOCKS - len(blocks) - 2
@@ -254,7 +275,7 @@ def build_board_message(
             else "Your board is empty. `/advisor add` enlists your first advisor."
         )
         return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
-    title = "Your alumni" if alumni else _summary(entries, now)
+    title = "Your alumni" if alumni else _summary(entries, now, zone)
     per_entry = 2 if alumni else 1
     fits = (MAX_MESSAGE_BLOCKS - 2) // per_entry
     blocks = [{"type": "section", "text": mrkdwn(f"*{title}*")}]

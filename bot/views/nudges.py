@@ -40,7 +40,7 @@ OPENERS = {
     Support.COUNSEL: "tell them honestly how things are going",
     Support.FRIENDSHIP: "just ask how they are doing",
 }
-MAX_ITEMS = 12  # 4 blocks each (core groups 10 at most) keeps a message inside Slack's 50
+MAX_ITEMS = 11  # 4 blocks each, and the preview's 2 (core groups 10 at most): inside Slack's 50
 
 
 def why_now(item: Shown, now: datetime, zone: ZoneInfo) -> str:
@@ -55,7 +55,7 @@ def why_now(item: Shown, now: datetime, zone: ZoneInfo) -> str:
                 now.astimezone(zone).date() - advisor.last_touch_at.astimezone(zone).date()
             ).days
             quiet = f"last touchpoint {_days(days)}"
-        if item.nudge.kind == NudgeKind.TOUCH_OVERDUE:
+        if item.nudge.kind == NudgeKind.TOUCH_OVERDUE and item.followed_up:
             return f"Still quiet: {quiet}; {rhythm}."
         return f"{quiet[0].upper()}{quiet[1:]}; {rhythm}."
     promise, today = item.promise, now.astimezone(zone).date()
@@ -63,12 +63,17 @@ def why_now(item: Shown, now: datetime, zone: ZoneInfo) -> str:
     if item.nudge.kind == NudgeKind.PROMISE_STALLED:
         since = (promise.last_update_at or promise.created_at).astimezone(zone).date()
         return (
-            f"Due {day(promise.due_on)}, still a while off, but no progress update for "
+            f"Due {day(promise.due_on, today)}, still a while off, but no progress update for "
             f"{(today - since).days} days; {said}."
         )
-    when = "today" if promise.due_on == today else day(promise.due_on)
+    if item.nudge.kind in (NudgeKind.PROMISE_LATE, NudgeKind.PROMISE_LATE_AGAIN):
+        return (
+            f"It was due {day(promise.due_on, today)}: done, renegotiate, or tell them where it "
+            f"stands; {said}."
+        )
+    when = "today" if promise.due_on == today else day(promise.due_on, today)
     if promise.due_on < today:
-        when = f"{day(promise.due_on)}, already past"
+        when = f"{day(promise.due_on, today)}, already past"
     return f"Due {when}; {said}."
 
 
@@ -102,10 +107,14 @@ def _title(item: Shown) -> str:
     name = f"*{escape(item.advisor.name)}*"
     if item.promise is not None:
         what = escape(shorten(item.promise.what, 200))
-        stalled = item.nudge.kind == NudgeKind.PROMISE_STALLED
-        return f":memo: {'Stalled? ' if stalled else 'Show your work: '}“{what}” for {name}"
-    overdue = item.nudge.kind == NudgeKind.TOUCH_OVERDUE
-    return f":{'alarm_clock' if overdue else 'wave'}: Stay in touch with {name}"
+        lead = {
+            NudgeKind.PROMISE_STALLED: "Stalled? ",
+            NudgeKind.PROMISE_LATE: ":hourglass: Late: ",
+            NudgeKind.PROMISE_LATE_AGAIN: ":hourglass: Still open, a week late: ",
+        }.get(item.nudge.kind, "Show your work: ")
+        return f":memo: {lead}“{what}” for {name}"
+    again = item.nudge.kind == NudgeKind.TOUCH_OVERDUE and item.followed_up
+    return f":{'alarm_clock' if again else 'wave'}: Stay in touch with {name}"
 
 
 def _button(text: str, action: str, value: str, style: str | None = None) -> dict:
@@ -160,18 +169,32 @@ def item_blocks(item: Shown, now: datetime, zone: ZoneInfo) -> list[dict]:
     return [head, hint, _actions(item)]
 
 
-def preview_blocks(ahead: WeekAhead, zone: ZoneInfo) -> list[dict]:
-    """The Monday preview: the week ahead, in two short lists."""
+def _preview_lines(
+    advisors: list, promises: list, today, zone: ZoneInfo, *, late: bool = False
+) -> list[str]:
+    by, due = ("was due", "was due") if late else ("by", "due")
     lines = [
-        f"• Stay in touch with *{escape(a.name)}* by {day(a.next_touch_due_at.astimezone(zone))}"
-        for a in ahead.advisors[:10]
+        f"• Stay in touch with *{escape(a.name)}* {by} "
+        f"{day(a.next_touch_due_at.astimezone(zone), today)}"
+        for a in advisors[:10]
     ]
-    lines += [
-        f"• “{escape(shorten(p.what, 120))}” for *{escape(a.name)}*, due {day(p.due_on)}"
-        for p, a in ahead.promises[:10]
+    return lines + [
+        f"• “{escape(shorten(p.what, 120))}” for *{escape(a.name)}*, {due} {day(p.due_on, today)}"
+        for p, a in promises[:10]
     ]
+
+
+def preview_blocks(ahead: WeekAhead, zone: ZoneInfo) -> list[dict]:
+    """The Monday preview: the week ahead (from today on), and what is overdue apart."""
+    today = ahead.today
+    lines = _preview_lines(ahead.advisors, ahead.promises, today, zone)
     body = "\n".join(lines) or "Nothing falls due this week. A good week to reach out anyway."
-    return [{"type": "section", "text": mrkdwn(f":calendar: *Your week ahead*\n{body}")}]
+    blocks = [{"type": "section", "text": mrkdwn(f":calendar: *Your week ahead*\n{body}")}]
+    late = _preview_lines(ahead.overdue_advisors, ahead.overdue_promises, today, zone, late=True)
+    if late:
+        text = ":warning: *Already overdue*\n" + "\n".join(late)
+        blocks.append({"type": "section", "text": mrkdwn(text)})
+    return blocks
 
 
 def build_nudge_message(

@@ -40,9 +40,11 @@ MENU = [
 
 def promise_line(promise: Promise, now: datetime, zone: ZoneInfo) -> str:
     """'“Send the deck” · due Fri, Nov 27 · I promise · last update Wed, Nov 25'."""
-    parts = [f"“{escape(promise.what)}”", f"due {day(promise.due_on)}", FIRMNESS[promise.firmness]]
+    today = now.astimezone(zone).date()
+    due = f"due {day(promise.due_on, today)}"
+    parts = [f"“{escape(promise.what)}”", due, FIRMNESS[promise.firmness]]
     if promise.last_update_at:
-        parts.append(f"last update {day(promise.last_update_at.astimezone(zone))}")
+        parts.append(f"last update {day(promise.last_update_at.astimezone(zone), today)}")
     if promise.renegotiations:
         times = "once" if promise.renegotiations == 1 else f"{promise.renegotiations} times"
         parts.append(f"date moved {times}")

@@ -20,9 +20,11 @@ def mrkdwn(text: str) -> dict:
     return {"type": "mrkdwn", "text": shorten(text, 3000)}
 
 
-def day(when: date | datetime) -> str:
-    """'Thu, Dec 24': unambiguous and short."""
-    return f"{when:%a, %b} {when.day}"
+def day(when: date | datetime, today: date | datetime) -> str:
+    """'Thu, Dec 24': unambiguous and short; 'Sat, Jan 2, 2027' when it is not in the year of
+    `today` (the member's day now)."""
+    shown = f"{when:%a, %b} {when.day}"
+    return shown if when.year == today.year else f"{shown}, {when.year}"
 
 
 def long_day(when: date | datetime) -> str:

@@ -12,7 +12,7 @@ from bot.views.advisor_form import advisor_id_of, build_advisor_modal, read_advi
 from bot.views.board import Entry, build_board_message, build_home
 from bot.views.touchpoint_form import build_touchpoint_modal, read_touchpoint_form
 from core.errors import Invalid
-from core.models import Advisor, Touchpoint
+from core.models import Advisor, Promise, Touchpoint
 from tests.payloads import state_of
 
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
@@ -172,3 +172,47 @@ def test_an_overdue_advisor_says_when_it_was_due():
     line = json.dumps(build_home([Entry(an_advisor(1, due_in_days=-3))], [], now=NOW, zone=PARIS))
 
     assert "*overdue* (was due Fri, Nov 20)" in line
+
+
+def test_an_advisor_due_today_reads_due_today_not_overdue():
+    due_this_morning = an_advisor(1, due_in_days=-0.2)  # 09:12 in Paris, it is 15:00 there
+
+    line = json.dumps(build_home([Entry(due_this_morning)], [], now=NOW, zone=PARIS))
+
+    assert "*due today*" in line and "overdue" not in line and "was due" not in line
+    assert "1 due today" in line
+
+
+def test_a_late_promise_shows_on_the_advisors_line_instead_of_on_track():
+    advisor = an_advisor(1, due_in_days=20)
+    late = Promise(
+        id=7, team_id="T0TEST", owner_id="U0ALICE", advisor_id=1, what="Send the deck",
+        due_on=date(2026, 11, 18), due_at=datetime(2026, 11, 18, 23, tzinfo=UTC),
+        created_at=NOW - timedelta(days=10),
+    )  # fmt: skip
+
+    line = build_home([Entry(advisor, promises=(late,))], [], now=NOW, zone=PARIS)["blocks"][3]
+
+    text = line["text"]["text"]
+    assert ":hourglass: *late promise*: “Send the deck”, due Wed, Nov 18" in text
+    assert "on track" not in text
+
+
+@pytest.mark.parametrize(
+    ("due", "shown"),
+    [
+        (date(2026, 12, 3), "due Thu, Dec 3"),
+        (date(2027, 1, 8), "due Fri, Jan 8, 2027"),
+        (date(2025, 12, 30), "due Tue, Dec 30, 2025"),
+    ],
+)
+def test_a_date_outside_the_current_year_shows_its_year(due, shown):
+    promise = Promise(
+        id=7, team_id="T0TEST", owner_id="U0ALICE", advisor_id=1, what="Send the deck",
+        due_on=due, due_at=datetime.combine(due, datetime.min.time(), tzinfo=UTC),
+        created_at=NOW,
+    )  # fmt: skip
+
+    home = build_home([Entry(an_advisor(1), promises=(promise,))], [], now=NOW, zone=PARIS)
+
+    assert shown in json.dumps(home, ensure_ascii=False)

@@ -1,6 +1,6 @@
 """The board in core: enlisting, validation, editing, easing aside, bringing back, removing."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -212,12 +212,24 @@ def test_the_board_is_sorted_most_urgent_first(session, clock, members):
     assert names == ["Weekly", "Monthly", "Quarterly"]
 
 
-def test_a_relationship_stands_on_track_then_due_soon_then_overdue(clock):
+def test_a_relationship_stands_on_track_then_due_soon_then_due_today_then_overdue(clock):
     due = clock.now() + timedelta(days=30)
 
-    assert standing(due, 30, clock.now()) == Standing.ON_TRACK
-    assert standing(due, 30, due - timedelta(days=6)) == Standing.DUE_SOON
-    assert standing(due, 30, due) == Standing.OVERDUE
+    assert standing(due, 30, clock.now(), UTC) == Standing.ON_TRACK
+    assert standing(due, 30, due - timedelta(days=6), UTC) == Standing.DUE_SOON
+    assert standing(due, 30, due, UTC) == Standing.DUE_TODAY
+    assert standing(due, 30, due + timedelta(hours=1), UTC) == Standing.DUE_TODAY
+    assert standing(due, 30, due + timedelta(days=1), UTC) == Standing.OVERDUE
+
+
+def test_due_today_is_the_members_own_day_not_utcs(clock):
+    tokyo = ZoneInfo("Asia/Tokyo")
+    due = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)  # Wed, Dec 2, 05:00 in Tokyo
+    late_in_utc = datetime(2026, 12, 1, 23, 0, tzinfo=UTC)
+
+    assert standing(due, 30, late_in_utc, UTC) == Standing.DUE_TODAY
+    assert standing(due, 30, late_in_utc, tokyo) == Standing.DUE_TODAY
+    assert standing(due, 30, due - timedelta(hours=16), tokyo) == Standing.DUE_SOON
 
 
 @pytest.mark.parametrize(
@@ -269,11 +281,11 @@ def test_editing_notes_after_a_bring_back_keeps_the_restarted_rhythm(session, cl
     )
 
     assert advisor.next_touch_due_at == due
-    assert standing(advisor.next_touch_due_at, 30, clock.now()) == Standing.ON_TRACK
+    assert standing(advisor.next_touch_due_at, 30, clock.now(), UTC) == Standing.ON_TRACK
 
 
 def test_a_daily_rhythm_is_on_track_right_after_a_touchpoint(clock):
-    assert standing(clock.now() + timedelta(days=1), 1, clock.now()) == Standing.ON_TRACK
+    assert standing(clock.now() + timedelta(days=1), 1, clock.now(), UTC) == Standing.ON_TRACK
 
 
 def test_a_name_without_letters_or_digits_is_refused(session, clock, members):

@@ -3,9 +3,12 @@ through the fake Slack over HTTP, on the member's days and hours, once."""
 
 from datetime import UTC, date, datetime, timedelta
 
+from sqlmodel import Session
+
+from core import promises
 from core.models import NudgeKind, OutboxState
 from tests.e2e.nudging import text_of
-from tests.fakes import Reply
+from tests.fakes import TEAM_ID, Reply
 from tests.payloads import ALICE
 
 # The fake clock starts on Monday, November 23 2026, 09:00 UTC (10:00 in Paris).
@@ -394,3 +397,71 @@ def test_one_tick_works_through_due_members_batch_after_batch(nudging, fake_slac
     nudging.tick()
 
     assert [len(nudging.dms(f"U0MEMBER{n}")) for n in range(5)] == [1] * 5
+
+
+def test_the_monday_preview_lists_only_what_is_ahead_and_shows_the_overdue_apart(nudging):
+    nudging.member(monday_preview=True)
+    grace = nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 27))  # due Thursday
+    linus = nudging.advisor("Linus Torvalds", last_spoke_on=date(2026, 9, 1))  # long overdue
+    nudging.promise(grace, "Send the deck", date(2026, 11, 27))
+    nudging.promise(linus, "Share the notes", date(2026, 11, 25))
+    nudging.clock.advance(days=7)  # Monday, Nov 30: the notes were due last Wednesday
+
+    nudging.tick()
+
+    ahead, overdue = (block["text"]["text"] for block in nudging.dms()[0]["blocks"][:2])
+    assert "Your week ahead" in ahead and "Linus" not in ahead and "Send the deck" not in ahead
+    assert "Already overdue" in overdue
+    assert "Stay in touch with *Linus Torvalds* was due" in overdue
+    assert "“Share the notes” for *Linus Torvalds*, was due Wed, Nov 25" in overdue
+    assert "“Send the deck” for *Grace Hopper*, was due Fri, Nov 27" in overdue
+
+
+def test_a_first_nudge_for_a_long_quiet_advisor_never_says_still_quiet(nudging):
+    nudging.member()
+    nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 8, 1), cadence=30)  # 114 days
+
+    nudging.tick()
+
+    [message] = nudging.dms()
+    assert "Still quiet" not in text_of(message) and "alarm_clock" not in text_of(message)
+    assert "Last touchpoint 114 days ago; you planned every month." in text_of(message)
+
+
+def test_a_late_promise_gets_one_nudge_in_the_next_window_one_more_a_week_later_then_none(
+    nudging,
+):
+    nudging.member()
+    grace = nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 11, 20))
+    nudging.promise(grace, "Send the deck", date(2026, 11, 25))  # Wednesday
+
+    for _ in range(3 * 30):  # a month, every 8 hours
+        nudging.clock.advance(hours=8)
+        nudging.tick()
+
+    kinds = [n.kind for n in nudging.nudges() if n.kind != NudgeKind.TOUCH]
+    assert kinds == [NudgeKind.PROMISE_DUE, NudgeKind.PROMISE_LATE, NudgeKind.PROMISE_LATE_AGAIN]
+    late, again = (text_of(m) for m in nudging.dms()[1:3])
+    assert ":hourglass: Late: “Send the deck” for *Grace Hopper*" in late
+    assert "It was due Wed, Nov 25: done, renegotiate, or tell them where it stands" in late
+    assert "Still open, a week late" in again
+    thursday = datetime(2026, 11, 26, 9, tzinfo=UTC)  # 10:00 in Paris: the next window
+    assert nudging.deliveries()[1].sent_at <= thursday + timedelta(hours=8)
+
+
+def test_a_late_promise_kept_after_its_date_gets_no_more_late_nudges(nudging, engine):
+    nudging.member()
+    grace = nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 11, 20))
+    made = nudging.promise(grace, "Send the deck", date(2026, 11, 25))
+    nudging.at(datetime(2026, 11, 26, 9, tzinfo=UTC))  # the late nudge
+    with Session(engine) as session:
+        promises.mark_done(
+            session, team_id=TEAM_ID, owner_id=ALICE, promise_id=made.id, clock=nudging.clock
+        )
+        session.commit()
+
+    for _ in range(30):
+        nudging.clock.advance(hours=8)
+        nudging.tick()
+
+    assert NudgeKind.PROMISE_LATE_AGAIN not in [n.kind for n in nudging.nudges()]
