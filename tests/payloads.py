@@ -1,6 +1,7 @@
 """Requests as Slack sends them, in the shapes of shared/slack-reference/bolt-python, signed."""
 
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -14,8 +15,46 @@ ALICE = "U0ALICE"
 _ids = count(1)
 
 
+# What Slack sends as a token when the person picks something in the composer (with "escape
+# channels, users, and links" on, as manifest.yml asks): a member, a channel, a link, a special
+# mention or a user group. Anything else they type is text.
+SLACK_TOKEN = re.compile(
+    r"<(@[UW][A-Z0-9]+(?:\|[^<>]*)?|#[CG][A-Z0-9]+(?:\|[^<>]*)?|![a-z]+(?:\^[^<>|]*)?"
+    r"(?:\|[^<>]*)?|(?:https?://|mailto:)[^<>|\s]+(?:\|[^<>]*)?)>"
+)
+UNLABELLED_MEMBER = re.compile(r"<@([UW][A-Z0-9]+)>")
+
+
+def mention(user_id: str, name: str | None = None) -> str:
+    """The token for a member the person picked (Slack adds their name, see `as_slack_sends`)."""
+    return f"<@{user_id}|{name}>" if name else f"<@{user_id}>"
+
+
+def as_slack_sends(typed: str) -> str:
+    """A slash command's text as Slack sends it: `&`, `<` and `>` the person typed escaped
+    (`R&D` arrives as `R&amp;D`), Slack's tokens (written in `typed` as Slack writes them:
+    `<@U0GRACE>`, `<#C0GENERAL|general>`, `<https://x|label>`, `<!here>`) kept, each member's
+    token labelled with their name as Slack does when escaping is on."""
+    parts, last = [], 0
+    for token in SLACK_TOKEN.finditer(typed):
+        parts += [_escaped(typed[last : token.start()]), _labelled(token.group(0))]
+        last = token.end()
+    return "".join([*parts, _escaped(typed[last:])])
+
+
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _labelled(token: str) -> str:
+    token = UNLABELLED_MEMBER.sub(lambda m: mention(m.group(1), m.group(1).lower()), token)
+    head, bar, label = token[1:-1].partition("|")
+    return f"<{_escaped(head)}{bar}{_escaped(label)}>"
+
+
 def slash_command(text: str, *, user: str = ALICE, response_url: str, team: str = TEAM_ID) -> str:
-    """A slash command body, form-encoded like slash_command.form-urlencoded.txt."""
+    """A slash command body, form-encoded like slash_command.form-urlencoded.txt. `text` is what
+    the person typed (with Slack's tokens for what they picked); it goes as Slack sends it."""
     n = next(_ids)
     return urlencode(
         {
@@ -27,7 +66,7 @@ def slash_command(text: str, *, user: str = ALICE, response_url: str, team: str 
             "user_id": user,
             "user_name": user.lower(),
             "command": "/advisor",
-            "text": text,
+            "text": as_slack_sends(text),
             "api_app_id": "A0ADVISOR",
             "is_enterprise_install": "false",
             "response_url": response_url,

@@ -11,6 +11,7 @@ from bot.listeners.promises import handle_promise_command, handle_promises_comma
 from bot.listeners.touchpoints import handle_log_command
 from bot.views.help import build_help_message
 
+from bot.views.typed import from_slack
 
 def handle_help(args: Args) -> None:
     args.ack(response_type="ephemeral", **build_help_message(AVAILABLE))
@@ -36,7 +37,9 @@ def subcommand_of(text: str) -> str:
 
 
 def handle_advisor_command(args: Args) -> None:
-    name = subcommand_of(args.command.get("text") or "")
+    # Slack escapes the text (`R&amp;D`); every subcommand reads what the person typed.
+    args.command["text"] = from_slack(args.command.get("text") or "")
+    name = subcommand_of(args.command["text"])
     route = ROUTES.get(name)
     if route is None:
         args.ack(response_type="ephemeral", **build_help_message(AVAILABLE, asked=name))

@@ -16,6 +16,7 @@ from bot.views.board import Entry, build_home
 from bot.views.elements import metadata
 from bot.views.notices import build_notice
 from bot.views.nudges import build_nudge_message
+from bot.views.text import said
 from core import board, forwarding, nudges, outbox, promises, windows
 from core.errors import Invalid, NotOnBoard, NotYours
 from core.members import is_member, member_zone, remember_member
@@ -222,9 +223,9 @@ def deliver_update(
                 session, **who, event_id=event_id, now=context["clock"].now(), reply_in=reply_in
             )
     except (NotYours, NotOnBoard) as problem:
-        return f"{problem} Nothing was sent.", False
+        return f"{said(problem)} Nothing was sent.", False
     except Invalid as problem:
-        return str(problem), False
+        return said(problem), False
     state = send_now(context, [row_id]).get(row_id)
     if state == OutboxState.SENT:
         return "Sent. It counts as a touchpoint too.", True

@@ -37,7 +37,8 @@ from bot.views.nudges import (
     too_long_to_ask,
 )
 from bot.views.promises import build_renegotiate_modal, build_update_modal
-from bot.views.text import day, escape, long_day, shorten
+from bot.views.text import day, escape, long_day, said, shorten
+from bot.views.typed import from_slack
 from core import board, nudges, promises
 from core.errors import Invalid, NotOnBoard, NotYours
 from core.members import member_zone
@@ -118,7 +119,7 @@ def handle_snooze(ack: Ack, body: dict, action: dict, client: WebClient, context
             )
             zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
     except (Invalid, NotOnBoard) as problem:
-        tell(body, client, context, "Nothing changed", str(problem))
+        tell(body, client, context, "Nothing changed", said(problem))
         return
     until, now = advisor.snoozed_until.astimezone(zone), context["clock"].now().astimezone(zone)
     _done(client, context, item, "snoozed", f"until {day(until, now)}")
@@ -155,7 +156,7 @@ def handle_done(ack: Ack, body: dict, action: dict, client: WebClient, context: 
                 clock=context["clock"],
             )
     except Invalid as problem:  # closed by another click meanwhile
-        tell(body, client, context, "Nothing changed", str(problem))
+        tell(body, client, context, "Nothing changed", said(problem))
         return
     _done(client, context, item, "done")
 
@@ -188,7 +189,7 @@ def answer_in_words(event: dict, body: dict, client: WebClient, context: BoltCon
     """A DM that answers a nudge: in a nudge's thread it is recorded under the one item it can
     be about (or the bot asks which); written in the DM soon after nudges, the bot asks which
     item it is about. False when it answers no nudge (the caller shows the help card)."""
-    text, threaded = event.get("text") or "", bool(event.get("thread_ts"))
+    text, threaded = from_slack(event.get("text") or ""), bool(event.get("thread_ts"))
     with transaction(context) as session:
         deliveries = _answered(session, event, context)
         if not deliveries:
@@ -266,7 +267,7 @@ def record_words(client: WebClient, context: BoltContext, nudge_id: int, text: s
                 outcome, summary = "updated", shorten(text, 120)
             nudges.record_outcome(session, **who, nudge_id=nudge_id, outcome=outcome, text=summary)
     except (Invalid, NotYours, NotOnBoard) as problem:
-        say(text=f"{problem} Nothing was recorded.")
+        say(text=f"{said(problem)} Nothing was recorded.")
         return None
     say(**answer)
     refresh_nudge_message(client, context, item.nudge.outbox_id)

@@ -43,7 +43,7 @@ from bot.views.promises import (
     quoted,
     read_new_date,
 )
-from bot.views.text import day, escape, long_day
+from bot.views.text import day, escape, long_day, said
 from core import board, forwarding, outbox, promises
 from core.dates import read_day
 from core.errors import Invalid, NotOnBoard, NotYours
@@ -117,7 +117,7 @@ def handle_promise_command(args: Args) -> None:
             )
             answer = _recorded(made, advisor)
     except Invalid as problem:
-        args.ack(response_type="ephemeral", text=f"{problem} Nothing was saved.")
+        args.ack(response_type="ephemeral", text=f"{said(problem)} Nothing was saved.")
         return
     args.ack(response_type="ephemeral", text=answer)
     publish_home(args.client, context)
@@ -204,7 +204,7 @@ def handle_promise_menu(
         tell(body, client, context, "Nothing changed", str(problem))
         return
     except Invalid as problem:
-        tell(body, client, context, "Nothing changed", f"{problem} Nothing changed.")
+        tell(body, client, context, "Nothing changed", f"{said(problem)} Nothing changed.")
         return
     forms = {
         PROMISE_UPDATE: lambda: build_update_modal(promise, advisor),
@@ -289,7 +289,7 @@ def answer_invalid(ack: Ack, problem: Invalid, *, fields: set[str]) -> None:
     else:
         ack(
             response_action="update",
-            view=build_notice("Nothing changed", f"{problem} Nothing changed."),
+            view=build_notice("Nothing changed", f"{said(problem)} Nothing changed."),
         )
 
 
@@ -345,7 +345,7 @@ def handle_drop_submission(ack: Ack, view: dict, client: WebClient, context: Bol
             )
             advisor = board.get_advisor(session, **who, advisor_id=dropped.advisor_id)
     except (NotYours, NotOnBoard, Invalid) as problem:
-        ack(response_action="update", view=build_notice("Nothing changed", str(problem)))
+        ack(response_action="update", view=build_notice("Nothing changed", said(problem)))
         return
     answer = f"Dropped “{escape(dropped.what)}”; it stays in your history."
     if told == "no":

@@ -19,7 +19,7 @@ from bot.listeners.common import (
     transaction,
 )
 from bot.views.notices import build_notice
-from bot.views.text import escape, long_day
+from bot.views.text import escape, long_day, said
 from bot.views.touchpoint_form import build_touchpoint_modal, message_link_of, read_touchpoint_form
 from core import board
 from core.clock import moment_on
@@ -105,7 +105,7 @@ def handle_log_command(args: Args) -> None:
                     clock=context["clock"],
                 )
             except Invalid as problem:
-                args.ack(response_type="ephemeral", text=f"{problem} Nothing was saved.")
+                args.ack(response_type="ephemeral", text=f"{said(problem)} Nothing was saved.")
                 return
             answer = _logged(
                 advisor, member_zone(session, team_id=context.team_id, user_id=context.user_id)

@@ -22,6 +22,7 @@ from core.cadence import Standing, describe_days, standing
 from core.members import known_zone
 from core.models import Advisor, Medium, Promise, Touchpoint
 from core.promises import Keeping
+from bot.views.typed import MEMBER_ID
 
 MAX_BLOCKS = 100  # a Home tab or a modal
 MAX_MESSAGE_BLOCKS = 50
@@ -59,7 +60,9 @@ class Entry:
 
 
 def who(advisor: Advisor) -> str:
-    return f"<@{advisor.slack_user_id}>" if advisor.slack_user_id else f"*{escape(advisor.name)}*"
+    if advisor.slack_user_id and MEMBER_ID.fullmatch(advisor.slack_user_id):
+        return f"<@{advisor.slack_user_id}>"  # an id Slack gave (a members' menu): on Home
+    return f"*{escape(advisor.name)}*"
 
 
 def _local_time(advisor: Advisor, now: datetime) -> str:

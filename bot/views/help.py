@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from bot.ids import COMMAND
+from bot.views.text import escape
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ def _command_lines(available: frozenset[str]) -> str:
     lines = []
     for sub in SUBCOMMANDS:
         soon = "" if sub.name in available else " _(coming soon)_"
-        lines.append(f"`{COMMAND} {sub.usage}`: {sub.does}{soon}")
+        lines.append(f"`{COMMAND} {escape(sub.usage)}`: {sub.does}{soon}")
     return "*Commands*\n" + "\n".join(lines)
 
 
@@ -51,8 +52,8 @@ def _card_blocks(available: frozenset[str]) -> list[dict]:
 
 
 def _escape(typed: str) -> str:
-    """Text the user typed, safe inside inline code in mrkdwn."""
-    return typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("`", "'")
+    """Text the user typed, safe inside inline code in mrkdwn (a backtick would end it)."""
+    return escape(typed).replace("`", "'")
 
 
 def _answer_to(asked: str, available: frozenset[str]) -> str:

@@ -16,6 +16,7 @@ from bot.ids import (
     NUDGE_UPDATE,
 )
 from bot.views.text import day, escape, mrkdwn, option, plain, shorten
+from bot.views.typed import cut
 from core.cadence import describe_days
 from core.models import Firmness, NudgeKind, Support
 from core.nudge_contents import Shown, WeekAhead
@@ -226,7 +227,7 @@ def summary(shown: list[Shown], live: list[Shown]) -> str:
         return "Your week ahead"
     if not live:
         return "All dealt with. Thank you."
-    names = [item.advisor.name for item in live if item.advisor is not None]
+    names = [escape(item.advisor.name) for item in live if item.advisor is not None]
     touch = sum(1 for item in live if item.promise is None)
     work = len(live) - touch
     parts = []
@@ -234,7 +235,7 @@ def summary(shown: list[Shown], live: list[Shown]) -> str:
         parts.append(f"stay in touch ({touch})")
     if work:
         parts.append(f"show your work ({work})")
-    return shorten(f"Time to {' and '.join(parts)}: {', '.join(dict.fromkeys(names))}", 300)
+    return cut(f"Time to {' and '.join(parts)}: {', '.join(dict.fromkeys(names))}", 300)
 
 
 PICK_LIMIT = 1800  # a reply rides in the button's value (Slack allows 2,000 characters)
@@ -258,7 +259,7 @@ def _item_name(item: Shown) -> str:
 def build_recorded_under(item: Shown) -> dict:
     """The "which one?" question once answered: what the words were recorded under."""
     return {
-        "text": f"Recorded under: {_item_name(item)}",
+        "text": f"Recorded under: {escape(_item_name(item))}",
         "blocks": [
             {"type": "section", "text": mrkdwn(f"Recorded under: {escape(_item_name(item))}")}
         ],
@@ -292,7 +293,7 @@ def build_forward_offer(advisor_name: str, event_id: int) -> dict:
     """After a progress update typed in a thread: send it on to the advisor?"""
     name = escape(advisor_name)
     return {
-        "text": f"Saved as a progress update. Send it on to {advisor_name}?",
+        "text": f"Saved as a progress update. Send it on to {name}?",
         "blocks": [
             {
                 "type": "section",

@@ -219,7 +219,8 @@ def build_promises_message(
     word = {"type": "context", "elements": [mrkdwn(keeping_line(overall))]}
     if not items:
         text = (
-            "You have no open promises. `/advisor promise @someone <what> by <when>` records one."
+            "You have no open promises. "
+            "`/advisor promise @someone &lt;what&gt; by &lt;when&gt;` records one."
         )
         return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}, word]}
     blocks = [{"type": "section", "text": mrkdwn(f"*Your open promises ({len(items)})*")}, word]

@@ -1,11 +1,16 @@
-"""Small text helpers for Block Kit: escaping, shortening, dates people read."""
+"""Small text helpers for Block Kit: escaping, shortening, dates people read. How text people
+type is stored and shown (escaped exactly once, where it enters mrkdwn) is in bot/views/typed.py."""
 
 from datetime import date, datetime
 
+from bot.views.typed import BIDI, cut, readable
+from bot.views.typed import escape as escape
 
-def escape(typed: str) -> str:
-    """Text a person typed, shown as mrkdwn without turning into mentions or links."""
-    return typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+def said(problem: Exception) -> str:
+    """An error's message as mrkdwn. Messages of errors are plain text (core's, and those a
+    listener raises), often with a name someone typed in them: escaped here, once."""
+    return escape(str(problem))
 
 
 def shorten(text: str, limit: int) -> str:
@@ -13,11 +18,13 @@ def shorten(text: str, limit: int) -> str:
 
 
 def plain(text: str, limit: int = 75) -> dict:
-    return {"type": "plain_text", "text": shorten(text, limit), "emoji": True}
+    """A plain_text object; any typed text in it reads as typed, without pings or markup."""
+    return {"type": "plain_text", "text": shorten(readable(text), limit), "emoji": True}
 
 
 def mrkdwn(text: str) -> dict:
-    return {"type": "mrkdwn", "text": shorten(text, 3000)}
+    """A mrkdwn object from mrkdwn already built (user text in it went through `escape`)."""
+    return {"type": "mrkdwn", "text": cut(BIDI.sub("", text), 3000)}
 
 
 def day(when: date | datetime, today: date | datetime) -> str:

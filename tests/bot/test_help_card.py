@@ -4,6 +4,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.listeners.commands import AVAILABLE, subcommand_of
 from bot.views.help import SUBCOMMANDS, build_help_message
+from bot.views.text import escape
 
 
 def sections(blocks: list[dict]) -> str:
@@ -14,7 +15,14 @@ def test_the_card_lists_every_subcommand():
     text = sections(build_help_message(AVAILABLE)["blocks"])
 
     for sub in SUBCOMMANDS:
-        assert f"`/advisor {sub.usage}`" in text
+        assert f"`/advisor {escape(sub.usage)}`" in text
+
+
+def test_the_usage_shows_its_angle_brackets_instead_of_turning_them_into_links():
+    text = sections(build_help_message(AVAILABLE)["blocks"])
+
+    assert "`/advisor promise @someone &lt;what&gt; by &lt;when&gt;`" in text
+    assert "<what>" not in text and "<when>" not in text
 
 
 def test_subcommands_not_built_yet_are_marked_as_coming_soon():
@@ -27,10 +35,10 @@ def test_subcommands_not_built_yet_are_marked_as_coming_soon():
 
 
 def test_an_unknown_subcommand_is_named_back_safely():
-    message = build_help_message(AVAILABLE, asked="<!channel>`boom`")
+    message = build_help_message(AVAILABLE, asked="<!channel>`<b>&`")
 
-    assert message["text"].startswith("I don't know `/advisor &lt;!channel&gt;'boom'`")
-    assert "<!channel>" not in sections(message["blocks"])
+    assert message["text"].startswith("I don't know `/advisor @channel'&lt;b&gt;&amp;'`")
+    assert "<!channel>" not in str(message)
 
 
 def test_a_subcommand_not_built_yet_is_answered_as_coming_soon_not_unknown():
