@@ -9,6 +9,16 @@ class Invalid(ValueError):
         self.field = field
 
 
+class Unsure(Invalid):
+    """Input a careful reader would ask about ("by January", "Sunday, Feb 10" when the 10th is a
+    Monday): `question` to show, and the 2 to 4 `choices` (days, none of them past) it offers."""
+
+    def __init__(self, question: str, choices: list, *, field: str | None = None):
+        super().__init__(question, field=field)
+        self.question = question
+        self.choices = choices
+
+
 class NotOnBoard(LookupError):
     """An advisor that is not on this member's board: unknown, removed, or someone else's."""
 
