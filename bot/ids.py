@@ -46,3 +46,12 @@ NUDGE_DONE = "nudge_done"
 NUDGE_MOVE = "nudge_renegotiate"  # opens the renegotiate modal
 NUDGE_PICK = "nudge_pick"  # "which one is this about?": "<nudge id>"
 NUDGE_FORWARD = "nudge_forward"  # send a progress update typed in a thread on to the advisor
+
+# An advisor's history (a modal) and the pages of long lists
+HISTORY = "advisor_history"  # on Home, `/advisor list`: opens the history; value: advisor id
+HISTORY_VIEW = "advisor_history_view"  # metadata: {"advisor": id, "from": cursor of the page}
+HISTORY_OLDER = "history_older"  # value "<advisor id>:<cursor>"
+HISTORY_NEWEST = "history_newest"  # value: advisor id
+DELETE_TOUCHPOINT = "delete_touchpoint"  # value: touchpoint id (a confirm dialog first)
+LIST_MORE = "list_more"  # `/advisor list` pages: value "<active|alumni>:<offset>"
+PROMISES_MORE = "promises_more"  # `/advisor promises` pages: value "<offset>"

@@ -399,3 +399,29 @@ def view_submission(
     }
     payload = {**_actor(user), "type": "view_submission", "view": submitted, "response_urls": []}
     return urlencode({"payload": json.dumps(payload)})
+
+
+def modal_click(action_id: str, value: str, *, view: dict, user: str = ALICE) -> str:
+    """A click on a button in an open modal: Slack sends the view as it stands, with its id."""
+    action = {"action_id": action_id, "block_id": "b", "type": "button", "action_ts": _ts()}
+    if value:
+        action["value"] = value
+    shown = {
+        "id": view.get("id", "V0MODAL"),
+        "team_id": TEAM_ID,
+        "type": "modal",
+        "callback_id": view["callback_id"],
+        "private_metadata": view.get("private_metadata", ""),
+        "blocks": view["blocks"],
+        "state": {"values": {}},
+        "hash": "1764000000.abc",
+        "title": view["title"],
+    }
+    payload = {
+        **_actor(user),
+        "type": "block_actions",
+        "actions": [action],
+        "container": {"type": "view", "view_id": shown["id"]},
+        "view": shown,
+    }
+    return urlencode({"payload": json.dumps(payload)})

@@ -5,6 +5,7 @@ from slack_bolt import App
 from bot.listeners import (
     board,
     commands,
+    history,
     home,
     lifecycle,
     messages,
@@ -21,6 +22,7 @@ def register_all(app: App) -> None:
         board,
         touchpoints,
         promises,
+        history,
         nudges,
         nudge_settings,
         messages,

@@ -13,6 +13,7 @@ from bot.ids import (
     EASE_ASIDE,
     EDIT_ADVISOR,
     EDIT_ADVISOR_VIEW,
+    LIST_MORE,
     REMOVE_ADVISOR,
 )
 from bot.listeners.common import (
@@ -262,15 +263,38 @@ handle_remove = _act(_remove, "{name} is removed, with every touchpoint and prom
 # --- /advisor list [alumni]
 
 
-def handle_list_command(args: Args) -> None:
-    context = args.context
-    wants_alumni = "alumni" in (args.command.get("text") or "").lower().split()[1:]
-    status = AdvisorStatus.ALUMNI if wants_alumni else AdvisorStatus.ACTIVE
+LIST_USAGE = (
+    "`/advisor list` shows your board, `/advisor list alumni` the advisors you eased aside."
+)
+LIST_KINDS = {(): AdvisorStatus.ACTIVE, ("alumni",): AdvisorStatus.ALUMNI}
+
+
+def _board_page(context: BoltContext, status: str, offset: int) -> dict:
+    """A page of the member's board (or alumni) as a message, from `offset`."""
     with transaction(context) as session:
         rows = entries(session, team_id=context.team_id, owner_id=context.user_id, status=status)
         zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
-    message = build_board_message(rows, now=context["clock"].now(), zone=zone, alumni=wants_alumni)
-    args.ack(response_type="ephemeral", **message)
+    now, alumni = context["clock"].now(), status == AdvisorStatus.ALUMNI
+    return build_board_message(rows, now=now, zone=zone, alumni=alumni, offset=offset)
+
+
+def handle_list_command(args: Args) -> None:
+    words = tuple((args.command.get("text") or "").lower().split()[1:])
+    status = LIST_KINDS.get(words)
+    if status is None:
+        args.ack(response_type="ephemeral", text=LIST_USAGE)
+        return
+    args.ack(response_type="ephemeral", **_board_page(args.context, status, 0))
+
+
+def handle_list_more(ack: Ack, action: dict, context: BoltContext) -> None:
+    """Show more: the next page in place of the message, read again for whoever clicked."""
+    ack()
+    kind, _, raw = str(action.get("value") or "").partition(":")
+    status = AdvisorStatus.ALUMNI if kind == AdvisorStatus.ALUMNI else AdvisorStatus.ACTIVE
+    offset = int(raw) if raw.isdigit() else 0
+    page = _board_page(context, status, offset)
+    context.respond(response_type="ephemeral", replace_original=True, **page)
 
 
 def register(app: App) -> None:
@@ -281,3 +305,4 @@ def register(app: App) -> None:
     app.action(EASE_ASIDE)(handle_ease_aside)
     app.action(BRING_BACK)(handle_bring_back)
     app.action(REMOVE_ADVISOR)(handle_remove)
+    app.action(LIST_MORE)(handle_list_more)

@@ -3,15 +3,17 @@
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.ids import ADVISOR_MENU, EASE_ASIDE, EDIT_ADVISOR, LOG_TOUCHPOINT
+from bot.ids import ADVISOR_MENU, EASE_ASIDE, EDIT_ADVISOR, HISTORY, LOG_TOUCHPOINT
 from bot.listeners.board import handle_ease_aside, handle_edit_button
 from bot.listeners.common import publish_home, refresh_member
+from bot.listeners.history import handle_history_button
 from bot.listeners.touchpoints import handle_log_button
 
 MENU = {
     LOG_TOUCHPOINT: handle_log_button,
     EDIT_ADVISOR: handle_edit_button,
     EASE_ASIDE: handle_ease_aside,
+    HISTORY: handle_history_button,
 }
 
 

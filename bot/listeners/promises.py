@@ -17,6 +17,7 @@ from bot.ids import (
     PROMISE_MENU,
     PROMISE_RENEGOTIATE,
     PROMISE_UPDATE,
+    PROMISES_MORE,
     RENEGOTIATE_VIEW,
     UPDATE_PROMISE_VIEW,
 )
@@ -169,8 +170,8 @@ def handle_make_submission(ack: Ack, view: dict, client: WebClient, context: Bol
 # --- /advisor promises
 
 
-def handle_promises_command(args: Args) -> None:
-    context = args.context
+def _promises_page(context: BoltContext, offset: int) -> dict:
+    """A page of the member's open promises as a message, from `offset`."""
     who = {"team_id": context.team_id, "owner_id": context.user_id}
     with transaction(context) as session:
         open_ones = promises.open_promises(session, **who)
@@ -179,8 +180,20 @@ def handle_promises_command(args: Args) -> None:
         zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
         items = [(p, names[p.advisor_id]) for p in open_ones]
         overall = promises.keeping(session, **who, now=context["clock"].now())
-    message = build_promises_message(items, now=context["clock"].now(), zone=zone, overall=overall)
-    args.ack(response_type="ephemeral", **message)
+    now = context["clock"].now()
+    return build_promises_message(items, now=now, zone=zone, overall=overall, offset=offset)
+
+
+def handle_promises_command(args: Args) -> None:
+    args.ack(response_type="ephemeral", **_promises_page(args.context, 0))
+
+
+def handle_promises_more(ack: Ack, action: dict, context: BoltContext) -> None:
+    """Show more: the next page in place of the message, read again for whoever clicked."""
+    ack()
+    raw = str(action.get("value") or "")
+    page = _promises_page(context, int(raw) if raw.isdigit() else 0)
+    context.respond(response_type="ephemeral", replace_original=True, **page)
 
 
 # --- The menu on each promise: done at once; the others open a small form
@@ -372,3 +385,4 @@ def register(app: App) -> None:
     app.view(UPDATE_PROMISE_VIEW)(handle_update_submission)
     app.view(RENEGOTIATE_VIEW)(handle_renegotiate_submission)
     app.view(DROP_PROMISE_VIEW)(handle_drop_submission)
+    app.action(PROMISES_MORE)(handle_promises_more)

@@ -10,11 +10,14 @@ from bot.ids import (
     BRING_BACK,
     EASE_ASIDE,
     EDIT_ADVISOR,
+    HISTORY,
     HOME_CALLBACK,
+    LIST_MORE,
     LOG_TOUCHPOINT,
     OPEN_SETTINGS,
     REMOVE_ADVISOR,
 )
+from bot.views.elements import pages_block
 from bot.views.promises import keeping_line, promise_blocks
 from bot.views.text import day, escape, mrkdwn, plain, shorten
 from bot.views.touchpoint_form import HOW
@@ -26,6 +29,8 @@ from bot.views.typed import MEMBER_ID
 
 MAX_BLOCKS = 100  # a Home tab or a modal
 MAX_MESSAGE_BLOCKS = 50
+LIST_PAGE = 20  # advisors a page of `/advisor list` (alumni take two blocks each: 42 blocks)
+LIST_FOOTER = "*History* shows everything with them; my Home tab has the other buttons."
 KIND = {
     "senior": "senior",
     "peer": "peer",
@@ -160,6 +165,7 @@ def _with_buttons(entry: Entry, now: datetime, zone: ZoneInfo) -> list[dict]:
     buttons = [
         _button("Log touchpoint", LOG_TOUCHPOINT, advisor_id, "primary"),
         _button("Edit", EDIT_ADVISOR, advisor_id),
+        _button("History", HISTORY, advisor_id),
         _button("Ease aside", EASE_ASIDE, advisor_id),
         _remove_button(entry.advisor),
     ]
@@ -171,6 +177,7 @@ def _with_menu(entry: Entry, now: datetime, zone: ZoneInfo) -> list[dict]:
     choices = [
         ("Log touchpoint", LOG_TOUCHPOINT),
         ("Edit", EDIT_ADVISOR),
+        ("History", HISTORY),
         ("Ease aside", EASE_ASIDE),
     ]
     menu = {
@@ -262,15 +269,28 @@ def build_home(entries: list[Entry], alumni: list[str], *, now: datetime, zone: 
 def _alumnus_blocks(entry: Entry, now: datetime, zone: ZoneInfo) -> list[dict]:
     buttons = [
         _button("Bring back", BRING_BACK, str(entry.advisor.id), "primary"),
+        _button("History", HISTORY, str(entry.advisor.id)),
         _remove_button(entry.advisor),
     ]
     return _line_and_buttons(entry, now, zone, buttons)
 
 
+def _page_of(total: int, offset: int, size: int) -> tuple[int, int]:
+    """The page starting at `offset` (a page of the end when the list has shrunk since)."""
+    start = max(0, min(offset, (total - 1) // size * size))
+    return start, min(total, start + size)
+
+
+def _listed(entry: Entry, now: datetime, zone: ZoneInfo) -> dict:
+    history = _button("History", HISTORY, str(entry.advisor.id))
+    return {"type": "section", "text": mrkdwn(advisor_line(entry, now, zone)), "accessory": history}
+
+
 def build_board_message(
-    entries: list[Entry], *, now: datetime, zone: ZoneInfo, alumni: bool
+    entries: list[Entry], *, now: datetime, zone: ZoneInfo, alumni: bool, offset: int = 0
 ) -> dict:
-    """`/advisor list` as a message, or `list alumni` with buttons to bring back or remove."""
+    """`/advisor list` as a message, or `list alumni` with buttons to bring back or remove; a
+    page at a time from `offset`, with "Show more" for the next."""
     if not entries:
         text = (
             "You have no alumni: advisors you ease aside are kept here."
@@ -279,17 +299,19 @@ def build_board_message(
         )
         return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}]}
     title = "Your alumni" if alumni else _summary(entries, now, zone)
-    per_entry = 2 if alumni else 1
-    fits = (MAX_MESSAGE_BLOCKS - 2) // per_entry
+    start, end = _page_of(len(entries), offset, LIST_PAGE)
+    if len(entries) > LIST_PAGE:
+        title += f" (showing {start + 1} to {end} of {len(entries)})"
     blocks = [{"type": "section", "text": mrkdwn(f"*{title}*")}]
-    for entry in entries[:fits]:
+    for entry in entries[start:end]:
         if alumni:
             blocks += _alumnus_blocks(entry, now, zone)
         else:
-            blocks.append({"type": "section", "text": mrkdwn(advisor_line(entry, now, zone))})
-    footer = [] if alumni else ["My Home tab has buttons for each advisor."]
-    if len(entries) > fits:
-        footer.insert(0, f"And {len(entries) - fits} more: the Home tab shows your whole board.")
-    if footer:
-        blocks.append({"type": "context", "elements": [mrkdwn(" ".join(footer))]})
+            blocks.append(_listed(entry, now, zone))
+    if not alumni:
+        blocks.append({"type": "context", "elements": [mrkdwn(LIST_FOOTER)]})
+    status = "alumni" if alumni else "active"
+    if len(entries) > LIST_PAGE:
+        top = f"{status}:0" if start else None
+        blocks.append(pages_block(LIST_MORE, f"{status}:{end}", len(entries) - end, top))
     return {"text": title, "blocks": blocks}

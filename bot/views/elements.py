@@ -71,3 +71,15 @@ def advisor_select(board: list, advisor_id: int | None) -> dict:
     if chosen:
         pick["initial_option"] = chosen[0]
     return pick
+
+
+def pages_block(action_id: str, value: str, left: int, start_over: str | None = None) -> dict:
+    """A "Show more" button (`value`: where the next page starts), and back to the top."""
+    buttons = []
+    if left:
+        more = {"type": "button", "text": plain(f"Show more ({left} left)"), "style": "primary"}
+        buttons.append({**more, "action_id": action_id, "value": value})
+    if start_over is not None:
+        top = {"type": "button", "text": plain("Back to the top"), "action_id": action_id}
+        buttons.append({**top, "value": start_over})
+    return {"type": "actions", "block_id": "pages", "elements": buttons}

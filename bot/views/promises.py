@@ -13,6 +13,7 @@ from bot.ids import (
     PROMISE_MENU,
     PROMISE_RENEGOTIATE,
     PROMISE_UPDATE,
+    PROMISES_MORE,
     RENEGOTIATE_VIEW,
     UPDATE_PROMISE_VIEW,
 )
@@ -21,6 +22,7 @@ from bot.views.elements import (
     choice,
     input_block,
     metadata,
+    pages_block,
     submitted,
     text_input,
 )
@@ -30,6 +32,7 @@ from core.models import Advisor, Firmness, Promise
 from core.promises import Keeping
 
 FIRMNESS = {Firmness.PROMISE: "I promise", Firmness.TRY: "I'll try"}
+PROMISES_PAGE = 20  # open promises a page of `/advisor promises`
 MENU = [
     ("Done", PROMISE_DONE),
     ("Post an update", PROMISE_UPDATE),
@@ -213,9 +216,15 @@ def read_new_date(values: dict) -> date:
 
 
 def build_promises_message(
-    items: list[tuple[Promise, Advisor]], *, now: datetime, zone: ZoneInfo, overall: Keeping
+    items: list[tuple[Promise, Advisor]],
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    overall: Keeping,
+    offset: int = 0,
 ) -> dict:
-    """`/advisor promises`: every open promise with its menu, and how you keep your word."""
+    """`/advisor promises`: the open promises with their menus, a page at a time from `offset`
+    ("Show more" for the next), and how you keep your word."""
     word = {"type": "context", "elements": [mrkdwn(keeping_line(overall))]}
     if not items:
         text = (
@@ -223,14 +232,19 @@ def build_promises_message(
             "`/advisor promise @someone &lt;what&gt; by &lt;when&gt;` records one."
         )
         return {"text": text, "blocks": [{"type": "section", "text": mrkdwn(text)}, word]}
-    blocks = [{"type": "section", "text": mrkdwn(f"*Your open promises ({len(items)})*")}, word]
-    for promise, advisor in items[:46]:
+    title = f"Your open promises ({len(items)})"
+    start = max(0, min(offset, (len(items) - 1) // PROMISES_PAGE * PROMISES_PAGE))
+    end = min(len(items), start + PROMISES_PAGE)
+    shown = f"{title[:-1]}, showing {start + 1} to {end})" if len(items) > PROMISES_PAGE else title
+    blocks = [{"type": "section", "text": mrkdwn(f"*{shown}*")}, word]
+    for promise, advisor in items[start:end]:
         block = promise_block(promise, now, zone)
         block["text"] = mrkdwn(f"To *{escape(advisor.name)}*: {promise_line(promise, now, zone)}")
         blocks.append(block)
-    if len(items) > 46:
-        blocks.append({"type": "context", "elements": [mrkdwn(f"And {len(items) - 46} more.")]})
-    return {"text": f"Your open promises ({len(items)})", "blocks": blocks}
+    if len(items) > PROMISES_PAGE:
+        top = "0" if start else None
+        blocks.append(pages_block(PROMISES_MORE, str(end), len(items) - end, top))
+    return {"text": title, "blocks": blocks}
 
 
 # --- a progress update sent on to the advisor, and word back when it could not be

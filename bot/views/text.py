@@ -3,7 +3,7 @@ type is stored and shown (escaped exactly once, where it enters mrkdwn) is in bo
 
 from datetime import date, datetime
 
-from bot.views.typed import BIDI, cut, readable
+from bot.views.typed import BIDI, clip, cut, readable
 from bot.views.typed import escape as escape
 
 
@@ -14,7 +14,7 @@ def said(problem: Exception) -> str:
 
 
 def shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clip(text, limit)
 
 
 def plain(text: str, limit: int = 75) -> dict:

@@ -39,6 +39,7 @@ CHANNEL = re.compile(r"#([CG][A-Z0-9]+)(?:\|(.*))?", re.DOTALL)
 SPECIAL = re.compile(r"!([a-z]+)(?:\^([^|]*))?(?:\|(.*))?", re.DOTALL)
 LINK = re.compile(r"((?:https?|ftp|slack)://[^\s|]+|(?:mailto|tel):[^\s|]+)(?:\|(.*))?", re.DOTALL)
 MEMBER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")  # a Slack member id, nothing else
+TOKEN_LIKE = re.compile(r"<((?:@[UW][A-Z0-9]|![a-z]|#[CG][A-Z0-9])[^<>]*)>")
 SPECIAL_NAMES = {"here": "@here", "channel": "@channel", "everyone": "@everyone"}
 
 
@@ -125,7 +126,19 @@ def readable(stored: str) -> str:
             out.append("#" + (piece[2] or piece[1]).lstrip("#"))
         else:
             out.append(piece[1])
-    return "".join(out)
+    return TOKEN_LIKE.sub("\u2039\\1\u203a", "".join(out))  # `<<@U1>>`: no token left over
+
+
+def clip(text: str, limit: int) -> str:
+    """Text (typed or not) shortened to `limit` characters with "…", never in the middle of a
+    Slack token (a half link or mention would show as markup, or as junk)."""
+    if len(text) <= limit:
+        return text
+    end = limit - 1
+    for token in TOKEN.finditer(text):
+        if token.start() < end < token.end():
+            end = token.start()
+    return text[:end] + "…"
 
 
 def cut(text: str, limit: int) -> str:

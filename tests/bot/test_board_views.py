@@ -144,7 +144,7 @@ def test_the_touchpoint_modal_preselects_keeps_the_link_and_shortens_a_long_mess
     assert (form.advisor_id, form.how, form.given_by) == (2, "call", "both")
 
 
-def test_the_alumni_list_offers_bring_back_and_remove_for_each():
+def test_the_alumni_list_offers_bring_back_history_and_remove_for_each():
     alumni = [Entry(an_advisor(n, next_touch_due_at=None, status="alumni")) for n in range(3)]
 
     message = build_board_message(alumni, now=NOW, zone=PARIS, alumni=True)
@@ -153,7 +153,7 @@ def test_the_alumni_list_offers_bring_back_and_remove_for_each():
         assert Block.parse(block).to_dict() == block
     actions = [b for b in message["blocks"] if b["type"] == "actions"]
     assert [[e["text"]["text"] for e in a["elements"]] for a in actions] == [
-        ["Bring back", "Remove"]
+        ["Bring back", "History", "Remove"]
     ] * 3
     assert [a["elements"][0]["value"] for a in actions] == ["0", "1", "2"]
 
@@ -165,7 +165,7 @@ def test_a_long_list_stays_within_the_50_blocks_of_a_message(alumni):
     message = build_board_message(rows, now=NOW, zone=PARIS, alumni=alumni)
 
     assert len(message["blocks"]) <= 50
-    assert "more: the Home tab shows your whole board" in json.dumps(message)
+    assert "Show more (44 left)" in json.dumps(message)
 
 
 def test_an_overdue_advisor_says_when_it_was_due():
