@@ -55,3 +55,13 @@ HISTORY_NEWEST = "history_newest"  # value: advisor id
 DELETE_TOUCHPOINT = "delete_touchpoint"  # value: touchpoint id (a confirm dialog first)
 LIST_MORE = "list_more"  # `/advisor list` pages: value "<active|alumni>:<offset>"
 PROMISES_MORE = "promises_more"  # `/advisor promises` pages: value "<offset>"
+
+# "Which one did you mean?" after `/advisor log` or `/advisor promise` named several people (or
+# only a near spelling): one button per person, action ids "<id>_<n>", values from bot.views.who
+WHO_LOG = "who_log"
+WHO_PROMISE = "who_promise"
+
+# The first ten minutes: the welcome DM's and the settings modal's "Send me a sample nudge", and
+# a sample nudge's look-alike buttons ("<id>_<n>"), which only explain themselves
+SEND_SAMPLE = "send_sample"
+SAMPLE_ACTION = "sample_nudge"

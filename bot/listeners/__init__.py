@@ -5,6 +5,7 @@ from slack_bolt import App
 from bot.listeners import (
     board,
     commands,
+    first_use,
     history,
     home,
     lifecycle,
@@ -23,6 +24,7 @@ def register_all(app: App) -> None:
         touchpoints,
         promises,
         history,
+        first_use,
         nudges,
         nudge_settings,
         messages,

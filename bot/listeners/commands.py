@@ -6,12 +6,13 @@ from slack_bolt import App, Args
 
 from bot.ids import COMMAND
 from bot.listeners.board import handle_add_command, handle_list_command
+from bot.listeners.common import greet_newcomer
 from bot.listeners.nudge_settings import handle_settings_command
 from bot.listeners.promises import handle_promise_command, handle_promises_command
 from bot.listeners.touchpoints import handle_log_command
 from bot.views.help import build_help_message
-
 from bot.views.typed import from_slack
+
 
 def handle_help(args: Args) -> None:
     args.ack(response_type="ephemeral", **build_help_message(AVAILABLE))
@@ -45,6 +46,7 @@ def handle_advisor_command(args: Args) -> None:
         args.ack(response_type="ephemeral", **build_help_message(AVAILABLE, asked=name))
         return
     route(args)
+    greet_newcomer(args.client, args.context)
 
 
 def register(app: App) -> None:

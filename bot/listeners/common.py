@@ -17,7 +17,7 @@ from bot.views.elements import metadata
 from bot.views.notices import build_notice
 from bot.views.nudges import build_nudge_message
 from bot.views.text import said
-from core import board, forwarding, nudges, outbox, promises, windows
+from core import board, first_use, forwarding, nudges, outbox, promises, windows
 from core.errors import Invalid, NotOnBoard, NotYours
 from core.members import is_member, member_zone, remember_member
 from core.models import AdvisorStatus, OutboxState
@@ -36,16 +36,31 @@ def transaction(context: BoltContext) -> Iterator[Session]:
 
 
 def refresh_member(client: WebClient, context: BoltContext) -> None:
-    """Note the member and their time zone as Slack has it now."""
+    """Note the member and their time zone as Slack has it now; on their first use, send
+    them the welcome."""
     profile = client.users_info(user=context.user_id)["user"]
     with transaction(context) as session:
-        remember_member(
+        new = not is_member(session, team_id=context.team_id, user_id=context.user_id)
+        member = remember_member(
             session,
             team_id=context.team_id,
             user_id=context.user_id,
             tz=profile.get("tz") or "UTC",
             clock=context["clock"],
         )
+        now = context["clock"].now()
+        welcome = first_use.welcome(session, member=member, now=now) if new else None
+    if welcome is not None:
+        send_now(context, [welcome])
+
+
+def greet_newcomer(client: WebClient, context: BoltContext) -> None:
+    """After a command from someone the bot has not met (help, list…): remember them, and
+    welcome them."""
+    with transaction(context) as session:
+        known = is_member(session, team_id=context.team_id, user_id=context.user_id)
+    if not known:
+        refresh_member(client, context)
 
 
 def refresh_around(client: WebClient, context: BoltContext, show: Callable[[], None]) -> None:
@@ -127,7 +142,8 @@ def home_view(session: Session, *, team_id: str, user_id: str, now: datetime) ->
     alumni = board.advisors(session, team_id=team_id, owner_id=user_id, status=AdvisorStatus.ALUMNI)
     zone = member_zone(session, team_id=team_id, user_id=user_id)
     rows = entries(session, team_id=team_id, owner_id=user_id, now=now)
-    return build_home(rows, [a.name for a in alumni], now=now, zone=zone)
+    upcoming = first_use.next_nudge(session, team_id=team_id, user_id=user_id, now=now)
+    return build_home(rows, [a.name for a in alumni], now=now, zone=zone, upcoming=upcoming)
 
 
 def publish_home(client: WebClient, context: BoltContext) -> None:

@@ -18,14 +18,16 @@ from bot.ids import (
     REMOVE_ADVISOR,
 )
 from bot.views.elements import pages_block
+from bot.views.first_use import next_nudge_line
 from bot.views.promises import keeping_line, promise_blocks
 from bot.views.text import day, escape, mrkdwn, plain, shorten
 from bot.views.touchpoint_form import HOW
+from bot.views.typed import MEMBER_ID
 from core.cadence import Standing, describe_days, standing
+from core.first_use import NextNudge
 from core.members import known_zone
 from core.models import Advisor, Medium, Promise, Touchpoint
 from core.promises import Keeping
-from bot.views.typed import MEMBER_ID
 
 MAX_BLOCKS = 100  # a Home tab or a modal
 MAX_MESSAGE_BLOCKS = 50
@@ -207,8 +209,22 @@ def _alumni_line(alumni: list[str]) -> dict:
     return {"type": "context", "elements": [mrkdwn(text)]}
 
 
-def build_home(entries: list[Entry], alumni: list[str], *, now: datetime, zone: ZoneInfo) -> dict:
-    """The board on the Home tab, most urgent first; an empty board explains itself."""
+def _nudges_text(upcoming: NextNudge | None, now: datetime, zone: ZoneInfo) -> str:
+    if upcoming is None:
+        return NUDGES
+    return f"{NUDGES}\n{next_nudge_line(upcoming, now=now, zone=zone)}"
+
+
+def build_home(
+    entries: list[Entry],
+    alumni: list[str],
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    upcoming: NextNudge | None = None,
+) -> dict:
+    """The board on the Home tab, most urgent first, with when the next nudge comes (or why
+    none); an empty board explains itself."""
     add = _button("Add an advisor", ADD_ADVISOR, style="primary")
     settings = _button("Nudge settings", OPEN_SETTINGS)
     if not entries:
@@ -234,7 +250,11 @@ def build_home(entries: list[Entry], alumni: list[str], *, now: datetime, zone: 
     blocks = [
         {"type": "header", "text": plain("Your personal board of advisors", 150)},
         {"type": "section", "text": mrkdwn(_summary(entries, now, zone)), "accessory": add},
-        {"type": "section", "text": mrkdwn(NUDGES), "accessory": settings},
+        {
+            "type": "section",
+            "text": mrkdwn(_nudges_text(upcoming, now, zone)),
+            "accessory": settings,
+        },
     ]
     room = MAX_BLOCKS - len(blocks) - 2
     promised = sum(len(e.promises) for e in entries)

@@ -3,7 +3,7 @@ back into plain values, and the words that say what was saved."""
 
 from datetime import date, datetime, time
 
-from bot.ids import SETTINGS_VIEW
+from bot.ids import SEND_SAMPLE, SETTINGS_VIEW
 from bot.views.elements import choice, input_block, submitted
 from bot.views.text import escape, long_day, mrkdwn, plain
 from core import windows
@@ -46,8 +46,13 @@ def build_settings_modal(choices: NudgeChoices, *, zone_name: str, today: date) 
         f"Nudges reach you by direct message on your days, between your hours, in your time "
         f"zone from Slack: *{escape(zone_name)}*."
     )
+    sample = {
+        "type": "button",
+        "text": plain("Send me a sample nudge"),
+        "action_id": SEND_SAMPLE,
+    }
     blocks = [
-        {"type": "section", "text": mrkdwn(where)},
+        {"type": "section", "text": mrkdwn(where), "accessory": sample},
         input_block(
             "days",
             "Days",

@@ -49,3 +49,18 @@ def snapshot(engine) -> list:
     with Session(engine) as session:
         rows = session.exec(select(Advisor)).all() + session.exec(select(Touchpoint)).all()
         return [row.model_dump() for row in rows]
+
+
+def opened_for_advisors(fake_slack, *members: str) -> list:
+    """The DMs the bot opened, but with the members themselves (each gets a welcome)."""
+    members = members or (ALICE,)
+    return [c for c in fake_slack.calls_to("conversations.open") if c.args["users"] not in members]
+
+
+def posted_but_welcome(fake_slack, channel: str) -> list:
+    """chat.postMessage calls to `channel`, but the welcome a member gets on first use."""
+    return [
+        c
+        for c in fake_slack.calls_to("chat.postMessage")
+        if c.args["channel"] == channel and not c.args["text"].startswith("Welcome to advisor-bot")
+    ]

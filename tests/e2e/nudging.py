@@ -105,7 +105,8 @@ class Nudging:
 
     # -- what happened
     def dms(self, user: str = ALICE) -> list[dict]:
-        return self.slack.posted("D" + user[1:])
+        """What the bot posted in the member's DM, but its welcome on their first use."""
+        return [m for m in self.slack.posted("D" + user[1:]) if not is_welcome(m)]
 
     def nudges(self, user: str = ALICE) -> list[Nudge]:
         with Session(self.engine, expire_on_commit=False) as session:
@@ -116,6 +117,10 @@ class Nudging:
         with Session(self.engine, expire_on_commit=False) as session:
             query = select(Outbox).where(Outbox.purpose == purpose).order_by(Outbox.id)
             return list(session.exec(query))
+
+
+def is_welcome(message: dict) -> bool:
+    return message.get("text", "").startswith("Welcome to advisor-bot")
 
 
 def text_of(message: dict) -> str:

@@ -14,8 +14,16 @@ from bot.ids import (
     PROMISE_UPDATE,
 )
 from core.models import Promise, PromiseStatus, Touchpoint
-from tests.e2e.helpers import BOB, enlist, home_text, latest_view, submit
-from tests.payloads import block_action
+from tests.e2e.helpers import (
+    BOB,
+    enlist,
+    home_text,
+    latest_view,
+    opened_for_advisors,
+    posted_but_welcome,
+    submit,
+)
+from tests.payloads import ALICE, block_action
 
 pytestmark = pytest.mark.usefixtures("workspace", "views_round_trip")
 
@@ -121,7 +129,7 @@ def test_an_update_is_delivered_to_the_advisor_by_dm_and_counts_as_a_touchpoint(
     submit(bot, modal, {"update": "Outline done, slides next"})
     bot.settle()
 
-    [opened] = fake_slack.calls_to("conversations.open")
+    [opened] = opened_for_advisors(fake_slack)
     assert opened.args["users"] == "U0GRACE"
     dm = [c for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"] == "D0GRACE"]
     assert dm[0].args["text"] == (
@@ -143,7 +151,7 @@ def test_an_update_that_cannot_be_delivered_is_kept_and_handed_back_to_send_your
     submit(bot, latest_view(fake_slack, "views.open"), {"update": "Outline done"})
     bot.settle()
 
-    to_me = [c for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"] == "D0ALICE"]
+    to_me = posted_but_welcome(fake_slack, "D0ALICE")
     assert (
         to_me[0]
         .args["text"]
@@ -171,7 +179,7 @@ def test_an_update_for_someone_outside_slack_comes_back_ready_to_copy(bot, fake_
     assert "send Ada Lovelace yourself" in json.dumps(answer.json()) and ">Half done" in json.dumps(
         answer.json()
     )
-    assert fake_slack.calls_to("conversations.open") == []
+    assert opened_for_advisors(fake_slack, ALICE, BOB) == []
 
 
 def test_renegotiating_moves_the_date_and_shows_it_moved(bot, fake_slack, engine, deck):
@@ -276,7 +284,7 @@ def test_an_update_to_a_promise_closed_meanwhile_sends_nothing(bot, fake_slack, 
     bot.settle()
 
     assert "already done" in json.dumps(answer.json())
-    assert fake_slack.calls_to("conversations.open") == []
+    assert opened_for_advisors(fake_slack, ALICE, BOB) == []
 
 
 def test_renegotiating_a_promise_closed_meanwhile_is_answered_with_a_notice(bot, fake_slack, deck):
@@ -313,7 +321,7 @@ def test_a_crafted_update_on_another_members_promise_sends_nothing(
     bot.settle()
 
     assert "not one of yours" in json.dumps(answer.json())
-    assert fake_slack.calls_to("conversations.open") == []
+    assert opened_for_advisors(fake_slack, ALICE, BOB) == []
 
 
 @pytest.mark.parametrize(
