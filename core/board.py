@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from core import cadence, next_due
 from core.clock import Clock, moment_on
-from core.errors import Invalid, NotOnBoard
+from core.errors import AmongAlumni, Invalid, NotOnBoard
 from core.models import Advisor, AdvisorStatus, RelationshipKind, Support
 from core.names import has_letters, match, match_leading, normalize
 
@@ -82,9 +82,10 @@ def _check_person(session: Session, person: Person, *, team_id, owner_id, except
         same_member = person.slack_user_id and existing.slack_user_id == person.slack_user_id
         same_name = not person.slack_user_id and normalize(existing.name) == normalize(person.name)
         if same_member or same_name:
-            where = "on your board" if existing.status == AdvisorStatus.ACTIVE else "among alumni"
             field = "member" if same_member else "name"
-            raise Invalid(f"{existing.name} is already {where}.", field=field)
+            if existing.status != AdvisorStatus.ACTIVE:
+                raise AmongAlumni(existing.name, field=field, advisor_id=existing.id)
+            raise Invalid(f"{existing.name} is already on your board.", field=field)
 
 
 def _check_details(details: Details) -> None:

@@ -31,3 +31,12 @@ class NotYours(LookupError):
 
     def __init__(self, what: str = "promise"):
         super().__init__(f"That {what} is not one of yours (any more), so nothing changed.")
+
+
+class AmongAlumni(Invalid):
+    """Someone enlisted again who is already among the member's alumni: the advisor (id, name)
+    to bring back instead."""
+
+    def __init__(self, name: str, *, field: str, advisor_id: int):
+        super().__init__(f"{name} is already among alumni.", field=field)
+        self.name, self.advisor_id = name, advisor_id

@@ -35,12 +35,14 @@ from bot.views.advisor_form import (
 from bot.views.board import build_board_message
 from bot.views.notices import build_notice
 from bot.views.text import escape, long_day
+from bot.views.who import build_among_alumni, build_among_alumni_modal
 from core import board
 from core.board import Details, Person
 from core.cadence import describe_days
-from core.errors import Invalid, NotOnBoard
+from core.errors import AmongAlumni, Invalid, NotOnBoard
 from core.members import member_zone
 from core.models import Advisor, AdvisorStatus
+from core.who import enlisted
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
@@ -68,9 +70,36 @@ def open_add_modal(
 
 
 def handle_add_command(args: Args) -> None:
-    args.ack()
     text = (args.command.get("text") or "").strip().split(maxsplit=1)[1:]
-    open_add_modal(args.client, args.context, args.command["trigger_id"], text[0] if text else "")
+    typed = text[0] if text else ""
+    refusal = _refused_at_once(args.context, typed)
+    if refusal:
+        args.ack(response_type="ephemeral", **refusal)
+        return
+    args.ack()
+    open_add_modal(args.client, args.context, args.command["trigger_id"], typed)
+
+
+def _refused_at_once(context: BoltContext, typed: str) -> dict | None:
+    """Yourself, or someone already on the board or among alumni: said before any form opens."""
+    member = mentioned_user(typed)
+    if member == context.user_id:
+        return {"text": "You can't be your own advisor: `/advisor add @someone` enlists another."}
+    if not member and not typed:
+        return None
+    with transaction(context) as session:
+        existing = enlisted(
+            session,
+            team_id=context.team_id,
+            owner_id=context.user_id,
+            slack_user_id=member,
+            name="" if member else typed,
+        )
+    if existing is None:
+        return None
+    if existing.status != AdvisorStatus.ACTIVE:
+        return build_among_alumni(existing.name, existing.id)
+    return {"text": f"*{escape(existing.name)}* is already on your board: see my Home tab."}
 
 
 def handle_add_button(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
@@ -159,6 +188,10 @@ def handle_add_submission(ack: Ack, view: dict, client: WebClient, context: Bolt
             confirmation = _confirmation(
                 advisor, zone, context["clock"].now(), chosen=form.cadence_days is not None
             )
+    except AmongAlumni as problem:
+        offer = build_among_alumni_modal(problem.name, problem.advisor_id)
+        ack(response_action="update", view=offer)
+        return
     except Invalid as problem:
         ack(response_action="errors", errors={problem.field or "name": str(problem)})
         return
@@ -234,6 +267,9 @@ def _act(change, done: str):
                 replace_original=False,
                 text=done.format(name=escape(name)),
             )
+        elif (body.get("view") or {}).get("type") == "modal":  # "already among alumni" in a form
+            notice = build_notice("Done", done.format(name=escape(name)))
+            client.views_update(view_id=body["view"]["id"], view=notice)
         publish_home(client, context)
 
     return handle

@@ -20,6 +20,7 @@ from bot.ids import (
     PROMISES_MORE,
     RENEGOTIATE_VIEW,
     UPDATE_PROMISE_VIEW,
+    WHO_PROMISE,
 )
 from bot.listeners.board import mentioned_user
 from bot.listeners.common import (
@@ -45,11 +46,22 @@ from bot.views.promises import (
     read_new_date,
 )
 from bot.views.text import day, escape, long_day, said
+from bot.views.who import (
+    Choice,
+    build_bring_back_first,
+    build_which_one,
+    choice_value,
+    fits,
+    person_of,
+    read_choice,
+)
 from core import board, forwarding, outbox, promises
 from core.dates import read_day
 from core.errors import Invalid, NotOnBoard, NotYours
 from core.members import member_zone
-from core.models import Advisor, Firmness, Promise
+from core.models import Advisor, AdvisorStatus, Firmness, Promise
+from core.names import Reading, Sureness
+from core.who import hold, promised_since, read_who
 
 log = logging.getLogger(__name__)
 USAGE = (
@@ -77,20 +89,46 @@ def _read_line(session, context: BoltContext, line: str) -> tuple[Advisor, str, 
     head, when = (line[: cuts[-1].start()], line[cuts[-1].end() :]) if cuts else (line, "")
     if not when.strip():
         raise Invalid(f"Say when, with “by”. {USAGE}")
+    readings = _who(session, context, head)
+    advisor = readings[0].item
+    if len(readings) > 1 or readings[0].guess or advisor.status != AdvisorStatus.ACTIVE:
+        raise AskWho(head, readings, when)
+    what, firmness = _what(readings[0].rest)
+    return advisor, what, firmness, when
+
+
+def _what(rest: str) -> tuple[str, str]:
+    """What was promised, and how firmly ("I'll try to ..." is a softer promise)."""
+    firmness = Firmness.TRY if TRYING.match(rest.strip()) else Firmness.PROMISE
+    return TRYING.sub("", rest.strip()), firmness
+
+
+class AskWho(Exception):
+    """The line names several people, only a near spelling of one, or an alumnus: ask first.
+    Not an Invalid: nothing is wrong with the line, and the answer carries buttons."""
+
+    def __init__(self, head: str, readings: list[Reading], when: str):
+        super().__init__(head)
+        self.typed = " ".join(head.split()[: min(r.words for r in readings)])
+        self.readings, self.when = readings, when
+
+
+def _who(session, context: BoltContext, head: str) -> list[Reading]:
+    """Who the start of `head` names (a mention, or a name on the board or among alumni); each
+    reading's rest is the promise. Invalid when it is the member or nobody they have."""
     who = {"team_id": context.team_id, "owner_id": context.user_id}
     member = mentioned_user(head)
     if member and head.startswith("<@"):
+        if member == context.user_id:
+            raise Invalid(f"That's you: a promise is something you do for an advisor. {USAGE}")
         advisor = board.find_member(session, **who, slack_user_id=member)
-        found, what = ([advisor] if advisor else []), head.split(">", 1)[1]
+        rest = head.split(">", 1)[1]
+        readings = [Reading(advisor, rest, Sureness.EXACT, 1)] if advisor else []
     else:
-        found, what = board.find_in_text(session, **who, text=head)
-    if len(found) != 1:
-        names = ", ".join(f"*{escape(a.name)}*" for a in found)
-        raise Invalid(
-            f"Which one: {names}?" if found else f"Who to? They must be on your board. {USAGE}"
-        )
-    firmness = Firmness.TRY if TRYING.match(what.strip()) else Firmness.PROMISE
-    return found[0], TRYING.sub("", what.strip()), firmness, when
+        readings = read_who(session, **who, text=head)
+    if not readings:
+        raise Invalid(f"Who to? They must be on your board. {USAGE}")
+    return readings
 
 
 def handle_promise_command(args: Args) -> None:
@@ -117,11 +155,90 @@ def handle_promise_command(args: Args) -> None:
                 clock=context["clock"],
             )
             answer = _recorded(made, advisor)
+    except AskWho as asking:
+        args.ack(response_type="ephemeral", **_ask_who(context, asking))
+        return
     except Invalid as problem:
         args.ack(response_type="ephemeral", text=f"{said(problem)} Nothing was saved.")
         return
     args.ack(response_type="ephemeral", text=answer)
     publish_home(args.client, context)
+
+
+def _ask_who(context: BoltContext, asking: AskWho) -> dict:
+    """Which one (or: bring back this alumnus?) with a button each that records the promise;
+    the day is read now, so a bad one is said before anyone is picked."""
+    promised = [_what(r.rest) for r in asking.readings]
+    try:
+        if not all(what for what, _ in promised):
+            raise Invalid(f"Say what you promised. {USAGE}")
+        with transaction(context) as session:
+            zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
+        due_on = read_day(asking.when, zone=zone, now=context["clock"].now())
+    except Invalid as problem:
+        return {"text": f"{said(problem)} Nothing was saved."}
+    asked_at, due = context["clock"].now(), due_on.isoformat()
+    people = [person_of(r.item) for r in asking.readings]
+    values = [
+        choice_value(p.advisor_id, asked_at, what=w, firmness=f, due=due, back=p.alumni)
+        for p, (w, f) in zip(people, promised, strict=True)
+    ]
+    if not fits(values):
+        names = ", ".join(f"*{escape(p.name)}*" for p in people)
+        return {"text": f"Which one did you mean: {names}? {escape(USAGE)}"}  # its <what>
+    recordings = [
+        f"The promise: “{escape(w)}”, due *{long_day(due_on)}* ({FIRMNESS[f]})."
+        for w, f in promised
+    ]
+    if len(people) == 1 and people[0].alumni and not asking.readings[0].guess:
+        return build_bring_back_first(people[0].name, values[0], recordings[0])
+    if any(p.alumni for p in people):
+        recordings = [f"{r} Picking someone among alumni brings them back." for r in recordings]
+    return build_which_one(asking.typed, people, values, action=WHO_PROMISE, recordings=recordings)
+
+
+def handle_who_promise(ack: Ack, action: dict, client: WebClient, context: BoltContext) -> None:
+    """A person picked in "which one?" (or "bring back and record"): the promise is recorded
+    once, and the question gives way to the answer."""
+    ack()
+    choice = read_choice(action)
+    who = {"team_id": context.team_id, "owner_id": context.user_id}
+    try:
+        with transaction(context) as session:
+            answer = _record_choice(session, context, choice, who)
+    except (NotOnBoard, Invalid) as problem:
+        answer = f"{said(problem)} Nothing was saved."
+    context.respond(replace_original=True, response_type="ephemeral", text=answer)
+    publish_home(client, context)
+
+
+def _record_choice(session, context: BoltContext, choice: Choice | None, who: dict) -> str:
+    fields = choice.fields if choice else {}
+    try:
+        due_on = date.fromisoformat(str(fields.get("due")))
+    except ValueError:
+        raise NotOnBoard() from None  # not a value we made: nothing is touched
+    what = str(fields.get("what", ""))
+    advisor = hold(session, **who, advisor_id=choice.advisor_id)
+    if promised_since(
+        session, **who, advisor_id=advisor.id, what=what, due_on=due_on, since=choice.asked_at
+    ):
+        return f"Already recorded: your promise to {escape(advisor.name)}, “{escape(what)}”."
+    brought = advisor.status != AdvisorStatus.ACTIVE and fields.get("back") is True
+    if brought:
+        board.bring_back(session, **who, advisor_id=advisor.id, clock=context["clock"])
+    made = promises.make_promise(
+        session,
+        **who,
+        advisor_id=advisor.id,
+        what=what,
+        due_on=due_on,
+        firmness=str(fields.get("firmness", "")),
+        zone=member_zone(session, team_id=context.team_id, user_id=context.user_id),
+        clock=context["clock"],
+    )
+    back = " They are back on your board: the rhythm restarts today." if brought else ""
+    return _recorded(made, advisor) + back
 
 
 def open_promise_modal(client: WebClient, context: BoltContext, trigger_id: str) -> None:
@@ -385,4 +502,5 @@ def register(app: App) -> None:
     app.view(UPDATE_PROMISE_VIEW)(handle_update_submission)
     app.view(RENEGOTIATE_VIEW)(handle_renegotiate_submission)
     app.view(DROP_PROMISE_VIEW)(handle_drop_submission)
+    app.action(re.compile(f"^{WHO_PROMISE}_\\d+$"))(handle_who_promise)
     app.action(PROMISES_MORE)(handle_promises_more)

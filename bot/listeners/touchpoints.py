@@ -1,12 +1,13 @@
 """Logging touchpoints: `/advisor log`, the modal, the button on the board, the message shortcut."""
 
+import re
 from datetime import date
 
 from slack_bolt import Ack, App, Args, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.ids import LOG_AS_TOUCHPOINT, LOG_TOUCHPOINT, LOG_TOUCHPOINT_VIEW
+from bot.ids import LOG_AS_TOUCHPOINT, LOG_TOUCHPOINT, LOG_TOUCHPOINT_VIEW, WHO_LOG
 from bot.listeners.board import mentioned_user
 from bot.listeners.common import (
     EMPTY_BOARD,
@@ -21,14 +22,25 @@ from bot.listeners.common import (
 from bot.views.notices import build_notice
 from bot.views.text import escape, long_day, said
 from bot.views.touchpoint_form import build_touchpoint_modal, message_link_of, read_touchpoint_form
+from bot.views.typed import from_slack
+from bot.views.who import (
+    build_logged_for_alumnus,
+    build_which_one,
+    choice_value,
+    fits,
+    person_of,
+    read_choice,
+)
 from core import board
 from core.clock import moment_on
 from core.errors import Invalid, NotOnBoard
 from core.members import member_zone
 from core.models import Advisor, AdvisorStatus, Medium
 from core.touchpoints import log_touchpoint
+from core.who import hold, logged_since, read_who
 
 USAGE = "Usage: `/advisor log @someone [note]` or `/advisor log Their Name [note]`."
+SELF = "That's you: a touchpoint is a contact with one of your advisors. " + USAGE
 
 
 def open_log_modal(client: WebClient, context: BoltContext, trigger_id: str, **prefill) -> dict:
@@ -56,33 +68,60 @@ def _names(advisors: list[Advisor]) -> str:
     return ", ".join(f"*{escape(a.name)}*" for a in advisors)
 
 
-def _who_and_note(session, context: BoltContext, text: str) -> tuple[list[Advisor], str, str]:
-    """Who `text` names, the note after it, and what to say when that is not exactly one."""
+def _log_now(session, context: BoltContext, advisor: Advisor, note: str) -> dict:
+    """Record the touchpoint; the answer says with whom (and offers to bring back an alumnus)."""
+    logged = log_touchpoint(
+        session,
+        team_id=context.team_id,
+        owner_id=context.user_id,
+        advisor_id=advisor.id,
+        note=note,
+        clock=context["clock"],
+    )
+    if logged.status == AdvisorStatus.ALUMNI:
+        return build_logged_for_alumnus(logged.name, logged.id)
+    zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
+    return {"text": _logged(logged, zone)}
+
+
+def _ask_who(context: BoltContext, text: str, readings: list) -> dict:
+    """Several people fit (or only a near spelling): a button each, carrying their note."""
+    typed = " ".join(text.split()[: min(r.words for r in readings)])
+    asked_at = context["clock"].now()
+    people = [person_of(r.item) for r in readings]
+    values = [choice_value(r.item.id, asked_at, note=r.rest) for r in readings]
+    if not fits(values):
+        return {"text": f"Which one did you mean: {_names([r.item for r in readings])}? {USAGE}"}
+    recordings = [f"I'll log a touchpoint now{_with_note(r.rest)}." for r in readings]
+    return build_which_one(typed, people, values, action=WHO_LOG, recordings=recordings)
+
+
+def _with_note(note: str) -> str:
+    return f", with the note “{escape(note)}”" if note else ""
+
+
+def _log_line(session, context: BoltContext, text: str) -> tuple[dict, bool]:
+    """What `/advisor log <text>` answers, and whether it recorded a touchpoint."""
     who = {"team_id": context.team_id, "owner_id": context.user_id}
     member = mentioned_user(text)
     if member and text.startswith("<@"):
         note = text.split(">", 1)[1].strip()
+        if member == context.user_id:
+            return {"text": SELF}, False
         advisor = board.find_member(session, **who, slack_user_id=member)
         if advisor is None:
-            return (
-                [],
-                note,
-                f"<@{member}> is not on your board: `/advisor add <@{member}>` enlists them.",
-            )
-        return [advisor], note, ""
-    found, note = board.find_in_text(session, **who, text=text)
-    if len(found) > 1:
-        return (
-            found,
-            note,
-            f"Which one did you mean: {_names(found)}? Type a little more of the name.",
-        )
-    if not found:
-        names = _names(board.advisors(session, **who))
-        if not names:
-            return [], note, EMPTY_BOARD
-        return [], note, f"I couldn't find “{escape(text[:60])}” on your board: {names}. {USAGE}"
-    return found, note, ""
+            enlist = f"`/advisor add <@{member}>` enlists them"
+            return {"text": f"<@{member}> is not on your board: {enlist}."}, False
+        return _log_now(session, context, advisor, note), True
+    readings = read_who(session, **who, text=text)
+    if len(readings) == 1 and not readings[0].guess:
+        return _log_now(session, context, readings[0].item, readings[0].rest), True
+    if readings:
+        return _ask_who(context, text, readings), False
+    names = _names(board.advisors(session, **who))
+    if not names:
+        return {"text": EMPTY_BOARD}, False
+    return {"text": f"I couldn't find “{escape(text[:60])}” on your board: {names}. {USAGE}"}, False
 
 
 def handle_log_command(args: Args) -> None:
@@ -92,27 +131,39 @@ def handle_log_command(args: Args) -> None:
         args.ack()
         open_log_modal(args.client, context, command["trigger_id"])
         return
-    with transaction(context) as session:
-        found, note, answer = _who_and_note(session, context, text[0])
-        if len(found) == 1:
-            try:
-                advisor = log_touchpoint(
-                    session,
-                    team_id=context.team_id,
-                    owner_id=context.user_id,
-                    advisor_id=found[0].id,
-                    note=note,
-                    clock=context["clock"],
-                )
-            except Invalid as problem:
-                args.ack(response_type="ephemeral", text=f"{said(problem)} Nothing was saved.")
-                return
-            answer = _logged(
-                advisor, member_zone(session, team_id=context.team_id, user_id=context.user_id)
-            )
-    args.ack(response_type="ephemeral", text=answer)
-    if len(found) == 1:
+    try:
+        with transaction(context) as session:
+            answer, recorded = _log_line(session, context, text[0])
+    except Invalid as problem:
+        args.ack(response_type="ephemeral", text=f"{said(problem)} Nothing was saved.")
+        return
+    args.ack(response_type="ephemeral", **answer)
+    if recorded:
         publish_home(args.client, context)
+
+
+def handle_who_log(ack: Ack, action: dict, client: WebClient, context: BoltContext) -> None:
+    """A person picked in "which one?": the touchpoint is logged with them, once, and the
+    question gives way to the answer."""
+    ack()
+    choice = read_choice(action)
+    note = str(choice.fields.get("note", "")) if choice else ""
+    who = {"team_id": context.team_id, "owner_id": context.user_id}
+    try:
+        with transaction(context) as session:
+            if choice is None:
+                raise NotOnBoard()
+            advisor = hold(session, **who, advisor_id=choice.advisor_id)
+            if logged_since(
+                session, **who, advisor_id=advisor.id, note=note, since=choice.asked_at
+            ):
+                answer = {"text": f"Already logged: a touchpoint with {escape(advisor.name)}."}
+            else:
+                answer = _log_now(session, context, advisor, note)
+    except (NotOnBoard, Invalid) as problem:
+        answer = {"text": f"{said(problem)} Nothing was saved."}
+    context.respond(replace_original=True, response_type="ephemeral", **answer)
+    publish_home(client, context)
 
 
 # --- The board's "Log touchpoint" button, and the modal's submission
@@ -178,7 +229,8 @@ def handle_log_as_touchpoint(ack: Ack, body: dict, client: WebClient, context: B
             session, team_id=context.team_id, owner_id=context.user_id, slack_user_id=author
         )
         advisor_id = advisor.id if advisor and advisor.status == AdvisorStatus.ACTIVE else None
-    prefill = {"advisor_id": advisor_id, "note": message.get("text") or "", "how": Medium.MESSAGE}
+    note = from_slack(message.get("text") or "")  # Slack's escaping undone: what was written
+    prefill = {"advisor_id": advisor_id, "note": note, "how": Medium.MESSAGE}
     if author and advisor_id is None:
         prefill["warning"] = (
             f"<@{author}> wrote this and is not on your board: choose the advisor it was with, "
@@ -208,3 +260,4 @@ def register(app: App) -> None:
     app.action(LOG_TOUCHPOINT)(handle_log_button)
     app.view(LOG_TOUCHPOINT_VIEW)(handle_log_submission)
     app.message_shortcut(LOG_AS_TOUCHPOINT)(handle_log_as_touchpoint)
+    app.action(re.compile(f"^{WHO_LOG}_\\d+$"))(handle_who_log)

@@ -139,12 +139,12 @@ def test_log_finds_an_outside_advisor_by_a_forgiving_name(bot, fake_slack, engin
     enlist(bot, fake_slack, {"name": "Zoë Ångström"})
     enlist(bot, fake_slack, {"name": "Zoe Baker"})
 
-    found = bot.slack.command("log zoe ang lunch", response_url=fake_slack.response_url())
+    found = bot.slack.command("log zoe angstrom lunch", response_url=fake_slack.response_url())
     ambiguous = bot.slack.command("log zoe", response_url=fake_slack.response_url())
     unknown = bot.slack.command("log Margaret", response_url=fake_slack.response_url())
 
     assert found.json()["text"].startswith("Logged a touchpoint with Zoë Ångström.")
-    assert ambiguous.json()["text"].startswith("Which one did you mean:")
+    assert ambiguous.json()["text"].startswith("“zoe” could be")
     assert (
         "*Zoë Ångström*" in ambiguous.json()["text"] and "*Zoe Baker*" in ambiguous.json()["text"]
     )
