@@ -65,8 +65,3 @@ WHO_PROMISE = "who_promise"
 # a sample nudge's look-alike buttons ("<id>_<n>"), which only explain themselves
 SEND_SAMPLE = "send_sample"
 SAMPLE_ACTION = "sample_nudge"
-
-# "Which one did you mean?" after `/advisor log` or `/advisor promise` named several people (or
-# only a near spelling): one button per person, action ids "<id>_<n>", values from bot.views.who
-WHO_LOG = "who_log"
-WHO_PROMISE = "who_promise"
