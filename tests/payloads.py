@@ -30,14 +30,15 @@ def mention(user_id: str, name: str | None = None) -> str:
     return f"<@{user_id}|{name}>" if name else f"<@{user_id}>"
 
 
-def as_slack_sends(typed: str) -> str:
-    """A slash command's text as Slack sends it: `&`, `<` and `>` the person typed escaped
-    (`R&D` arrives as `R&amp;D`), Slack's tokens (written in `typed` as Slack writes them:
-    `<@U0GRACE>`, `<#C0GENERAL|general>`, `<https://x|label>`, `<!here>`) kept, each member's
-    token labelled with their name as Slack does when escaping is on."""
+def as_slack_sends(typed: str, *, labels: bool = True) -> str:
+    """Text as Slack sends it: `&`, `<` and `>` the person typed escaped (`R&D` arrives as
+    `R&amp;D`), Slack's tokens (written in `typed` as Slack writes them: `<@U0GRACE>`,
+    `<#C0GENERAL|general>`, `<https://x|label>`, `<!here>`) kept. In a slash command (escaping
+    on) each member's token is labelled with their name; a message event's are not."""
     parts, last = [], 0
     for token in SLACK_TOKEN.finditer(typed):
-        parts += [_escaped(typed[last : token.start()]), _labelled(token.group(0))]
+        kept = _labelled(token.group(0)) if labels else _labelled_as_is(token.group(0))
+        parts += [_escaped(typed[last : token.start()]), kept]
         last = token.end()
     return "".join([*parts, _escaped(typed[last:])])
 
@@ -47,7 +48,12 @@ def _escaped(text: str) -> str:
 
 
 def _labelled(token: str) -> str:
-    token = UNLABELLED_MEMBER.sub(lambda m: mention(m.group(1), m.group(1).lower()), token)
+    return _labelled_as_is(
+        UNLABELLED_MEMBER.sub(lambda m: mention(m.group(1), m.group(1).lower()), token)
+    )
+
+
+def _labelled_as_is(token: str) -> str:
     head, bar, label = token[1:-1].partition("|")
     return f"<{_escaped(head)}{bar}{_escaped(label)}>"
 
@@ -109,7 +115,7 @@ def app_mention(text: str, *, user: str = ALICE, channel: str = "C0GENERAL", **e
     ts = _ts()
     return {
         "type": "app_mention",
-        "text": text,
+        "text": as_slack_sends(text, labels=False),
         "user": user,
         "ts": ts,
         "team": TEAM_ID,
@@ -126,7 +132,7 @@ def direct_message(text: str, *, user: str = ALICE, **extra) -> dict:
         "channel": "D" + user[1:],
         "channel_type": "im",
         "user": user,
-        "text": text,
+        "text": as_slack_sends(text, labels=False),
         "ts": ts,
         "event_ts": ts,
         "team": TEAM_ID,
@@ -144,8 +150,11 @@ def app_home_opened(*, user: str = ALICE, tab: str = "home") -> dict:
     }
 
 
-def message_shortcut(*, response_url: str, user: str = ALICE, author: str = "U0GRACE") -> str:
-    """A message shortcut, form-encoded `payload=` like message_action.message_shortcut.json."""
+def message_shortcut(
+    *, response_url: str, user: str = ALICE, author: str = "U0GRACE", text: str = "Thanks!"
+) -> str:
+    """A message shortcut, form-encoded `payload=` like message_action.message_shortcut.json;
+    the message's `text` as Slack sends it."""
     n = next(_ids)
     payload = {
         "type": "message_action",
@@ -160,7 +169,7 @@ def message_shortcut(*, response_url: str, user: str = ALICE, author: str = "U0G
         "message": {
             "type": "message",
             "user": author,
-            "text": "Thanks!",
+            "text": as_slack_sends(text, labels=False),
             "ts": "1764000000.000100",
             "team": TEAM_ID,
         },

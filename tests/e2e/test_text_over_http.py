@@ -4,15 +4,15 @@ user stored ever pings anyone or turns around what an advisor reads."""
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import Session, select
 
 from bot.ids import PROMISE_MENU, PROMISE_UPDATE
 from core.models import Advisor, Promise, Touchpoint
-from tests.e2e.helpers import advisors, enlist, home_text, latest_view, submit
-from tests.payloads import block_action
+from tests.e2e.helpers import GRACE, advisors, enlist, home_text, latest_view, submit
+from tests.payloads import block_action, direct_message, message_shortcut
 
 pytestmark = pytest.mark.usefixtures("workspace", "views_round_trip")
 
@@ -121,3 +121,36 @@ def test_an_advisor_named_to_ping_everyone_never_pings_through_list_home_nudges_
     assert "&amp;amp;" not in everything
     with Session(engine) as session:
         assert session.get(Advisor, eve.id).name == "Eve <!everyone> <@U0BOB>"
+
+
+def test_a_message_logged_as_a_touchpoint_keeps_what_was_written(bot, fake_slack, engine, grace):
+    written = "R&D <draft> for <@U0BOB>, see <https://x.io|the deck>"
+    bot.slack.interact(
+        message_shortcut(response_url=fake_slack.response_url(), author=GRACE, text=written)
+    )
+    bot.settle()
+
+    modal = latest_view(fake_slack, "views.update")
+    [note] = [b for b in modal["blocks"] if b.get("block_id") == "note"]
+    assert note["element"]["initial_value"] == written  # in the box as written, not R&amp;D
+    submit(bot, modal)
+    bot.settle()
+    [touchpoint] = all_of(engine, Touchpoint)
+    assert touchpoint.note == written
+    shown = home_text(fake_slack)
+    assert "R&amp;D &lt;draft&gt; for @U0BOB, see <https://x.io|the deck>" in shown
+
+
+def test_a_reply_in_a_nudges_thread_is_recorded_as_written(bot, fake_slack, engine, nudging):
+    nudging.member()
+    nudging.advisor("Grace Hopper", last_spoke_on=date(2026, 10, 20), cadence=30)
+    nudging.tick()
+    [message] = nudging.dms()
+
+    reply = "Lunch: R&D <3 and <!channel> news"
+    bot.slack.event(direct_message(reply, thread_ts=message["ts"]))
+    bot.settle()
+
+    [touchpoint] = all_of(engine, Touchpoint)
+    assert touchpoint.note == reply
+    assert not PING.search(sent(fake_slack))
