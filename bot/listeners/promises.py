@@ -31,6 +31,7 @@ from bot.listeners.common import (
     tell,
     transaction,
 )
+from bot.views.dates import build_which_day
 from bot.views.elements import submitted
 from bot.views.notices import build_notice
 from bot.views.promises import (
@@ -56,8 +57,8 @@ from bot.views.who import (
     read_choice,
 )
 from core import board, forwarding, outbox, promises
-from core.dates import read_day
-from core.errors import Invalid, NotOnBoard, NotYours
+from core.dates import read_day, split_when
+from core.errors import Invalid, NotOnBoard, NotYours, Unsure
 from core.members import member_zone
 from core.models import Advisor, AdvisorStatus, Firmness, Promise
 from core.names import Reading, Sureness
@@ -69,7 +70,6 @@ USAGE = (
     "e.g. `/advisor promise @grace send the deck by friday`."
 )
 TRYING = re.compile(r"^(i['\u2019]?ll try to|i will try to|try to|try:)\s+", re.IGNORECASE)
-BY = re.compile(r"\s+by\s+", re.IGNORECASE)
 
 
 def _recorded(promise: Promise, advisor: Advisor) -> str:
@@ -85,8 +85,7 @@ def _recorded(promise: Promise, advisor: Advisor) -> str:
 
 def _read_line(session, context: BoltContext, line: str) -> tuple[Advisor, str, str, str]:
     """(advisor, what, firmness, when) from the one-line form; Invalid with usage otherwise."""
-    cuts = list(BY.finditer(line))
-    head, when = (line[: cuts[-1].start()], line[cuts[-1].end() :]) if cuts else (line, "")
+    head, when = split_when(line)
     if not when.strip():
         raise Invalid(f"Say when, with “by”. {USAGE}")
     readings = _who(session, context, head)
@@ -141,6 +140,7 @@ def handle_promise_command(args: Args) -> None:
     try:
         with transaction(context) as session:
             advisor, what, firmness, when = _read_line(session, context, rest[0])
+            person = person_of(advisor)  # kept for a question after the session is closed
             zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
             due_on = read_day(when, zone=zone, now=context["clock"].now())
             made = promises.make_promise(
@@ -158,11 +158,33 @@ def handle_promise_command(args: Args) -> None:
     except AskWho as asking:
         args.ack(response_type="ephemeral", **_ask_who(context, asking))
         return
+    except Unsure as unsure:
+        asking = _ask_day(context, person, what, firmness, unsure, zone)
+        args.ack(response_type="ephemeral", **asking)
+        return
     except Invalid as problem:
         args.ack(response_type="ephemeral", text=f"{said(problem)} Nothing was saved.")
         return
     args.ack(response_type="ephemeral", text=answer)
     publish_home(args.client, context)
+
+
+def _ask_day(context: BoltContext, person, what: str, firmness: str, unsure, zone) -> dict:
+    """Which day? One button per day, recording the promise on it (see handle_who_promise)."""
+    now = context["clock"].now()
+    values = [
+        choice_value(
+            person.advisor_id, now, what=what, firmness=firmness, due=d.isoformat(), back=False
+        )
+        for d in unsure.choices
+    ]
+    if not fits(values):
+        return {"text": f"{said(unsure)} Nothing was saved: type it again with the day."}
+    recording = f"The promise to *{escape(person.name)}*: “{escape(what)}” ({FIRMNESS[firmness]})."
+    today = now.astimezone(zone).date()
+    return build_which_day(
+        said(unsure), unsure.choices, values, action=WHO_PROMISE, today=today, recording=recording
+    )
 
 
 def _ask_who(context: BoltContext, asking: AskWho) -> dict:
@@ -253,9 +275,9 @@ def handle_make_submission(ack: Ack, view: dict, client: WebClient, context: Bol
     picked = (submitted(values, "advisor").get("selected_option") or {}).get("value", "")
     firmness = (submitted(values, "firmness").get("selected_option") or {}).get("value", "")
     try:
-        due_on = read_new_date(values)
         with transaction(context) as session:
             zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
+            due_on = read_new_date(values, zone=zone, now=context["clock"].now())
             made = promises.make_promise(
                 session,
                 team_id=context.team_id,
@@ -432,9 +454,9 @@ def handle_renegotiate_submission(
     values = view["state"]["values"]
     who = {"team_id": context.team_id, "owner_id": context.user_id}
     try:
-        new_due_on = read_new_date(values)
         with transaction(context) as session:
             zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
+            new_due_on = read_new_date(values, zone=zone, now=context["clock"].now())
             moved = promises.renegotiate(
                 session,
                 **who,
@@ -447,7 +469,7 @@ def handle_renegotiate_submission(
             due = long_day(moved.due_on)
             answer = f"“{escape(moved.what)}” is now due *{due}*. Let them know the new date."
     except Invalid as problem:
-        answer_invalid(ack, problem, fields={"due", "note"})
+        answer_invalid(ack, problem, fields={"due", "when", "note"})
         return
     except NotYours as problem:
         ack(response_action="update", view=build_notice("Nothing changed", str(problem)))

@@ -17,6 +17,7 @@ from bot.ids import (
     RENEGOTIATE_VIEW,
     UPDATE_PROMISE_VIEW,
 )
+from bot.views.dates import unsure_in_a_form
 from bot.views.elements import (
     advisor_select,
     choice,
@@ -27,11 +28,18 @@ from bot.views.elements import (
     text_input,
 )
 from bot.views.text import day, escape, long_day, mrkdwn, plain
-from core.errors import Invalid
+from core.dates import read_day
+from core.errors import Invalid, Unsure
 from core.models import Advisor, Firmness, Promise
 from core.promises import Keeping
 
 FIRMNESS = {Firmness.PROMISE: "I promise", Firmness.TRY: "I'll try"}
+TYPED_DAY = input_block(  # wins over the date picked when filled in
+    "when",
+    "Or type it",
+    text_input(60, placeholder="e.g. friday, in 2 weeks, end of April"),
+    hint="Typed, it wins over the date above.",
+)
 PROMISES_PAGE = 20  # open promises a page of `/advisor promises`
 MENU = [
     ("Done", PROMISE_DONE),
@@ -124,6 +132,7 @@ def build_promise_modal(
         input_block(
             "due", "By", {"type": "datepicker", "initial_date": today.isoformat()}, optional=False
         ),
+        TYPED_DAY,
         input_block(
             "firmness",
             "How you said it",
@@ -176,6 +185,7 @@ def build_renegotiate_modal(promise: Promise) -> dict:
             {"type": "datepicker", "initial_date": promise.due_on.isoformat()},
             optional=False,
         ),
+        TYPED_DAY,
         input_block("note", "What you'll tell them (optional)", text_input(3000, multiline=True)),
     ]
     return _modal(
@@ -207,7 +217,15 @@ def promise_id_of(view: dict) -> int:
     return promise_id if isinstance(promise_id, int) else 0
 
 
-def read_new_date(values: dict) -> date:
+def read_new_date(values: dict, *, zone: ZoneInfo, now: datetime) -> date:
+    """The day typed in "Or type it" (read where the member is) if any, else the one picked;
+    a day a careful reader would ask about is a field error that asks, days written out."""
+    typed = (submitted(values, "when").get("value") or "").strip()
+    if typed:
+        try:
+            return read_day(typed, zone=zone, now=now, field="when")
+        except Unsure as unsure:
+            raise Invalid(unsure_in_a_form(unsure.question), field="when") from None
     raw = submitted(values, "due").get("selected_date")
     try:
         return date.fromisoformat(raw)
