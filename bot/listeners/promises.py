@@ -109,7 +109,10 @@ class AskWho(Exception):
     def __init__(self, head: str, readings: list[Reading], when: str):
         super().__init__(head)
         self.typed = " ".join(head.split()[: min(r.words for r in readings)])
-        self.readings, self.when = readings, when
+        self.when, self.guess = when, readings[0].guess
+        # plain values: the session (and its rows) is gone by the time the question is built
+        self.people = [person_of(r.item) for r in readings]
+        self.rests = [r.rest for r in readings]
 
 
 def _who(session, context: BoltContext, head: str) -> list[Reading]:
@@ -190,7 +193,7 @@ def _ask_day(context: BoltContext, person, what: str, firmness: str, unsure, zon
 def _ask_who(context: BoltContext, asking: AskWho) -> dict:
     """Which one (or: bring back this alumnus?) with a button each that records the promise;
     the day is read now, so a bad one is said before anyone is picked."""
-    promised = [_what(r.rest) for r in asking.readings]
+    promised = [_what(rest) for rest in asking.rests]
     try:
         if not all(what for what, _ in promised):
             raise Invalid(f"Say what you promised. {USAGE}")
@@ -200,7 +203,7 @@ def _ask_who(context: BoltContext, asking: AskWho) -> dict:
     except Invalid as problem:
         return {"text": f"{said(problem)} Nothing was saved."}
     asked_at, due = context["clock"].now(), due_on.isoformat()
-    people = [person_of(r.item) for r in asking.readings]
+    people = asking.people
     values = [
         choice_value(p.advisor_id, asked_at, what=w, firmness=f, due=due, back=p.alumni)
         for p, (w, f) in zip(people, promised, strict=True)
@@ -212,7 +215,7 @@ def _ask_who(context: BoltContext, asking: AskWho) -> dict:
         f"The promise: “{escape(w)}”, due *{long_day(due_on)}* ({FIRMNESS[f]})."
         for w, f in promised
     ]
-    if len(people) == 1 and people[0].alumni and not asking.readings[0].guess:
+    if len(people) == 1 and people[0].alumni and not asking.guess:
         return build_bring_back_first(people[0].name, values[0], recordings[0])
     if any(p.alumni for p in people):
         recordings = [f"{r} Picking someone among alumni brings them back." for r in recordings]
