@@ -3,6 +3,7 @@ names, alumni, near spellings and yourself, and the buttons that answer "which o
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import pytest
@@ -363,3 +364,21 @@ def test_bob_cannot_be_logged_by_alice_through_his_own_advisors_name(
     assert answer["text"] == "Your board is empty: `/advisor add` enlists your first advisor."
     assert touchpoints(engine) == []
     assert BOB  # Bob's board is his own
+
+
+def test_two_clicks_arriving_together_log_once(bot, fake_slack, engine, sams):
+    answer = say(bot, fake_slack, "log Sam lunch")
+    button = buttons(answer)["Sam Patel"]
+    payloads = [
+        block_action(button["action_id"], button["value"], response_url=fake_slack.response_url())
+        for _ in range(4)
+    ]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(lambda p: bot.slack.interact(p).status, payloads))
+    bot.settle()
+
+    assert statuses == [200] * 4
+    assert touchpoints(engine) == [("Sam Patel", "lunch")]
+    texts = sorted(c.args["text"] for c in fake_slack.calls_to("response_url"))
+    assert texts[:3] == ["Already logged: a touchpoint with Sam Patel."] * 3
