@@ -10,7 +10,7 @@ from core import cadence, next_due
 from core.clock import Clock, moment_on
 from core.errors import AmongAlumni, Invalid, NotOnBoard
 from core.models import Advisor, AdvisorStatus, RelationshipKind, Support
-from core.names import has_letters, match, match_leading, normalize
+from core.names import has_letters, normalize
 
 LIMITS = {"name": 150, "contact": 300, "gains": 3000, "notes": 3000}
 
@@ -257,20 +257,6 @@ def remove(session: Session, *, team_id: str, owner_id: str, advisor_id: int) ->
     session.delete(advisor)
     session.flush()
     return name
-
-
-def find(session: Session, *, team_id: str, owner_id: str, text: str) -> list[Advisor]:
-    """Active advisors whose name `text` could mean (forgiving about case, accents, first names)."""
-    board = advisors(session, team_id=team_id, owner_id=owner_id)
-    return match(text, [(advisor.name, advisor) for advisor in board])
-
-
-def find_in_text(
-    session: Session, *, team_id: str, owner_id: str, text: str
-) -> tuple[list[Advisor], str]:
-    """The active advisors the first words of `text` name, and the words after them (a note)."""
-    board = advisors(session, team_id=team_id, owner_id=owner_id)
-    return match_leading(text, [(advisor.name, advisor) for advisor in board])
 
 
 def find_member(

@@ -134,19 +134,6 @@ def _fullest(best: Reading[T], readings: list[Reading[T]]) -> Reading[T]:
     return max(sure, key=lambda r: (r.words, -r.sureness), default=best)
 
 
-def match(query: str, named: Sequence[tuple[str, T]]) -> list[T]:
-    """Everything in `named` (name, item) that all of `query` could mean, surest only."""
-    found = [(how, item) for name, item in named if (how := sureness(query, name)) is not None]
-    surest = min((how for how, _ in found), default=None)
-    return [item for how, item in found if how == surest]
-
-
-def match_leading(text: str, named: Sequence[tuple[str, T]]) -> tuple[list[T], str]:
-    """Who the first words of `text` name, and the words after them (see read_leading)."""
-    readings = read_leading(text, named)
-    return [r.item for r in readings], readings[0].rest if readings else text.strip()
-
-
 def has_letters(name: str) -> bool:
     """A name someone could type back: at least one letter or digit."""
     return bool(normalize(name))

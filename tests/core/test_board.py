@@ -13,6 +13,7 @@ from core.errors import Invalid, NotOnBoard
 from core.members import remember_member
 from core.models import Advisor, AdvisorStatus, Touchpoint
 from core.touchpoints import log_touchpoint
+from core.who import read_who
 
 PARIS = ZoneInfo("Europe/Paris")
 ALICE, BOB, TEAM = "U0ALICE", "U0BOB", "T0TEST"
@@ -248,9 +249,9 @@ def test_names_are_matched_forgivingly(session, clock, members, typed, found):
     for name in ("Grace Hopper", "Ada Lovelace", "Ada Yonath"):
         enlist(session, clock, person=Person(name=name))
 
-    matches = board.find(session, team_id=TEAM, owner_id=ALICE, text=typed)
+    readings = read_who(session, team_id=TEAM, owner_id=ALICE, text=typed)
 
-    assert sorted(a.name for a in matches) == found
+    assert sorted(r.item.name for r in readings) == found
 
 
 def test_bringing_back_someone_already_back_restarts_nothing(session, clock, members):
@@ -308,6 +309,6 @@ def test_the_first_words_name_the_advisor_and_the_rest_is_the_note(
     for name in ("Sam", "Sam Altman", "Ada", "Ada Lynch", "Grace Hopper"):
         enlist(session, clock, person=Person(name=name))
 
-    found, rest = board.find_in_text(session, team_id=TEAM, owner_id=ALICE, text=text)
+    readings = read_who(session, team_id=TEAM, owner_id=ALICE, text=text)
 
-    assert ([a.name for a in found], rest) == ([who], note)
+    assert [(r.item.name, r.rest) for r in readings] == [(who, note)]

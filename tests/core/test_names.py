@@ -13,7 +13,7 @@ import pytest
 from core import board
 from core.board import Details, Person
 from core.members import remember_member
-from core.names import Sureness, match_leading, normalize, read_leading, sureness
+from core.names import Sureness, normalize, read_leading, sureness
 from core.who import read_who
 from tests.core.test_board import ALICE, PARIS, TEAM
 
@@ -202,5 +202,6 @@ def test_names_lose_accents_case_apostrophes_and_punctuation():
 def test_the_leading_words_are_read_however_long_the_names():
     named = [("Maria de la Cruz Fernández", 1), ("Maria Lopez", 2)]
 
-    assert match_leading("maria de la cruz fernandez intro", named) == ([1], "intro")
+    [reading] = read_leading("maria de la cruz fernandez intro", named)
+    assert (reading.item, reading.rest, reading.sureness) == (1, "intro", Sureness.EXACT)
     assert read_leading("maria", named)[0].sureness == Sureness.WORDS
