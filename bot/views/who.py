@@ -82,7 +82,10 @@ def build_which_one(
         question = f"I don't see “{escape(typed)}” on your board. Did you mean {_named(people[0])}?"
     else:
         names = ", ".join(_named(person) for person, _, _ in shown[:-1])
-        question = f"“{escape(typed)}” could be {names} or {_named(shown[-1][0])}. Which one?"
+        last = _named(shown[-1][0])
+        if len(people) > len(shown):  # the rest would need more buttons than fit: more typing
+            last += f" (or {len(people) - len(shown)} more: type more of the name)"
+        question = f"“{escape(typed)}” could be {names} or {last}. Which one?"
     if len({recording for _, _, recording in shown}) == 1:
         recording = shown[0][2]
     else:
