@@ -57,6 +57,19 @@ def sample_subject(session: Session, *, team_id: str, user_id: str) -> Advisor |
     return session.exec(query.order_by(Advisor.next_touch_due_at, Advisor.id).limit(1)).first()
 
 
+def nudge_reaches(
+    session: Session, *, team_id: str, user_id: str, due_at: datetime, now: datetime
+) -> datetime | None:
+    """When a nudge due at `due_at` can reach the member: the first moment of their window on
+    its day or after (a Sunday's comes on Monday to a member of weekdays)."""
+    member = get_member(session, team_id, user_id)
+    if member is None:
+        return None
+    zone = windows.zone_of(member)
+    start = max(now, datetime.combine(due_at.astimezone(zone).date(), time(0), tzinfo=zone))
+    return windows.next_opening(member, start)
+
+
 # --- the next nudge, as Home shows it
 
 

@@ -33,10 +33,11 @@ from bot.views.advisor_form import (
     read_advisor_form,
 )
 from bot.views.board import build_board_message
+from bot.views.first_use import reaches_note
 from bot.views.notices import build_notice
 from bot.views.text import escape, long_day
 from bot.views.who import build_among_alumni, build_among_alumni_modal
-from core import board
+from core import board, first_use
 from core.board import Details, Person
 from core.cadence import describe_days
 from core.errors import AmongAlumni, Invalid, NotOnBoard
@@ -157,14 +158,19 @@ def _details(form: AdvisorForm) -> Details:
     )
 
 
-def _confirmation(advisor: Advisor, zone, now, *, chosen: bool) -> dict:
+def _confirmation(session, context: BoltContext, advisor: Advisor, zone, *, chosen: bool) -> dict:
     rhythm = describe_days(advisor.cadence_days)
     why = f"You planned to be in touch {rhythm}" if chosen else f"At the usual rhythm ({rhythm})"
-    due = long_day(advisor.next_touch_due_at.astimezone(zone))
-    if advisor.next_touch_due_at <= now:
+    due_at, now = advisor.next_touch_due_at, context["clock"].now()
+    due = long_day(due_at.astimezone(zone))
+    if due_at <= now:
         when = f"a *stay in touch* was already due on {due}: reach out soon, then log it"
     else:
-        when = f"your first *stay in touch* is due around *{due}*"
+        reaches = first_use.nudge_reaches(
+            session, team_id=context.team_id, user_id=context.user_id, due_at=due_at, now=now
+        )
+        note = reaches_note(due_at, reaches, now=now, zone=zone)
+        when = f"your first *stay in touch* is due around *{due}*{note}"
     text = f"*{escape(advisor.name)}* is on your board. {why}, so {when}. See my Home tab."
     return build_notice("On your board", text)
 
@@ -186,7 +192,7 @@ def handle_add_submission(ack: Ack, view: dict, client: WebClient, context: Bolt
                 clock=context["clock"],
             )
             confirmation = _confirmation(
-                advisor, zone, context["clock"].now(), chosen=form.cadence_days is not None
+                session, context, advisor, zone, chosen=form.cadence_days is not None
             )
     except AmongAlumni as problem:
         offer = build_among_alumni_modal(problem.name, problem.advisor_id)

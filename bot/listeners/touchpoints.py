@@ -19,6 +19,7 @@ from bot.listeners.common import (
     today,
     transaction,
 )
+from bot.views.first_use import reaches_note
 from bot.views.notices import build_notice
 from bot.views.text import escape, long_day, said
 from bot.views.touchpoint_form import build_touchpoint_modal, message_link_of, read_touchpoint_form
@@ -31,7 +32,7 @@ from bot.views.who import (
     person_of,
     read_choice,
 )
-from core import board
+from core import board, first_use
 from core.clock import moment_on
 from core.errors import Invalid, NotOnBoard
 from core.members import member_zone
@@ -52,12 +53,18 @@ def open_log_modal(client: WebClient, context: BoltContext, trigger_id: str, **p
     return open_with_board(client, context, trigger_id, build, "Log a touchpoint")
 
 
-def _logged(advisor: Advisor, zone) -> str:
+def _logged(session, context: BoltContext, advisor: Advisor, zone) -> str:
     if advisor.status == AdvisorStatus.ALUMNI:
         return f"Logged a touchpoint with {escape(advisor.name)} (among your alumni)."
-    due = long_day(advisor.next_touch_due_at.astimezone(zone))
+    due_at, now = advisor.next_touch_due_at, context["clock"].now()
+    reaches = first_use.nudge_reaches(
+        session, team_id=context.team_id, user_id=context.user_id, due_at=due_at, now=now
+    )
+    due = long_day(due_at.astimezone(zone))
+    note = reaches_note(due_at, reaches, now=now, zone=zone)
     return (
-        f"Logged a touchpoint with {escape(advisor.name)}. Next *stay in touch* due around {due}."
+        f"Logged a touchpoint with {escape(advisor.name)}. "
+        f"Next *stay in touch* due around {due}{note}."
     )
 
 
@@ -81,7 +88,7 @@ def _log_now(session, context: BoltContext, advisor: Advisor, note: str) -> dict
     if logged.status == AdvisorStatus.ALUMNI:
         return build_logged_for_alumnus(logged.name, logged.id)
     zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
-    return {"text": _logged(logged, zone)}
+    return {"text": _logged(session, context, logged, zone)}
 
 
 def _ask_who(context: BoltContext, text: str, readings: list) -> dict:
@@ -204,7 +211,7 @@ def handle_log_submission(ack: Ack, view: dict, client: WebClient, context: Bolt
                 message_link=message_link_of(view),
                 clock=context["clock"],
             )
-            answer = _logged(advisor, zone)
+            answer = _logged(session, context, advisor, zone)
     except Invalid as problem:
         ack(response_action="errors", errors={problem.field or "note": str(problem)})
         return

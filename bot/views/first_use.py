@@ -99,6 +99,14 @@ def _when(at: datetime, now: datetime, zone: ZoneInfo) -> str:
     return f"{day(local, today)} at {clock}"
 
 
+def reaches_note(due_at: datetime, reaches: datetime | None, *, now: datetime, zone) -> str:
+    """' (your nudge comes Mon, Dec 7 at 09:00, in your hours)' when the nudge cannot come on
+    the due day itself; else nothing."""
+    if reaches is None or reaches.astimezone(zone).date() == due_at.astimezone(zone).date():
+        return ""
+    return f" (your nudge comes {_when(reaches, now, zone)}, in your hours)"
+
+
 def next_nudge_line(upcoming: NextNudge, *, now: datetime, zone: ZoneInfo) -> str:
     """':bell: Next nudge: Mon 09:00, about Maya (outside your hours)', or why there is none."""
     today = now.astimezone(zone).date()

@@ -147,3 +147,16 @@ def test_a_samples_buttons_only_say_what_a_real_one_would_do(bot, fake_slack, nu
     assert "only a sample" in answer.args["text"]
     with Session(engine) as session:
         assert session.exec(select(Nudge)).all() == []
+
+
+def test_a_due_day_outside_the_members_days_says_when_the_nudge_really_comes(bot, fake_slack):
+    answer = enlist(bot, fake_slack, {"member": GRACE, "cadence": "13"})  # due Sunday, Dec 6
+    bot.settle()
+    logged = bot.slack.command("log <@U0GRACE> coffee", response_url=fake_slack.response_url())
+
+    notice = json.dumps(answer.json()["view"])
+    assert "due around *Sunday, December 6, 2026* (your nudge comes Mon, Dec 7 at 09:00" in notice
+    assert (
+        "Next *stay in touch* due around Sunday, December 6, 2026 (your nudge comes "
+        "Mon, Dec 7 at 09:00, in your hours)." in logged.json()["text"]
+    )
