@@ -2,6 +2,8 @@
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 
@@ -111,9 +113,10 @@ class RunningBot:
         self.listeners.settle()
 
 
-@pytest.fixture
-def bot(engine, fake_slack, clock):
-    """The real app over HTTP on a loopback port, talking to the fake Slack."""
+@contextmanager
+def running_bot(engine, fake_slack, clock) -> Iterator[RunningBot]:
+    """The real app over HTTP on a loopback port, talking to the fake Slack (also used by
+    tests/e2e/walkthrough.py outside pytest)."""
     sleeps: list[float] = []
     client = make_web_client(BOT_TOKEN, fake_slack.api_url, sleep=sleeps.append)
     listeners = SettlingExecutor()
@@ -151,7 +154,16 @@ def bot(engine, fake_slack, clock):
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.effective_port}"
-    yield RunningBot(url=url, slack=SlackSender(url), sleeps=sleeps, listeners=listeners)
-    stopping.set()
-    thread.join(timeout=5)
-    listeners.shutdown(wait=True)
+    try:
+        yield RunningBot(url=url, slack=SlackSender(url), sleeps=sleeps, listeners=listeners)
+    finally:
+        stopping.set()
+        thread.join(timeout=5)
+        listeners.shutdown(wait=True)
+
+
+@pytest.fixture
+def bot(engine, fake_slack, clock):
+    """The real app over HTTP on a loopback port, talking to the fake Slack."""
+    with running_bot(engine, fake_slack, clock) as running:
+        yield running
