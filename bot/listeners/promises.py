@@ -222,7 +222,9 @@ def _ask_who(context: BoltContext, asking: AskWho) -> dict:
     return build_which_one(asking.typed, people, values, action=WHO_PROMISE, recordings=recordings)
 
 
-def handle_who_promise(ack: Ack, action: dict, client: WebClient, context: BoltContext) -> None:
+def handle_who_promise(
+    ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext
+) -> None:
     """A person picked in "which one?" (or "bring back and record"): the promise is recorded
     once, and the question gives way to the answer."""
     ack()
@@ -233,7 +235,8 @@ def handle_who_promise(ack: Ack, action: dict, client: WebClient, context: BoltC
             answer = _record_choice(session, context, choice, who)
     except (NotOnBoard, Invalid) as problem:
         answer = f"{said(problem)} Nothing was saved."
-    context.respond(replace_original=True, response_type="ephemeral", text=answer)
+    if body.get("response_url"):  # the question, an ephemeral message, gives way to it
+        context.respond(replace_original=True, response_type="ephemeral", text=answer)
     publish_home(client, context)
 
 

@@ -149,7 +149,9 @@ def handle_log_command(args: Args) -> None:
         publish_home(args.client, context)
 
 
-def handle_who_log(ack: Ack, action: dict, client: WebClient, context: BoltContext) -> None:
+def handle_who_log(
+    ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext
+) -> None:
     """A person picked in "which one?": the touchpoint is logged with them, once, and the
     question gives way to the answer."""
     ack()
@@ -169,7 +171,8 @@ def handle_who_log(ack: Ack, action: dict, client: WebClient, context: BoltConte
                 answer = _log_now(session, context, advisor, note)
     except (NotOnBoard, Invalid) as problem:
         answer = {"text": f"{said(problem)} Nothing was saved."}
-    context.respond(replace_original=True, response_type="ephemeral", **answer)
+    if body.get("response_url"):  # the question, an ephemeral message, gives way to it
+        context.respond(replace_original=True, response_type="ephemeral", **answer)
     publish_home(client, context)
 
 

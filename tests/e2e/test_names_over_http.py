@@ -382,3 +382,15 @@ def test_two_clicks_arriving_together_log_once(bot, fake_slack, engine, sams):
     assert touchpoints(engine) == [("Sam Patel", "lunch")]
     texts = sorted(c.args["text"] for c in fake_slack.calls_to("response_url"))
     assert texts[:3] == ["Already logged: a touchpoint with Sam Patel."] * 3
+
+
+@pytest.mark.parametrize("action", [WHO_LOG, WHO_PROMISE])
+def test_a_which_one_click_from_outside_a_message_saves_nothing_and_breaks_nothing(
+    bot, fake_slack, engine, sams, action, caplog
+):
+    answer = bot.slack.interact(block_action(f"{action}_0", "crafted"))  # no response_url
+    bot.settle()
+
+    assert answer.status == 200
+    assert touchpoints(engine) == [] and promises(engine) == []
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
