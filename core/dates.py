@@ -142,6 +142,7 @@ def _normal(text: str) -> str:
     s = re.sub(r"\b(?:a )?couple(?: of)?\b", "2", s)
     s = re.sub(r"\b(?:a|an)\s+(?=(?:day|week|fortnight|month|year|hour|min)\w*\b)", "1 ", s)
     s = re.sub(r"\b(?:a|1) fortnight\b|\bfortnight\b", "2 weeks", s)
+    s = re.sub(r"\b(days?|weeks?|months?|years?)'s? time\b", r"\1 time", s)  # 3 weeks' time
     s = re.sub(r"^(?:by|due|on|for|no later than|latest|at latest|at the latest)\b\s*", "", s)
     s = re.sub(r"^(\d{4}-\d{1,2}-\d{1,2})t[\d:.]+(?:z|[+-]\d{2}:?\d{2})?$", r"\1", s)
     s = re.sub(r"[\s,.!?;:]+$", "", s)
@@ -793,6 +794,37 @@ def _day_of_month(found, now: _Now):
 # --- periods that are not one day: ask which day
 
 
+@_rule(r"(early|late|later) (?:in )?(?:the )?" + _MONTH + r"(?:,? " + _YEAR + r")?")
+def _early_or_late_month(found, now: _Now):
+    """'early January': the first days to choose from; 'late January': the last ones."""
+    year, month = _month_ahead(_month_of(found.group(2)), now, found.group(3))
+    last = _last_day(year, month)
+    if found.group(1) == "early":
+        days = [date(year, month, 1), date(year, month, 5), date(year, month, 10)]
+    else:
+        days = [date(year, month, 20), date(year, month, 25), last]
+    return _ask(
+        f"Which day in {last:%B}" + (f" {year}?" if year != now.today.year else "?"),
+        days,
+        now.today,
+    )
+
+
+@_rule(
+    r"(early|late|later)(?: (?:in|on))? (?:the )?(this|next|coming|the) week"
+    r"|(?:the |in the )?(week) after next|(?:by |in |during )?(?:the )?(following) week"
+)
+def _part_of_a_week(found, now: _Now):
+    """'early next week': its Monday or Tuesday; 'later this week': its Thursday or Friday;
+    'the week after next': its Monday or Friday."""
+    part, which = found.group(1), found.group(2) or ""
+    weeks = 2 if found.group(3) else 1 if which in ("next", "coming") or found.group(4) else 0
+    monday = _monday(now.today) + timedelta(days=7 * weeks)
+    offsets = (0, 4) if part is None else (0, 1) if part == "early" else (3, 4)
+    question = f"Which day {found.group(0).removeprefix('in ').removeprefix('by ')}?"
+    return _ask(question, [monday + timedelta(days=n) for n in offsets], now.today)
+
+
 @_rule(
     r"(?:in |by |during |until |before |for |sometime in |some time in |early |late |"
     r"(this|next|the next|coming|the coming) )?" + _MONTH + r"(?:,? " + _YEAR + r")?"
@@ -998,6 +1030,7 @@ _NOT_A_START = {
     "for",
 }
 _NOT_A_START |= {"midday", "around", "about", "from", "after", "before", "-", "@", "the"}
+_OF_THE_NOTE = {"for", "of", "about", "during", "on", "in", "the", "this", "that", "over"}
 _SOMEDAY = _Now(local=datetime(2000, 1, 5, 12, tzinfo=ZoneInfo("UTC")), order="mdy")
 
 
@@ -1005,7 +1038,8 @@ def split_when(line: str) -> tuple[str, str]:
     """(what, when) from '<what> by <when>' (the last ' by '), or, without 'by', from a line
     whose last words are surely a date: 'send slides in 2 weeks', 'call her next friday'.
     A month or a lone word that may be part of the note ('the march plan', 'ask if she may')
-    does not count; when there is none, `when` is ''."""
+    does not count; a period to ask about ('call her next week') counts unless the note leads
+    into it ('the plan for next week'). When there is none, `when` is ''."""
     cuts = list(_BY.finditer(line))
     if cuts:
         return line[: cuts[-1].start()], line[cuts[-1].end() :]
@@ -1015,8 +1049,9 @@ def split_when(line: str) -> tuple[str, str]:
         if words[start].lower() in _NOT_A_START or _LOOSE.match(_normal(tail)):
             continue
         found = reading_at(tail, _SOMEDAY)
+        period = len(words) - start > 1 and words[start - 1].lower() not in _OF_THE_NOTE
         if isinstance(found, date) or (
-            isinstance(found, Ask) and not found.question.startswith("Which day")
+            isinstance(found, Ask) and (period or not found.question.startswith("Which day"))
         ):
             return " ".join(words[:start]), tail
     return line, ""

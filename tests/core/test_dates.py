@@ -161,6 +161,11 @@ def test_the_phrases_people_type_for_a_due_day_are_read(typed, meant):
         ("Sunday, Feb 10", [date(2027, 2, 7), date(2027, 2, 10), date(2027, 2, 14)]),
         ("Tuesday, Dec 7", [date(2026, 12, 1), date(2026, 12, 7), date(2026, 12, 8)]),
         ("weds", [date(2026, 11, 25), date(2026, 12, 2)]),
+        ("early January", [date(2027, 1, 1), date(2027, 1, 5), date(2027, 1, 10)]),
+        ("late january", [date(2027, 1, 20), date(2027, 1, 25), date(2027, 1, 31)]),
+        ("early next week", [date(2026, 11, 30), date(2026, 12, 1)]),
+        ("later this week", [date(2026, 11, 26), date(2026, 11, 27)]),
+        ("the week after next", [date(2026, 12, 7), date(2026, 12, 11)]),
     ],
 )
 def test_what_a_careful_reader_would_ask_about_becomes_a_question_with_days(typed, choices):
@@ -171,6 +176,18 @@ def test_what_a_careful_reader_would_ask_about_becomes_a_question_with_days(type
     assert 2 <= len(asked.value.choices) <= 4
     assert asked.value.field == "when"
     assert asked.value.question.endswith("?")
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("in 3 weeks' time", date(2026, 12, 16)),
+        ("in a week's time", date(2026, 12, 2)),
+        ("in 5 days time", date(2026, 11, 30)),
+    ],
+)
+def test_a_count_said_with_time_after_it_is_read(typed, meant):
+    assert read_day(typed, zone=NEW_YORK, now=WEDNESDAY) == meant
 
 
 def test_a_weekday_that_contradicts_its_date_says_so_in_the_question():
@@ -266,6 +283,10 @@ def test_the_corpus_has_no_phrase_read_wrong():
         ("read chapter 12", "read chapter 12", ""),
         ("book lunch sat", "book lunch sat", ""),
         ("plan the weekend offsite", "plan the weekend offsite", ""),
+        ("call her next week", "call her", "next week"),
+        ("share the deck early next week", "share the deck", "early next week"),
+        ("prepare the plan for next week", "prepare the plan for next week", ""),
+        ("write the notes for the weekend", "write the notes for the weekend", ""),
     ],
 )
 def test_the_one_line_promise_splits_what_from_when_only_when_the_end_is_surely_a_date(
