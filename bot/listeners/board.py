@@ -163,7 +163,9 @@ def _confirmation(session, context: BoltContext, advisor: Advisor, zone, *, chos
     why = f"You planned to be in touch {rhythm}" if chosen else f"At the usual rhythm ({rhythm})"
     due_at, now = advisor.next_touch_due_at, context["clock"].now()
     due = long_day(due_at.astimezone(zone))
-    if due_at <= now:
+    if due_at.astimezone(zone).date() == now.astimezone(zone).date():
+        when = "your first *stay in touch* is due today: reach out soon, then log it"
+    elif due_at <= now:
         when = f"a *stay in touch* was already due on {due}: reach out soon, then log it"
     else:
         reaches = first_use.nudge_reaches(

@@ -329,7 +329,16 @@ def _promises_page(context: BoltContext, offset: int) -> dict:
     return build_promises_message(items, now=now, zone=zone, overall=overall, offset=offset)
 
 
+PROMISES_USAGE = (
+    "`/advisor promises` lists your open promises; it takes nothing after it. To record one: "
+    "`/advisor promise @someone <what> by <when>`."
+)
+
+
 def handle_promises_command(args: Args) -> None:
+    if len((args.command.get("text") or "").split()) > 1:  # `promises foo`: not a listing
+        args.ack(response_type="ephemeral", text=escape(PROMISES_USAGE))
+        return
     args.ack(response_type="ephemeral", **_promises_page(args.context, 0))
 
 

@@ -160,3 +160,16 @@ def test_a_due_day_outside_the_members_days_says_when_the_nudge_really_comes(bot
         "Next *stay in touch* due around Sunday, December 6, 2026 (your nudge comes "
         "Mon, Dec 7 at 09:00, in your hours)." in logged.json()["text"]
     )
+
+
+def test_an_advisor_whose_first_stay_in_touch_falls_today_is_told_so(bot, fake_slack):
+    answer = enlist(bot, fake_slack, {"member": GRACE, "last_spoke": "2026-11-09", "cadence": "14"})
+
+    assert "your first *stay in touch* is due today" in json.dumps(answer.json()["view"])
+
+
+def test_promises_with_a_word_after_it_shows_its_usage_instead_of_the_list(bot, fake_slack):
+    answer = bot.slack.command("promises foo", response_url=fake_slack.response_url())
+
+    assert answer.json()["text"].startswith("`/advisor promises` lists your open promises")
+    assert "&lt;what&gt; by &lt;when&gt;" in answer.json()["text"]
