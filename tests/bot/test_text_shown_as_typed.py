@@ -19,7 +19,10 @@ from slack_sdk.models.views import View
 
 from bot.listeners.commands import AVAILABLE
 from bot.views.board import Entry, build_board_message, build_home
+from bot.views.dates import build_which_day
+from bot.views.first_use import build_sample
 from bot.views.help import build_help_message
+from bot.views.history import build_history_modal
 from bot.views.notices import build_notice
 from bot.views.nudges import (
     build_forward_offer,
@@ -37,8 +40,18 @@ from bot.views.promises import (
 )
 from bot.views.text import escape, plain, said
 from bot.views.typed import from_slack, readable
+from bot.views.who import (
+    Person,
+    build_among_alumni,
+    build_among_alumni_modal,
+    build_logged_for_alumnus,
+)
+from bot.views.who import build_which_one as build_which_person
 from core import due
 from core.errors import Invalid
+from core.first_use import NextNudge
+from core.history import Entry as HistoryEntry
+from core.history import Page
 from core.models import Nudge, NudgeKind, Touchpoint
 from core.nudge_contents import Shown, WeekAhead
 from core.promises import Keeping
@@ -278,3 +291,56 @@ def test_slack_escaped_text_is_stored_as_typed_and_shown_once(pair):
     assert stored == typed.replace("<@U123>", "<@U123|u123>")  # Slack labels a member
     assert as_slack_shows(escape(typed)) == seen
     assert not BIDI.search(readable(stored)) and "<!" not in plain(stored, 3000)["text"]
+
+
+@SETTINGS
+@given(TYPED)
+def test_the_history_shows_touchpoints_and_promises_as_typed(pair):
+    typed, seen = pair
+    advisor = an_advisor(1, name=typed)
+    touch = Touchpoint(id=3, team_id="T0TEST", owner_id=MEMBER, advisor_id=1, at=NOW, note=typed)
+    promise = a_promise(1, what=typed)
+    entries = (
+        HistoryEntry(NOW, touchpoint=touch),
+        HistoryEntry(NOW - timedelta(days=1), promise=promise),
+    )
+
+    modal = build_history_modal(Page(advisor, entries, None, True), now=NOW, zone=PARIS)
+
+    text = assert_safe(modal, view=True)
+    assert seen in text
+
+
+@SETTINGS
+@given(TYPED, TYPED)
+def test_which_one_and_which_day_questions_show_names_and_notes_as_typed(name, note):
+    people = [Person(1, name[0], False), Person(2, name[0] + " B", True)]
+    recording = f"a touchpoint: “{escape(note[0])}”"
+
+    asked = build_which_person(
+        name[0], people, ["1", "2"], action="who_log", recordings=[recording, recording]
+    )
+    day_asked = build_which_day(
+        "Which day?", [NOW.date()], ["1"], action="who_promise", today=NOW.date(),
+        recording=recording,
+    )  # fmt: skip
+
+    assert note[1] in assert_safe(asked) and name[1] in assert_safe(asked)
+    assert note[1] in assert_safe(day_asked)
+    assert_safe(build_logged_for_alumnus(name[0], 1))
+    assert_safe(build_among_alumni(name[0], 1))
+    assert_safe(build_among_alumni_modal(name[0], 1), view=True)
+
+
+@SETTINGS
+@given(TYPED)
+def test_the_sample_nudge_and_the_next_nudge_line_show_names_as_typed(pair):
+    typed, seen = pair
+    advisor = an_advisor(1, name=typed, notes=typed)
+
+    sample = build_sample(advisor, None, now=NOW, zone=PARIS)
+    upcoming = NextNudge(at=NOW + timedelta(days=1), about=f"your promise to {typed}")
+    home = build_home([entry(typed)], [], now=NOW, zone=PARIS, upcoming=upcoming)
+
+    assert seen in assert_safe(sample)
+    assert f"about your promise to {seen}" in assert_safe(home, view=True)
