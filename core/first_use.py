@@ -14,6 +14,7 @@ from core.outbox import Target
 
 WELCOME = "welcome"  # the outbox purposes
 SAMPLE = "sample"
+NOTHING_DUE = "nothing falls due yet; add an advisor and I'll nudge you when it's time"
 SAMPLE_EVERY = timedelta(minutes=1)  # clicks on "Send me a sample nudge" closer than this: one
 
 
@@ -119,12 +120,12 @@ def next_nudge(session: Session, *, team_id: str, user_id: str, now: datetime) -
     """What the member's Home says about their next nudge at `now`."""
     member = get_member(session, team_id, user_id)
     if member is None:
-        return NextNudge(none_because="nothing falls due yet")
+        return NextNudge(none_because=NOTHING_DUE)
     if member.unreachable:
         return NextNudge(none_because="Slack would not let me message you; use me to resume")
     earliest = _earliest(session, member, now)
     if earliest is None:
-        return NextNudge(none_because="nothing falls due yet")
+        return NextNudge(none_because=NOTHING_DUE)
     due_at, about = earliest
     zone = windows.zone_of(member)
     start = max(now, datetime.combine(due_at.astimezone(zone).date(), time(0), tzinfo=zone))

@@ -242,6 +242,9 @@ def build_home(
                 ],
             },
         ]
+        if upcoming is not None:
+            line = next_nudge_line(upcoming, now=now, zone=zone)
+            blocks.append({"type": "context", "elements": [mrkdwn(line)]})
         return {
             "type": "home",
             "callback_id": HOME_CALLBACK,

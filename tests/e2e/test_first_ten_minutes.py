@@ -173,3 +173,10 @@ def test_promises_with_a_word_after_it_shows_its_usage_instead_of_the_list(bot, 
 
     assert answer.json()["text"].startswith("`/advisor promises` lists your open promises")
     assert "&lt;what&gt; by &lt;when&gt;" in answer.json()["text"]
+
+
+def test_an_empty_board_says_why_no_nudge_is_on_the_way(bot, fake_slack):
+    bot.slack.event(app_home_opened())
+    bot.settle()
+
+    assert "No nudge on the way: nothing falls due yet; add an advisor" in home_text(fake_slack)
