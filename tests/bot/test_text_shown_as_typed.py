@@ -184,7 +184,9 @@ def shown(kind: str, typed: str, **nudge) -> Shown:
     return Shown(Nudge(**values), advisor, promise, last_touch=touch)
 
 
-SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(  # the same examples on every run: CI is never red by chance
+    max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @SETTINGS
@@ -231,7 +233,8 @@ def test_nudges_and_their_notification_show_text_as_typed_and_never_ping(pair):
     text = assert_safe(message)
     assert f"Stay in touch with *{seen}*" in text
     assert f"“{seen}” for *{seen}*" in text
-    assert f"Last time: “{seen}”" in text
+    if len(typed) <= 120:  # a longer note is shortened in the opener (whole tokens only)
+        assert f"Last time: “{seen}”" in text
     assert seen in as_slack_shows(message["text"])  # the notification names them
 
 
