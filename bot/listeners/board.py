@@ -349,4 +349,4 @@ def register(app: App) -> None:
     app.action(EASE_ASIDE)(handle_ease_aside)
     app.action(BRING_BACK)(handle_bring_back)
     app.action(REMOVE_ADVISOR)(handle_remove)
-    app.action(LIST_MORE)(handle_list_more)
+    app.action(re.compile(rf"^{LIST_MORE}(_top)?$"))(handle_list_more)

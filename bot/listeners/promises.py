@@ -540,4 +540,4 @@ def register(app: App) -> None:
     app.view(RENEGOTIATE_VIEW)(handle_renegotiate_submission)
     app.view(DROP_PROMISE_VIEW)(handle_drop_submission)
     app.action(re.compile(f"^{WHO_PROMISE}_\\d+$"))(handle_who_promise)
-    app.action(PROMISES_MORE)(handle_promises_more)
+    app.action(re.compile(rf"^{PROMISES_MORE}(_top)?$"))(handle_promises_more)

@@ -74,12 +74,14 @@ def advisor_select(board: list, advisor_id: int | None) -> dict:
 
 
 def pages_block(action_id: str, value: str, left: int, start_over: str | None = None) -> dict:
-    """A "Show more" button (`value`: where the next page starts), and back to the top."""
+    """A "Show more" button (`value`: where the next page starts), and back to the top. Both
+    do the same (show the page their value says) under their own action ids ("<id>" and
+    "<id>_top"), as Slack wants the ids in a block unique."""
     buttons = []
     if left:
         more = {"type": "button", "text": plain(f"Show more ({left} left)"), "style": "primary"}
         buttons.append({**more, "action_id": action_id, "value": value})
     if start_over is not None:
-        top = {"type": "button", "text": plain("Back to the top"), "action_id": action_id}
+        top = {"type": "button", "text": plain("Back to the top"), "action_id": f"{action_id}_top"}
         buttons.append({**top, "value": start_over})
     return {"type": "actions", "block_id": "pages", "elements": buttons}

@@ -307,8 +307,12 @@ def follow_show_more(bot, fake_slack, first: dict, action_id: str) -> list[dict]
         for e in b["elements"]
         if e["text"]["text"].startswith("Show more")
     ]:
+        for block in pages[-1]["blocks"]:  # Slack refuses a block with an action id twice
+            ids = [e["action_id"] for e in block.get("elements", []) if "action_id" in e]
+            assert len(ids) == len(set(ids))
         answered = len(fake_slack.calls_to("response_url"))
         url = fake_slack.response_url("list")
+        assert more[0]["action_id"] == action_id
         bot.slack.interact(block_action(action_id, more[0]["value"], response_url=url))
         bot.settle()
         [reply] = fake_slack.calls_to("response_url")[answered:]
@@ -327,6 +331,22 @@ def test_advisor_list_pages_through_30_advisors_reaching_every_one(bot, fake_sla
     assert sorted(listed) == sorted(str(a.id) for a in everyone) and len(listed) == 30
     assert len(pages) == 2 and "showing 21 to 30 of 30" in json.dumps(pages[1])
     assert "more: the Home tab" not in json.dumps(pages)
+
+
+def test_back_to_the_top_from_a_middle_page_shows_the_first_page(bot, fake_slack, engine, clock):
+    _board_of(engine, clock, 45)
+    pages = follow_show_more(bot, fake_slack, say(bot, fake_slack, "list"), LIST_MORE)
+    [top] = [
+        e for b in pages[1]["blocks"] if b.get("block_id") == "pages" for e in b["elements"]
+        if e["text"]["text"] == "Back to the top"
+    ]  # fmt: skip
+
+    url = fake_slack.response_url("top")
+    bot.slack.interact(block_action(top["action_id"], top["value"], response_url=url))
+    bot.settle()
+
+    assert len(pages) == 3 and top["action_id"] == f"{LIST_MORE}_top"
+    assert "showing 1 to 20 of 45" in json.dumps(fake_slack.calls_to("response_url")[-1].args)
 
 
 def test_show_more_is_read_again_for_whoever_clicks(bot, fake_slack, engine, clock):
