@@ -993,18 +993,37 @@ def read_day(text: str, *, zone: ZoneInfo, now: datetime, field: str = "due") ->
     be read or is already past; Unsure, with a question and days to choose from, where a careful
     reader would ask."""
     today = now.astimezone(zone).date()
-    day = reading(text, zone=zone, now=now)
+    try:
+        day = reading(text, zone=zone, now=now)
+    except (OverflowError, ValueError):  # 'in 9000 years': beyond the calendar
+        day = None
     if day is None:
         raise Invalid(
             f"I couldn't read “{text.strip()[:40]}” as a date. Try: {EXAMPLES}.", field=field
         )
-    if isinstance(day, Ask):
+    if isinstance(day, Ask) and max(day.choices) <= horizon(today):
         raise Unsure(day.question, list(day.choices), field=field)
+    if isinstance(day, Ask):
+        day = max(day.choices)  # refused below as too far
     if day < today:
         raise Invalid(
             f"{day:%A, %B} {day.day}, {day.year} is in the past: choose a later date.", field=field
         )
+    if day > horizon(today):
+        raise Invalid(
+            f"{day:%A, %B} {day.day}, {day.year} is more than {HORIZON_YEARS} years away: "
+            "choose a nearer date.",
+            field=field,
+        )
     return day
+
+
+HORIZON_YEARS = 10  # a promise further out than this is a typo, or not a promise
+
+
+def horizon(today: date) -> date:
+    """The last day a due date may be."""
+    return date(today.year + HORIZON_YEARS, 12, 31)
 
 
 def end_of_day(day: date, zone: ZoneInfo) -> datetime:

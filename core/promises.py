@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from core import next_due
+from core import dates, next_due
 from core.board import get_advisor
 from core.clock import Clock
 from core.dates import end_of_day
@@ -33,8 +33,16 @@ def _event(session: Session, promise: Promise, change: str, now: datetime, **fie
 
 
 def _check_day(day: date, zone: ZoneInfo, now: datetime, field: str) -> None:
-    if day < now.astimezone(zone).date():
+    """A due day from a date picker, a typed date or a button: not past, not beyond the horizon
+    (a day after year 9999 does not exist)."""
+    today = now.astimezone(zone).date()
+    if day < today:
         raise Invalid("That day is already past: choose a later date.", field=field)
+    if day > dates.horizon(today):
+        raise Invalid(
+            f"That day is more than {dates.HORIZON_YEARS} years away: choose a nearer date.",
+            field=field,
+        )
 
 
 def make_promise(

@@ -313,3 +313,17 @@ def test_an_unreadable_date_is_answered_with_examples_that_work(typed):
 def test_a_day_already_past_is_refused():
     with pytest.raises(Invalid, match="Sunday, November 22, 2026 is in the past"):
         read_day("yesterday", zone=PARIS, now=MONDAY)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["9999-12-31", "December 31, 9999", "in 11 years", "in 9000 years", "in 10**30 days"],
+)
+def test_a_day_beyond_the_horizon_or_the_calendar_is_refused_not_a_crash(typed):
+    typed = typed.replace("10**30", "1" + "0" * 30)
+
+    with pytest.raises(Invalid) as refused:
+        read_day(typed, zone=NEW_YORK, now=WEDNESDAY)
+
+    assert not isinstance(refused.value, Unsure)
+    assert "years away" in str(refused.value) or "couldn't read" in str(refused.value)

@@ -65,6 +65,8 @@ def test_a_promise_is_due_when_its_day_is_over_where_the_member_is(session, cloc
         ({"what": "x" * 501}, "what"),
         ({"firmness": "maybe"}, "firmness"),
         ({"due_on": date(2026, 11, 22)}, "due"),
+        ({"due_on": date(9999, 12, 31)}, "due"),  # a crafted button or picker: no overflow
+        ({"due_on": date(2037, 1, 1)}, "due"),
     ],
 )
 def test_a_bad_promise_is_refused_at_its_field_and_nothing_is_saved(

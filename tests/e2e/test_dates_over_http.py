@@ -125,3 +125,13 @@ def test_the_promise_form_reads_a_typed_day_and_asks_at_the_field_when_unsure(
 
     [promise] = all_promises(engine)
     assert promise.due_on == date(2026, 12, 4)
+
+
+@pytest.mark.parametrize("when", ["9999-12-31", "in 9000 years", "in 11 years"])
+def test_a_date_too_far_out_is_refused_plainly_not_with_an_error(
+    bot, fake_slack, engine, grace, when
+):
+    answer = say(bot, fake_slack, f"promise <@U0GRACE|grace> send the deck by {when}")
+
+    assert answer["text"].endswith("Nothing was saved.")
+    assert "Something went wrong" not in answer["text"] and all_promises(engine) == []
