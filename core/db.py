@@ -18,6 +18,19 @@ CONNECT_TIMEOUT_SECONDS = 5
 _MIGRATION_LOCK = 4_174_312
 
 
+MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns (Postgres: 32 bits)
+
+
+def row_id(value: object) -> int:
+    """An id that came from outside (a button's value, a view's metadata) as an int the
+    database can hold; 0, which matches no row, for anything else ('²', '-1', 10**30, 'x')."""
+    text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    if not (text.isascii() and text.isdecimal()) or len(text) > 10:
+        return 0
+    number = int(text)
+    return number if number <= MAX_ROW_ID else 0
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     parsed = make_url(url)

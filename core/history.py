@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from core import cadence, next_due
 from core.board import get_advisor, set_due
 from core.clock import Clock
+from core.db import row_id
 from core.errors import NotYours
 from core.models import Advisor, AdvisorStatus, Promise, PromiseEvent, Touchpoint
 
@@ -43,9 +44,9 @@ class Cursor:
             at = datetime.fromisoformat(when)
         except ValueError:
             return None
-        if kind not in _RANK or not number.isdigit() or at.tzinfo is None:
+        if kind not in _RANK or not row_id(number) or at.tzinfo is None:
             return None
-        return Cursor(at, kind, int(number))
+        return Cursor(at, kind, row_id(number))
 
 
 @dataclass(frozen=True)

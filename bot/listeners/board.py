@@ -40,6 +40,7 @@ from bot.views.who import build_among_alumni, build_among_alumni_modal
 from core import board, first_use
 from core.board import Details, Person
 from core.cadence import describe_days
+from core.db import row_id
 from core.errors import AmongAlumni, Invalid, NotOnBoard
 from core.members import member_zone
 from core.models import Advisor, AdvisorStatus
@@ -336,7 +337,7 @@ def handle_list_more(ack: Ack, action: dict, context: BoltContext) -> None:
     ack()
     kind, _, raw = str(action.get("value") or "").partition(":")
     status = AdvisorStatus.ALUMNI if kind == AdvisorStatus.ALUMNI else AdvisorStatus.ACTIVE
-    offset = int(raw) if raw.isdigit() else 0
+    offset = row_id(raw)  # a page's start: as bounded as an id
     page = _board_page(context, status, offset)
     context.respond(response_type="ephemeral", replace_original=True, **page)
 

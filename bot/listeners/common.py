@@ -18,6 +18,7 @@ from bot.views.notices import build_notice
 from bot.views.nudges import build_nudge_message
 from bot.views.text import said
 from core import board, first_use, forwarding, nudges, outbox, promises, windows
+from core.db import row_id
 from core.errors import Invalid, NotOnBoard, NotYours
 from core.members import is_member, member_zone, remember_member
 from core.models import AdvisorStatus, OutboxState
@@ -109,7 +110,7 @@ def today(context: BoltContext) -> date:
 def advisor_id_from(action: dict) -> int:
     """The advisor a button or menu choice acts on; ids that are not numbers match nobody."""
     value = str(action.get("value") or "")
-    return int(value) if value.isdigit() else 0
+    return row_id(value)
 
 
 def entries(

@@ -13,6 +13,7 @@ from bot.views.history import build_history_modal
 from bot.views.notices import build_notice
 from bot.views.text import day
 from core import history
+from core.db import row_id
 from core.errors import NotOnBoard, NotYours
 from core.history import Cursor, Deleted
 from core.members import member_zone
@@ -59,7 +60,7 @@ def _show_in_place(client: WebClient, body: dict, view_of) -> None:
 def handle_older(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext):
     ack()
     raw_id, _, raw_cursor = str(action.get("value") or "").partition(":")
-    advisor_id = int(raw_id) if raw_id.isdigit() else 0
+    advisor_id = row_id(raw_id)
     cursor = Cursor.load(raw_cursor)  # unreadable: the newest page
     _show_in_place(client, body, lambda: _history_view(context, advisor_id, cursor))
 
@@ -100,7 +101,7 @@ def handle_delete_touchpoint(
             deleted = history.delete_touchpoint(
                 session,
                 **who,
-                touchpoint_id=int(raw) if raw.isdigit() else 0,
+                touchpoint_id=row_id(raw),
                 clock=context["clock"],
             )
             zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)

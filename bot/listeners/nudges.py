@@ -40,6 +40,7 @@ from bot.views.promises import build_renegotiate_modal, build_update_modal
 from bot.views.text import day, escape, long_day, said, shorten
 from bot.views.typed import from_slack
 from core import board, nudges, promises
+from core.db import row_id
 from core.errors import Invalid, NotOnBoard, NotYours
 from core.members import member_zone
 from core.models import Medium
@@ -54,7 +55,7 @@ REPLY_WINDOW = timedelta(hours=2)  # a DM this soon after a nudge is taken as an
 def _nudge_id(action: dict) -> int:
     raw = str(action.get("value") or (action.get("selected_option") or {}).get("value") or "")
     head = raw.partition(":")[0]
-    return int(head) if head.isdigit() else 0
+    return row_id(head)
 
 
 def _live(body: dict, client: WebClient, context: BoltContext, nudge_id: int):
@@ -288,7 +289,7 @@ def handle_pick(ack: Ack, body: dict, action: dict, client: WebClient, context: 
     ack()
     try:
         choice = json.loads(action.get("value") or "{}")
-        nudge_id, text = int(choice["nudge"]), str(choice["text"])
+        nudge_id, text = row_id(choice["nudge"]), str(choice["text"])
     except (ValueError, KeyError, TypeError):
         return
     container = body.get("container") or {}
@@ -308,7 +309,7 @@ def handle_forward(ack: Ack, body: dict, action: dict, client: WebClient, contex
     container = body.get("container") or {}
     channel, thread = container.get("channel_id"), container.get("thread_ts")
     here = Target.conversation(channel, thread) if channel else None
-    answer, sent = deliver_update(context, int(value) if value.isdigit() else 0, reply_in=here)
+    answer, sent = deliver_update(context, row_id(value), reply_in=here)
     if answer:  # nothing when it failed for good: the outbox's word back says why, here
         _sayer(client, channel, thread)(text=answer)
     if sent:  # the offer's button has done its work

@@ -58,6 +58,7 @@ from bot.views.who import (
 )
 from core import board, forwarding, outbox, promises
 from core.dates import read_day, split_when
+from core.db import row_id
 from core.errors import Invalid, NotOnBoard, NotYours, Unsure
 from core.members import member_zone
 from core.models import Advisor, AdvisorStatus, Firmness, Promise
@@ -288,7 +289,7 @@ def handle_make_submission(ack: Ack, view: dict, client: WebClient, context: Bol
                 session,
                 team_id=context.team_id,
                 owner_id=context.user_id,
-                advisor_id=int(picked) if picked.isdigit() else 0,
+                advisor_id=row_id(picked),
                 what=submitted(values, "what").get("value") or "",
                 due_on=due_on,
                 firmness=firmness,
@@ -346,7 +347,7 @@ def handle_promises_more(ack: Ack, action: dict, context: BoltContext) -> None:
     """Show more: the next page in place of the message, read again for whoever clicked."""
     ack()
     raw = str(action.get("value") or "")
-    page = _promises_page(context, int(raw) if raw.isdigit() else 0)
+    page = _promises_page(context, row_id(raw))
     context.respond(response_type="ephemeral", replace_original=True, **page)
 
 
@@ -361,9 +362,7 @@ def handle_promise_menu(
     who = {"team_id": context.team_id, "owner_id": context.user_id}
     try:
         with transaction(context) as session:
-            promise = promises.open_promise(
-                session, **who, promise_id=int(raw_id) if raw_id.isdigit() else 0
-            )
+            promise = promises.open_promise(session, **who, promise_id=row_id(raw_id))
             advisor = board.get_advisor(session, **who, advisor_id=promise.advisor_id)
             if chosen == PROMISE_DONE:
                 promises.mark_done(session, **who, promise_id=promise.id, clock=context["clock"])

@@ -14,6 +14,7 @@ from bot.views.elements import (
     text_input,
 )
 from bot.views.text import plain, shorten
+from core.db import row_id
 from core.errors import Invalid
 from core.models import Advisor, Exchange, GivenBy, Medium
 
@@ -102,10 +103,10 @@ def read_touchpoint_form(values: dict) -> TouchpointForm:
     given_by = (submitted(values, "given_by").get("selected_option") or {}).get(
         "value", GivenBy.BOTH
     )
-    if not picked.isdigit():
+    if not row_id(picked):
         raise Invalid("Choose the advisor this touchpoint was with.", field="advisor")
     return TouchpointForm(
-        advisor_id=int(picked),
+        advisor_id=row_id(picked),
         on=on,
         how=how,
         exchanged=tuple(o["value"] for o in exchanged),

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from bot.ids import BRING_BACK, WHO_PROMISE
 from bot.views.notices import build_notice
 from bot.views.text import escape, mrkdwn, plain
+from core.db import row_id
 from core.models import Advisor, AdvisorStatus
 
 VALUE_LIMIT = 2000  # Slack's limit for a button's value
@@ -51,7 +52,7 @@ def read_choice(action: dict) -> Choice | None:
         asked_at = datetime.fromisoformat(asked)
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
-    if type(advisor_id) is not int or asked_at.tzinfo is None:
+    if type(advisor_id) is not int or not row_id(advisor_id) or asked_at.tzinfo is None:
         return None
     if not all(isinstance(value, str | bool) for value in carried.values()):
         return None

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session, SQLModel, select
 
-from core.db import database_answers, make_engine, migrate
+from core.db import database_answers, make_engine, migrate, row_id
 from core.models import Advisor, Member
 
 
@@ -120,3 +120,26 @@ def test_a_database_that_does_not_answer_is_reported_as_such():
     engine = make_engine("postgresql+psycopg://postgres@127.0.0.1:1/nothing?connect_timeout=2")
 
     assert database_answers(engine) is False
+
+
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [
+        ("42", 42),
+        (42, 42),
+        ("2147483647", 2147483647),
+        ("2147483648", 0),
+        (10**30, 0),
+        ("9" * 23, 0),
+        ("²", 0),
+        ("٣", 0),
+        ("-1", 0),
+        ("4.0", 0),
+        ("", 0),
+        (None, 0),
+        (True, 0),
+        ("0x10", 0),
+    ],
+)
+def test_an_id_from_outside_is_one_the_database_can_hold_or_none(value, read):
+    assert row_id(value) == read
