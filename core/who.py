@@ -1,13 +1,13 @@
 """Who a line the member typed names, on the board or among alumni; and whether the answer to a
 "which one?" question was already recorded (a second click on it records nothing)."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, select
 
 from core.board import advisors, find_member, get_advisor
-from core.models import Advisor, AdvisorStatus, Promise, Touchpoint
+from core.models import Advisor, AdvisorStatus, Member, Promise, Touchpoint
 from core.names import Reading, normalize, read_leading
 
 
@@ -21,8 +21,14 @@ def read_who(session: Session, *, team_id: str, owner_id: str, text: str) -> lis
 
 
 def hold(session: Session, *, team_id: str, owner_id: str, advisor_id: int) -> Advisor:
-    """The member's advisor, locked for this transaction so that two answers to the same question
-    arriving together are recorded one after the other (a row write: Postgres and SQLite alike)."""
+    """The member's advisor, with the member's row locked for this transaction, so that two
+    answers to one question (the same button twice, or two of its buttons) are recorded one after
+    the other and the second sees the first (a row write: Postgres and SQLite alike)."""
+    session.exec(
+        update(Member)
+        .where(Member.team_id == team_id, Member.user_id == owner_id)
+        .values(tz=Member.tz)
+    )
     session.exec(
         update(Advisor)
         .where(Advisor.id == advisor_id, Advisor.team_id == team_id, Advisor.owner_id == owner_id)
@@ -32,15 +38,15 @@ def hold(session: Session, *, team_id: str, owner_id: str, advisor_id: int) -> A
 
 
 def logged_since(
-    session: Session, *, team_id: str, owner_id: str, advisor_id: int, note: str, since: datetime
+    session: Session, *, team_id: str, owner_id: str, note: str, since: datetime
 ) -> bool:
-    """A touchpoint with this note was recorded for the advisor at or after `since`."""
+    """A touchpoint with this note was recorded at or after `since` (the question was asked):
+    the question was answered already, whichever person was picked then."""
     return (
         session.exec(
             select(Touchpoint.id).where(
                 Touchpoint.team_id == team_id,
                 Touchpoint.owner_id == owner_id,
-                Touchpoint.advisor_id == advisor_id,
                 Touchpoint.note == note.strip(),
                 Touchpoint.created_at >= since,
             )
@@ -54,20 +60,17 @@ def promised_since(
     *,
     team_id: str,
     owner_id: str,
-    advisor_id: int,
     what: str,
-    due_on: date,
     since: datetime,
 ) -> bool:
-    """The same promise (what, by when) was made to the advisor at or after `since`."""
+    """The same promise (what) was made at or after `since` (the question was asked): the
+    question was answered already, whichever person or day was picked then."""
     return (
         session.exec(
             select(Promise.id).where(
                 Promise.team_id == team_id,
                 Promise.owner_id == owner_id,
-                Promise.advisor_id == advisor_id,
                 Promise.what == " ".join(what.split()),
-                Promise.original_due_on == due_on,
                 Promise.created_at >= since,
             )
         ).first()

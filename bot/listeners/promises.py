@@ -249,10 +249,8 @@ def _record_choice(session, context: BoltContext, choice: Choice | None, who: di
         raise NotOnBoard() from None  # not a value we made: nothing is touched
     what = str(fields.get("what", ""))
     advisor = hold(session, **who, advisor_id=choice.advisor_id)
-    if promised_since(
-        session, **who, advisor_id=advisor.id, what=what, due_on=due_on, since=choice.asked_at
-    ):
-        return f"Already recorded: your promise to {escape(advisor.name)}, “{escape(what)}”."
+    if promised_since(session, **who, what=what, since=choice.asked_at):
+        return f"Already recorded: “{escape(what)}”, as you answered a moment ago."
     brought = advisor.status != AdvisorStatus.ACTIVE and fields.get("back") is True
     if brought:
         board.bring_back(session, **who, advisor_id=advisor.id, clock=context["clock"])

@@ -40,6 +40,7 @@ from core.models import Advisor, AdvisorStatus, Medium
 from core.touchpoints import log_touchpoint
 from core.who import hold, logged_since, read_who
 
+ALREADY_ANSWERED = "Already logged: you answered this question a moment ago. See my Home tab."
 USAGE = "Usage: `/advisor log @someone [note]` or `/advisor log Their Name [note]`."
 SELF = "That's you: a touchpoint is a contact with one of your advisors. " + USAGE
 
@@ -163,10 +164,8 @@ def handle_who_log(
             if choice is None:
                 raise NotOnBoard()
             advisor = hold(session, **who, advisor_id=choice.advisor_id)
-            if logged_since(
-                session, **who, advisor_id=advisor.id, note=note, since=choice.asked_at
-            ):
-                answer = {"text": f"Already logged: a touchpoint with {escape(advisor.name)}."}
+            if logged_since(session, **who, note=note, since=choice.asked_at):
+                answer = {"text": ALREADY_ANSWERED}
             else:
                 answer = _log_now(session, context, advisor, note)
     except (NotOnBoard, Invalid) as problem:

@@ -69,6 +69,19 @@ def test_a_month_alone_offers_days_and_a_click_records_the_promise_once(
     assert "Already recorded" in replies[-1]["text"]
 
 
+def test_two_different_days_clicked_on_one_question_record_one_promise(
+    bot, fake_slack, engine, grace
+):
+    offered = buttons(say(bot, fake_slack, "promise <@U0GRACE|grace> send the plan by January"))
+
+    click(bot, fake_slack, offered[0])
+    click(bot, fake_slack, offered[2])
+
+    [promise] = all_promises(engine)
+    assert promise.due_on == date(2027, 1, 1)
+    assert "Already recorded" in fake_slack.calls_to("response_url")[-1].args["text"]
+
+
 def test_a_weekday_that_contradicts_its_date_is_asked_about_not_guessed(
     bot, fake_slack, engine, grace
 ):

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.ids import BRING_BACK, EASE_ASIDE, WHO_LOG, WHO_PROMISE
+from bot.listeners.touchpoints import ALREADY_ANSWERED
 from core.models import Advisor, AdvisorStatus, Promise, Touchpoint
 from tests.e2e.helpers import BOB, GRACE, advisors, enlist, latest_view, open_add_modal, submit
 from tests.payloads import ALICE, _actor, block_action
@@ -137,7 +138,7 @@ def test_a_shared_first_name_is_asked_about_and_the_button_completes_the_log_onc
     assert first["replace_original"] is True
     assert first["text"].startswith("Logged a touchpoint with Sam Patel.")
     assert second["replace_original"] is True
-    assert second["text"] == "Already logged: a touchpoint with Sam Patel."
+    assert second["text"] == ALREADY_ANSWERED
     assert touchpoints(engine) == [("Sam Patel", "lunch about the offsite")]
 
 
@@ -381,7 +382,24 @@ def test_two_clicks_arriving_together_log_once(bot, fake_slack, engine, sams):
     assert statuses == [200] * 4
     assert touchpoints(engine) == [("Sam Patel", "lunch")]
     texts = sorted(c.args["text"] for c in fake_slack.calls_to("response_url"))
-    assert texts[:3] == ["Already logged: a touchpoint with Sam Patel."] * 3
+    assert texts[:3] == [ALREADY_ANSWERED] * 3
+
+
+def test_two_different_people_clicked_on_one_question_log_once(bot, fake_slack, engine, sams):
+    answer = say(bot, fake_slack, "log Sam lunch")
+    offered = buttons(answer)
+    payloads = [
+        block_action(b["action_id"], b["value"], response_url=fake_slack.response_url())
+        for b in (offered["Sam Patel"], offered["Sam Lee (alumni)"])
+    ]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        statuses = list(pool.map(lambda p: bot.slack.interact(p).status, payloads))
+    bot.settle()
+
+    assert statuses == [200, 200]
+    assert len(touchpoints(engine)) == 1
+    assert ALREADY_ANSWERED in [c.args["text"] for c in fake_slack.calls_to("response_url")]
 
 
 @pytest.mark.parametrize("action", [WHO_LOG, WHO_PROMISE])
