@@ -403,3 +403,15 @@ def forget_dm(session: Session, *, team_id: str, user_id: str) -> None:
     session.execute(
         delete(DmChannel).where(DmChannel.team_id == team_id, DmChannel.user_id == user_id)
     )
+
+
+def stored_message(session: Session, *, team_id: str, owner_id: str, channel: str, ts: str) -> bool:
+    """Whether the bot posted this Slack message for this member as an outbox row (a nudge, a
+    welcome, a preview): such a message is only ever changed from its row."""
+    query = select(Outbox.id).where(
+        Outbox.team_id == team_id,
+        Outbox.owner_id == owner_id,
+        Outbox.channel_id == channel,
+        Outbox.ts == ts,
+    )
+    return session.exec(query.limit(1)).first() is not None

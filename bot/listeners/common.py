@@ -166,6 +166,50 @@ def tell(body: dict, client: WebClient, context: BoltContext, title: str, text: 
         client.chat_postMessage(channel=context.user_id, text=text)
 
 
+# --- where the bot may write: only where it posted to this member, never where a payload says
+
+
+def member_dm(client: WebClient, context: BoltContext) -> str:
+    """The bot's DM with this member, as stored when it was opened (asked of Slack, and kept,
+    the first time)."""
+    who = {"team_id": context.team_id, "user_id": context.user_id}
+    with transaction(context) as session:
+        known = outbox.dm_channel(session, **who)
+    if known:
+        return known
+    channel = client.conversations_open(users=context.user_id)["channel"]["id"]
+    with transaction(context) as session:
+        outbox.remember_dm(session, **who, channel_id=channel)
+    return channel
+
+
+def own_place(client: WebClient, context: BoltContext, channel, thread_ts) -> Target:
+    """Where to answer a member who acted in `channel` (in the thread `thread_ts`), whatever
+    ids a payload carries: always their own DM with the bot, and in that thread only if it is
+    one of their nudge messages there, as stored."""
+    dm = member_dm(client, context)
+    if channel != dm or not isinstance(thread_ts, str):
+        return Target.conversation(dm)
+    with transaction(context) as session:
+        found = nudges.find_message(
+            session, team_id=context.team_id, owner_id=context.user_id, channel=dm, ts=thread_ts
+        )
+    return Target.conversation(dm, found.ts if found else None)
+
+
+def replaceable(context: BoltContext, place: Target, channel, ts) -> str | None:
+    """The ts of a message of the bot's that a click in it may replace (a question, an offer):
+    only one in the member's own DM (`place`), and never a message stored in the outbox (a
+    nudge is shown from its row). None when the payload names anything else."""
+    if channel != place.channel or not isinstance(ts, str) or not ts:
+        return None
+    with transaction(context) as session:
+        stored = outbox.stored_message(
+            session, team_id=context.team_id, owner_id=context.user_id, channel=channel, ts=ts
+        )
+    return None if stored else ts
+
+
 # --- nudges: a modal opened from a nudge carries its id; acting on it updates the nudge's DM
 
 

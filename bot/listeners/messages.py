@@ -4,6 +4,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.listeners.commands import AVAILABLE
+from bot.listeners.common import own_place
 from bot.listeners.nudges import answer_in_words, is_reply_worthy
 from bot.views.help import build_help_message
 
@@ -35,8 +36,9 @@ def handle_direct_message(event: dict, body: dict, client: WebClient, context: B
         return
     if is_reply_worthy(event.get("text") or "") and answer_in_words(event, body, client, context):
         return
+    here = own_place(client, context, event.get("channel"), event.get("thread_ts"))
     client.chat_postMessage(
-        channel=event["channel"], thread_ts=event.get("thread_ts"), **build_help_message(AVAILABLE)
+        channel=here.channel, thread_ts=here.thread_ts, **build_help_message(AVAILABLE)
     )
 
 

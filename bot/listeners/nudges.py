@@ -21,8 +21,10 @@ from bot.ids import (
 )
 from bot.listeners.common import (
     deliver_update,
+    own_place,
     publish_home,
     refresh_nudge_message,
+    replaceable,
     tell,
     transaction,
     with_nudge,
@@ -45,7 +47,6 @@ from core.errors import Invalid, NotOnBoard, NotYours
 from core.members import member_zone
 from core.models import Medium
 from core.nudge_contents import live_items
-from core.outbox import Target
 from core.touchpoints import log_touchpoint
 
 DEALT_WITH = "That one is already dealt with; I've updated the message to show it."
@@ -202,7 +203,8 @@ def answer_in_words(event: dict, body: dict, client: WebClient, context: BoltCon
         live = [item for d in deliveries for item in live_items(session, message=d)]
     if not threaded and not live:
         return False
-    say = _sayer(client, event["channel"], event.get("thread_ts"))
+    here = deliveries[0]  # the member's own message of nudges, as stored: answered there
+    say = _sayer(client, here.channel_id, here.ts if threaded else None)
     if not live:
         say(text="Everything in that reminder is already dealt with, so I didn't record this.")
     elif threaded and len(live) == 1:
@@ -293,27 +295,28 @@ def handle_pick(ack: Ack, body: dict, action: dict, client: WebClient, context: 
     except (ValueError, KeyError, TypeError):
         return
     container = body.get("container") or {}
-    say = _sayer(client, container.get("channel_id"), container.get("thread_ts"))
-    item = record_words(client, context, nudge_id, text, say)
-    if item is not None:  # the question's buttons go: one answer, recorded once
-        client.chat_update(
-            channel=container.get("channel_id"),
-            ts=container.get("message_ts"),
-            **build_recorded_under(item),
-        )
+    channel = container.get("channel_id")
+    here = own_place(client, context, channel, container.get("thread_ts"))
+    item = record_words(
+        client, context, nudge_id, text, _sayer(client, here.channel, here.thread_ts)
+    )
+    question = replaceable(context, here, channel, container.get("message_ts"))
+    if item is not None and question:  # the question's buttons go: one answer, recorded once
+        client.chat_update(channel=here.channel, ts=question, **build_recorded_under(item))
 
 
 def handle_forward(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext):
     ack()
     value = str(action.get("value") or "")
     container = body.get("container") or {}
-    channel, thread = container.get("channel_id"), container.get("thread_ts")
-    here = Target.conversation(channel, thread) if channel else None
+    channel = container.get("channel_id")
+    here = own_place(client, context, channel, container.get("thread_ts"))
     answer, sent = deliver_update(context, row_id(value), reply_in=here)
     if answer:  # nothing when it failed for good: the outbox's word back says why, here
-        _sayer(client, channel, thread)(text=answer)
-    if sent:  # the offer's button has done its work
-        client.chat_update(channel=channel, ts=container.get("message_ts"), **build_forward_sent())
+        _sayer(client, here.channel, here.thread_ts)(text=answer)
+    offer = replaceable(context, here, channel, container.get("message_ts"))
+    if sent and offer:  # the offer's button has done its work
+        client.chat_update(channel=here.channel, ts=offer, **build_forward_sent())
 
 
 def register(app: App) -> None:
