@@ -93,7 +93,7 @@ def test_a_pick_carrying_another_members_message_answers_only_in_the_members_own
 def test_a_click_on_send_it_on_carrying_another_members_message_answers_only_bob(
     bot, fake_slack, nudging, engine, both_nudged
 ):
-    alices, bobs = both_nudged
+    alices, _ = both_nudged
     value = json.dumps({"nudge": bobs_nudge_ids(nudging)["promise"], "text": "Deck drafted"})
     crafted_click(bot, fake_slack, f"{NUDGE_PICK}_1", value, on=alices, thread_ts=alices["ts"])
     with Session(engine) as session:
