@@ -24,7 +24,7 @@ from bot.config import Config, ConfigError, load_config
 from bot.delivery.pacing import Pacing
 from bot.delivery.sender import OneWorkspace, Sender
 from bot.scheduler import Ticker, process_name, start_scheduler
-from bot.server import EVENTS_PATH, SlackFront, make_server, outbox_health
+from bot.server import EVENTS_PATH, Limits, SlackFront, make_server, outbox_health
 from bot.slack_client import make_web_client
 from core.clock import SystemClock
 from core.db import database_answers, make_engine, migrate, session_factory
@@ -171,7 +171,8 @@ def _http(app, config: Config, engine, health: Callable[[], dict]) -> Callable[[
         outbox_health=health,
     )
     try:
-        server = make_server(front, host=config.host, port=config.port)
+        limits = Limits(config.max_connections, config.idle_timeout, config.request_timeout)
+        server = make_server(front, host=config.host, port=config.port, limits=limits)
     except OSError as error:
         raise StartupError(
             f"cannot listen on HOST={config.host} PORT={config.port} ({error.strerror}): "

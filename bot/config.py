@@ -37,6 +37,9 @@ class Config:
     tick_seconds: float
     log_level: str
     send_per_minute: int = 180
+    max_connections: int = 2_000
+    idle_timeout: float = 30.0
+    request_timeout: float = 10.0
 
     @property
     def socket_mode(self) -> bool:
@@ -70,6 +73,11 @@ def load_config(env: Mapping[str, str]) -> Config:
         log_level=_log_level(env.get("LOG_LEVEL") or "INFO"),
         # Nudge DMs a minute, workspace-wide: under Slack's limit for chat.postMessage.
         send_per_minute=_integer(env, "ADVISOR_SENDS_PER_MINUTE", default=180, low=1, high=6000),
+        # HTTP mode: connections held open at once; one idle for ADVISOR_IDLE_TIMEOUT_SECONDS is
+        # closed, and so is a request still arriving ADVISOR_REQUEST_TIMEOUT_SECONDS after it began
+        max_connections=_integer(env, "ADVISOR_MAX_CONNECTIONS", default=2000, low=10, high=60000),
+        idle_timeout=_seconds(env, "ADVISOR_IDLE_TIMEOUT_SECONDS", default=30.0),
+        request_timeout=_seconds(env, "ADVISOR_REQUEST_TIMEOUT_SECONDS", default=10.0),
     )
 
 
@@ -130,7 +138,7 @@ def _integer(env: Mapping[str, str], name: str, *, default: int, low: int, high:
     raw = _optional(env, name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise ConfigError(f"{name} should be a whole number from {low} to {high}, not {raw!r}.")
     return int(raw)
 

@@ -4,17 +4,21 @@ import hashlib
 import hmac
 import json
 import logging
+import resource
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 import waitress
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.request.internals import parse_body
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
 
+from bot import shapes
 from core import outbox
 
 log = logging.getLogger(__name__)
@@ -30,65 +34,54 @@ def _answer(status: int, payload: dict | str) -> WsgiHttpResponse:
     return WsgiHttpResponse(status, {"content-type": ["application/json"]}, json.dumps(payload))
 
 
-# The envelope fields Bolt reads before any listener runs, and the types Slack sends them as.
-_FIELD_TYPES: dict[str, tuple[type, ...]] = {
-    "event": (dict,),
-    "view": (dict,),
-    "container": (dict,),
-    "message": (dict,),
-    "state": (dict,),
-    "user": (dict, str),
-    "team": (dict, str, type(None)),
-    "channel": (dict, str, type(None)),
-    "enterprise": (dict, str, type(None)),
-}
-_LISTS_OF_OBJECTS = ("authorizations", "actions")
+def whole_number(raw: str | None, *, digits: int) -> int | None:
+    """A header's number, strictly: 1 to `digits` ASCII digits; None for anything else (a sign,
+    a space, '²' or another script's digits, which `str.isdigit` accepts and `int` may not)."""
+    if not raw or len(raw) > digits or not raw.isascii() or not raw.isdigit():
+        return None
+    return int(raw)
 
 
-def _is_payload(body: str, content_type: str | None) -> bool:
-    """True when the body parses the way Bolt parses it, into an object shaped like Slack's."""
-    if content_type != "application/json" and not body.startswith("{") and "payload" not in body:
-        return True  # plain form fields (a slash command): Bolt reads them as strings, never fails
+def _parsed(body: str, content_type: str | None) -> object:
+    """The body as Bolt will parse it; None when it does not parse (or nests past the stack)."""
     try:
-        payload = parse_body(body, content_type)
-    except ValueError:
-        return False
-    if not isinstance(payload, dict):
-        return False
-    fields_ok = all(
-        isinstance(payload[name], types) for name, types in _FIELD_TYPES.items() if name in payload
-    )
-    lists_ok = all(
-        isinstance(payload[name], list) and all(isinstance(item, dict) for item in payload[name])
-        for name in _LISTS_OF_OBJECTS
-        if name in payload
-    )
-    return fields_ok and lists_ok
+        return parse_body(body, content_type)
+    except (ValueError, RecursionError):
+        return None
 
 
-class _RefusalLog:
-    """Warns about refused signatures at most once a minute, so a flood cannot fill the log."""
+# What each kind of refusal tells an operator (one line a minute per kind, with a count)
+REFUSALS = {
+    "signature": "with a missing, wrong or stale Slack signature; if Slack sent them, check "
+    "SLACK_SIGNING_SECRET (Basic Information > Signing Secret) and this machine's clock",
+    "size": "with a body over the size limit or an unreadable Content-Length",
+    "shape": "signed but not shaped like a Slack payload this app reads",
+}
+
+
+class RefusalLog:
+    """Warns about refused requests at most once a minute per kind, so a flood cannot fill the
+    log; each line counts the requests of its kind refused since the last one."""
 
     EVERY_SECONDS = 60.0
 
-    def __init__(self):
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
         self._lock = threading.Lock()
-        self._count = 0
-        self._last = -self.EVERY_SECONDS
+        self._clock = clock
+        self._counts: dict[str, int] = dict.fromkeys(REFUSALS, 0)
+        self._last: dict[str, float] = {}
 
-    def note(self) -> None:
+    def note(self, kind: str, detail: str = "") -> None:
         with self._lock:
-            self._count += 1
-            now = time.monotonic()
-            if now - self._last < self.EVERY_SECONDS:
+            self._counts[kind] += 1
+            now = self._clock()
+            last = self._last.get(kind)
+            if last is not None and now - last < self.EVERY_SECONDS:
                 return
-            count, self._count, self._last = self._count, 0, now
-        log.warning(
-            "refused %d request(s) with a missing, wrong or stale Slack signature; if Slack sent "
-            "them, check SLACK_SIGNING_SECRET (Basic Information > Signing Secret) and this "
-            "machine's clock",
-            count,
-        )
+            count, self._counts[kind], self._last[kind] = self._counts[kind], 0, now
+        since = "" if last is None else f" in the last {now - last:.0f} s"
+        latest = f" (latest: {detail})" if detail else ""
+        log.warning("refused %d request(s)%s %s%s", count, since, REFUSALS[kind], latest)
 
 
 class SlackFront:
@@ -106,7 +99,7 @@ class SlackFront:
         self._secret = signing_secret.encode()
         self._database_answers = database_answers
         self._outbox_health = outbox_health
-        self._refusals = _RefusalLog()
+        self._refusals = RefusalLog()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         response = self.respond(WsgiHttpRequest(environ))
@@ -136,45 +129,68 @@ class SlackFront:
 
     def _signed(self, raw: bytes, headers: dict) -> bool:
         """Slack's v0 scheme on the exact bytes received: HMAC-SHA256 of `v0:<stamp>:<body>`."""
-        stamp = headers.get("x-slack-request-timestamp") or ""
-        if not stamp.isdigit() or abs(time.time() - int(stamp)) > MAX_SIGNATURE_AGE_SECONDS:
+        raw_stamp = headers.get("x-slack-request-timestamp")
+        stamp = whole_number(raw_stamp, digits=12)
+        if stamp is None or abs(time.time() - stamp) > MAX_SIGNATURE_AGE_SECONDS:
             return False
-        base = b"v0:" + stamp.encode() + b":" + raw
+        base = b"v0:" + raw_stamp.encode() + b":" + raw
         expected = "v0=" + hmac.new(self._secret, base, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(expected, headers.get("x-slack-signature") or "")
+        given = headers.get("x-slack-signature") or ""
+        # compare_digest raises on non-ASCII text: such a signature is simply wrong
+        return given.isascii() and hmac.compare_digest(expected, given)
 
     def _slack(self, request: WsgiHttpRequest) -> WsgiHttpResponse:
-        length = request.environ.get("CONTENT_LENGTH") or "0"
-        if not length.isdigit():
+        raw_length = request.environ.get("CONTENT_LENGTH") or "0"
+        if not (raw_length.isascii() and raw_length.isdigit()):
+            self._refusals.note("size", "Content-Length is not a number")
             return _answer(400, "Content-Length is not a number.")
-        if int(length) > MAX_BODY_BYTES:
+        length = whole_number(raw_length, digits=len(str(MAX_BODY_BYTES)))  # None: too many
+        if length is None or length > MAX_BODY_BYTES:
+            self._refusals.note("size", f"Content-Length of {len(raw_length)} digits")
             return _answer(413, "Request body too large.")
-        raw = request.environ["wsgi.input"].read(int(length))
+        raw = request.environ["wsgi.input"].read(length)
         headers = request.get_headers()
         if not self._signed(raw, headers):
-            self._refusals.note()
+            self._refusals.note("signature")
             return _answer(401, "Invalid or stale Slack signature.")
         try:
             body = raw.decode("utf-8")
         except UnicodeDecodeError:
+            self._refusals.note("shape", "the body is not UTF-8")
             return _answer(400, "The body is not UTF-8.")
-        if not _is_payload(body, headers.get("content-type")):
-            return _answer(400, "The body is not a Slack payload.")
+        wrong = shapes.problem(_parsed(body, headers.get("content-type")))
+        if wrong:
+            self._refusals.note("shape", wrong)
+            return _answer(400, f"The body is not a Slack payload this app reads: {wrong}.")
         try:
             bolt = self._app.dispatch(
                 BoltRequest(body=body, query=request.query_string, headers=headers)
             )
-        except (KeyError, TypeError, AttributeError, ValueError):
-            # Bolt reads fields before any listener runs; a signed body of a shape Slack never
-            # sends makes it raise there. That is bad input, not a fault of ours.
-            log.warning("Bolt could not read a signed request body", exc_info=True)
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError) as error:
+            # Bolt reads fields before any listener runs; should a shape slip past the check
+            # above, it is bad input all the same: one line, not a traceback and a 500.
+            self._refusals.note("shape", f"Bolt could not read it: {type(error).__name__}")
             return _answer(400, "The body is not a Slack payload this app can read.")
         return WsgiHttpResponse(bolt.status, bolt.headers, bolt.body)
 
 
-def make_server(front: SlackFront, *, host: str, port: int, threads: int = 8):
+@dataclass(frozen=True)
+class Limits:
+    """How many connections the server holds and how long it waits for them: a connection idle
+    longer than `idle_seconds`, or a request still arriving `request_seconds` after its first
+    byte (a client sending a byte now and then), is closed."""
+
+    connections: int = 2_000
+    idle_seconds: float = 30.0
+    request_seconds: float = 10.0
+
+
+def make_server(
+    front: SlackFront, *, host: str, port: int, threads: int = 8, limits: Limits = Limits()
+):
     """A waitress server; `server.run()` blocks until SIGINT/SIGTERM ends it (port 0: any free)."""
-    return waitress.create_server(
+    _room_for(limits.connections)
+    server = waitress.create_server(
         front,
         max_request_body_size=MAX_BODY_BYTES,
         host=host,
@@ -182,7 +198,57 @@ def make_server(front: SlackFront, *, host: str, port: int, threads: int = 8):
         threads=threads,
         ident="advisor-bot",
         clear_untrusted_proxy_headers=True,
+        connection_limit=limits.connections,
+        channel_timeout=limits.idle_seconds,
+        # how often idle connections are looked for: a fraction of the time they may idle
+        cleanup_interval=max(0.5, min(limits.idle_seconds / 4, 10.0)),
+        backlog=min(limits.connections, 4096),
+        asyncore_use_poll=True,  # select() cannot watch a socket numbered 1024 or more
     )
+    server.channel_class = _slow_requests_closed(limits.request_seconds)
+    return server
+
+
+class _TimedParser(HTTPRequestParser):
+    """Waitress's parser of one request, remembering when its first byte came."""
+
+    def __init__(self, adj):
+        super().__init__(adj)
+        self.started = time.monotonic()
+
+
+def _slow_requests_closed(seconds: float) -> type[HTTPChannel]:
+    class Channel(HTTPChannel):
+        """A connection closed when its request is still incomplete `seconds` after it began:
+        waitress's idle timeout alone lets a client keep a connection by trickling bytes."""
+
+        parser_class = _TimedParser
+
+        def readable(self) -> bool:
+            request = self.request
+            if request is not None and time.monotonic() - request.started > seconds:
+                self.will_close = True  # waitress closes it on this pass of its loop
+                return False
+            return super().readable()
+
+    return Channel
+
+
+def _room_for(connections: int) -> None:
+    """Raise this process's open-file limit to hold `connections` sockets (and the database's,
+    Slack's and the log's), as far as the hard limit allows; say so once when it cannot."""
+    wanted = connections + 256
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        raised = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+        if raised < wanted:
+            log.warning(
+                "this process may open only %d files (ulimit -n), fewer than the %d connections "
+                "ADVISOR_MAX_CONNECTIONS allows: raise the limit or lower the setting",
+                raised,
+                connections,
+            )
 
 
 def outbox_health(sessions: Callable, clock) -> dict:

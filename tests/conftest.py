@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel
 from bot.app import build_app
 from bot.delivery.pacing import Pacing
 from bot.delivery.sender import OneWorkspace, Sender
-from bot.server import SlackFront, make_server, outbox_health
+from bot.server import Limits, SlackFront, make_server, outbox_health
 from bot.slack_client import make_web_client
 from core.db import database_answers, make_engine, migrate, session_factory
 from tests.fakes import BOT_TOKEN, SIGNING_SECRET, FakeClock, FakeSlack, SettlingExecutor
@@ -114,7 +114,7 @@ class RunningBot:
 
 
 @contextmanager
-def running_bot(engine, fake_slack, clock) -> Iterator[RunningBot]:
+def running_bot(engine, fake_slack, clock, limits: Limits | None = None) -> Iterator[RunningBot]:
     """The real app over HTTP on a loopback port, talking to the fake Slack (also used by
     tests/e2e/walkthrough.py outside pytest)."""
     sleeps: list[float] = []
@@ -142,12 +142,12 @@ def running_bot(engine, fake_slack, clock) -> Iterator[RunningBot]:
         database_answers=partial(database_answers, engine),
         outbox_health=partial(outbox_health, session_factory(engine), clock),
     )
-    server = make_server(front, host="127.0.0.1", port=0)
+    server = make_server(front, host="127.0.0.1", port=0, limits=limits or Limits())
     stopping = threading.Event()
 
     def serve() -> None:  # waitress's loop, closed from its own thread so no select() breaks
         while not stopping.is_set():
-            server.asyncore.loop(timeout=0.05, map=server._map, count=1)
+            server.asyncore.loop(timeout=0.05, map=server._map, count=1, use_poll=True)
         server.task_dispatcher.shutdown()
         server.close()
 

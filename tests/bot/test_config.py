@@ -26,6 +26,7 @@ def test_two_slack_values_are_enough_and_everything_else_has_a_default():
     assert config.api_url == DEFAULT_API_URL
     assert config.port == 3000
     assert config.tick_seconds == 60
+    assert (config.max_connections, config.idle_timeout, config.request_timeout) == (2000, 30, 10)
     assert not config.socket_mode
 
 
@@ -56,6 +57,10 @@ def test_an_empty_value_counts_as_missing():
         ("SLACK_API_URL", "slack.com/api"),
         ("PORT", "http"),
         ("PORT", "70000"),
+        ("PORT", "²"),
+        ("ADVISOR_MAX_CONNECTIONS", "5"),
+        ("ADVISOR_IDLE_TIMEOUT_SECONDS", "forever"),
+        ("ADVISOR_REQUEST_TIMEOUT_SECONDS", "0"),
         ("ADVISOR_TICK_SECONDS", "0"),
         ("ADVISOR_TICK_SECONDS", "soon"),
         ("LOG_LEVEL", "chatty"),

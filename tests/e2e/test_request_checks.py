@@ -1,18 +1,47 @@
 """Only Slack gets in: bad signatures get 401, malformed bodies 400, never a 500; health answers."""
 
+import hashlib
+import hmac
 import http.client
+import io
+import logging
 import time
 import urllib.request
 from functools import partial
 
 import pytest
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from sqlmodel import Session, func, select
 
-from bot.server import MAX_BODY_BYTES
+from bot.server import MAX_BODY_BYTES, RefusalLog, SlackFront
 from core import outbox, workspaces
 from core.models import Member
 from tests.fakes import SIGNING_SECRET, eventually, sign
 from tests.payloads import FORM, JSON, event_callback, slash_command, url_verification
+
+# Timestamps a lax parser takes for a number (or chokes on); the signature itself is right
+HOSTILE_STAMPS = {
+    "superscript two": "\xb2",
+    "5,000 digits": "1" * 5000,
+    "negative": "-{now}",
+    "plus sign": "+{now}",
+    "leading space": " {now}",
+    "trailing space": "{now} ",
+    "spaces inside": "17 64",
+    "underscores": "1_764_000_000",
+    "a float": "{now}.0",
+    "an exponent": "1.7e9",
+    "missing": "",
+}
+
+
+def _stamped(body: str, stamp: str) -> dict:
+    """Headers signed over `stamp` exactly as sent: only its strict reading decides."""
+    stamp = stamp.format(now=int(time.time()))
+    digest = hmac.new(
+        SIGNING_SECRET.encode(), f"v0:{stamp}:{body}".encode("latin-1", "replace"), hashlib.sha256
+    ).hexdigest()
+    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
 
 
 @pytest.fixture
@@ -40,6 +69,14 @@ def nothing_happened(bot, fake_slack, engine) -> bool:
         pytest.param(
             lambda body: {**sign(body), "X-Slack-Request-Timestamp": "noon"},
             id="timestamp not a number",
+        ),
+        *[
+            pytest.param(lambda body, stamp=stamp: _stamped(body, stamp), id=name)
+            for name, stamp in HOSTILE_STAMPS.items()
+        ],
+        pytest.param(lambda body: {**sign(body), "X-Slack-Signature": "v0=\xb2"}, id="sig ²"),
+        pytest.param(
+            lambda body: {**sign(body), "X-Slack-Signature": "v0=" + "f" * 5000}, id="long"
         ),
     ],
 )
@@ -226,3 +263,82 @@ def _get(path: str):
     return WsgiHttpRequest(
         {"REQUEST_METHOD": "GET", "PATH_INFO": path, "SERVER_PROTOCOL": "HTTP/1.1"}
     )
+
+
+def test_hundreds_of_hostile_requests_get_only_401s_and_a_line_or_two_of_log(
+    bot, help_body, caplog
+):
+    now = str(int(time.time()))
+    hostile = [
+        *[_stamped(help_body, stamp) for stamp in HOSTILE_STAMPS.values()],
+        {"X-Slack-Request-Timestamp": now, "X-Slack-Signature": "v0=\xb2\xb2"},
+        {"X-Slack-Request-Timestamp": now, "X-Slack-Signature": "v0=" + "0" * 64},
+        {"X-Slack-Request-Timestamp": now},
+        {},
+    ]
+    host = bot.url.removeprefix("http://")
+    connection = http.client.HTTPConnection(host, timeout=5)  # one connection: hundreds fast
+    statuses = []
+    with caplog.at_level(logging.DEBUG):
+        for n in range(600):
+            headers = {"Content-Type": FORM, **hostile[n % len(hostile)]}
+            connection.request("POST", "/slack/events", body=help_body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            statuses.append(response.status)
+    connection.close()
+
+    assert set(statuses) == {401}
+    lines = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(lines) == 1 and lines[0].getMessage().startswith("refused 1 request(s)")
+    assert not any(r.exc_info for r in caplog.records)
+
+
+def test_the_refusal_log_counts_what_it_refused_since_its_last_line(caplog):
+    now = [0.0]
+    refusals = RefusalLog(clock=lambda: now[0])
+
+    with caplog.at_level("WARNING", logger="bot.server"):
+        for second in range(150):  # one refused request a second, for two and a half minutes
+            now[0] = float(second)
+            refusals.note("signature")
+            refusals.note("shape", f"body.actions[{second}] is missing")
+
+    lines = [r.getMessage() for r in caplog.records]
+    assert [line.split(" with")[0].split(" signed")[0] for line in lines] == [
+        "refused 1 request(s)",
+        "refused 1 request(s)",
+        "refused 60 request(s) in the last 60 s",
+        "refused 60 request(s) in the last 60 s",
+        "refused 60 request(s) in the last 60 s",
+        "refused 60 request(s) in the last 60 s",
+    ]
+    assert lines[-1].endswith("(latest: body.actions[120] is missing)")
+
+
+@pytest.mark.parametrize(
+    ("length", "status"),
+    [
+        ("\xb2", 400),
+        ("-1", 400),
+        (" 12", 400),
+        ("1e3", 400),
+        ("\u0661\u0662", 400),  # Arabic-Indic digits: int() reads them, Slack never sends them
+        ("9" * 5000, 413),
+        (str(MAX_BODY_BYTES + 1), 413),
+    ],
+)
+def test_a_content_length_that_is_not_plain_digits_is_refused_before_anything_is_read(
+    length, status
+):
+    front = SlackFront(app=None, signing_secret=SIGNING_SECRET, database_answers=lambda: True)
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/slack/events",
+        "CONTENT_LENGTH": length,
+        "wsgi.input": io.BytesIO(b"unread"),
+    }
+
+    answer = front.respond(WsgiHttpRequest(environ))
+
+    assert answer.status.startswith(str(status)) and environ["wsgi.input"].tell() == 0
