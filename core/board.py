@@ -6,11 +6,12 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from core import cadence, next_due
+from core import cadence, dates, next_due
 from core.clock import Clock, moment_on
 from core.errors import AmongAlumni, Invalid, NotOnBoard
 from core.models import Advisor, AdvisorStatus, RelationshipKind, Support
 from core.names import has_letters, normalize
+from core.typed import check_typed
 
 LIMITS = {"name": 150, "contact": 300, "gains": 3000, "notes": 3000}
 
@@ -103,6 +104,7 @@ def _check_details(details: Details) -> None:
 def _check_lengths(values: dict[str, str | None]) -> None:
     for field, limit in LIMITS.items():
         value = values.get(field) or ""
+        check_typed(field, value)
         if len(value) > limit:
             raise Invalid(f"Keep this under {limit} characters (it has {len(value)}).", field=field)
 
@@ -117,6 +119,8 @@ def _spoke_at(spoke_on: date, zone: ZoneInfo, clock: Clock) -> datetime:
     now = clock.now()
     if spoke_on > now.astimezone(zone).date():
         raise Invalid("That date is in the future: when did you last speak?", field="last_spoke")
+    if spoke_on < dates.earliest(now.astimezone(zone).date()):
+        raise dates.too_long_ago("last_spoke")
     return moment_on(spoke_on, zone, now)
 
 

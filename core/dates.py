@@ -1019,6 +1019,17 @@ def read_day(text: str, *, zone: ZoneInfo, now: datetime, field: str = "due") ->
 
 
 HORIZON_YEARS = 10  # a promise further out than this is a typo, or not a promise
+PAST_YEARS = 100  # a contact longer ago than this is a typo (a picker at year 1)
+
+
+def earliest(today: date) -> date:
+    """The first day a past date (last spoke, a touchpoint) may be: January 1st, PAST_YEARS
+    before this year."""
+    return date(today.year - PAST_YEARS, 1, 1)
+
+
+def too_long_ago(field: str) -> Invalid:
+    return Invalid(f"That is more than {PAST_YEARS} years ago: choose a later date.", field=field)
 
 
 def horizon(today: date) -> date:

@@ -23,6 +23,7 @@ from core.models import (
     PromiseEvent,
     PromiseStatus,
 )
+from core.typed import check_typed
 
 WHAT_LIMIT = 500
 UPDATE_LIMIT = 3000
@@ -58,6 +59,7 @@ def make_promise(
     clock: Clock,
 ) -> Promise:
     """Record what the member promised an advisor on the board, due by the end of `due_on`."""
+    check_typed("what", what)
     what, now = " ".join(what.split()), clock.now()
     if not what:
         raise Invalid("Say what you promised.", field="what")
@@ -125,6 +127,7 @@ def renegotiate(
     _check_day(new_due_on, zone, now, "due")
     if new_due_on == promise.due_on:
         raise Invalid("That is the date it already has: choose another.", field="due")
+    check_typed("note", note)
     if len(note) > UPDATE_LIMIT:
         raise Invalid(
             f"Keep it under {UPDATE_LIMIT} characters (it has {len(note)}).", field="note"
@@ -302,6 +305,7 @@ def _kept_on_time(promise: Promise, moved_too_late: set[int]) -> bool:
 
 def check_update(text: str) -> str:
     """The update's text, trimmed; Invalid when empty or too long (before anything is sent)."""
+    check_typed("update", text)
     text = text.strip()
     if not text:
         raise Invalid("Write the update: a line or two on where it stands.", field="update")

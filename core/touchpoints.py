@@ -6,16 +6,19 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from core import cadence
+from core import cadence, dates
 from core.board import get_advisor, set_due
 from core.clock import Clock
 from core.errors import Invalid
 from core.models import Advisor, AdvisorStatus, Exchange, GivenBy, Medium, Touchpoint
+from core.typed import check_typed
 
 NOTE_LIMIT = 3000
 
 
 def _check(at: datetime, how: str, exchanged: Iterable[str], given_by: str, note: str, now) -> None:
+    if at.date() < dates.earliest(now.date()):  # compared as dates: year 1 cannot shift zones
+        raise dates.too_long_ago("date")
     if at > now:
         raise Invalid("That is in the future: log a touchpoint once it happened.", field="date")
     if how not in set(Medium):
@@ -24,6 +27,7 @@ def _check(at: datetime, how: str, exchanged: Iterable[str], given_by: str, note
         raise Invalid("Choose what was exchanged from the list.", field="exchanged")
     if given_by not in set(GivenBy):
         raise Invalid("Choose who gave what.", field="given_by")
+    check_typed("note", note)
     if len(note) > NOTE_LIMIT:
         raise Invalid(
             f"Keep the note under {NOTE_LIMIT} characters (it has {len(note)}).", field="note"

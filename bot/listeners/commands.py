@@ -12,6 +12,8 @@ from bot.listeners.promises import handle_promise_command, handle_promises_comma
 from bot.listeners.touchpoints import handle_log_command
 from bot.views.help import build_help_message
 from bot.views.typed import from_slack
+from core.errors import Invalid
+from core.typed import check_typed
 
 
 def handle_help(args: Args) -> None:
@@ -42,6 +44,11 @@ def handle_advisor_command(args: Args) -> None:
     args.command["text"] = from_slack(args.command.get("text") or "")
     name = subcommand_of(args.command["text"])
     route = ROUTES.get(name)
+    try:  # a NUL cannot even be looked up on Postgres: refused before any subcommand reads it
+        check_typed("text", args.command["text"])
+    except Invalid as problem:
+        args.ack(response_type="ephemeral", text=f"{problem} Nothing was saved.")
+        return
     if route is None:
         args.ack(response_type="ephemeral", **build_help_message(AVAILABLE, asked=name))
         return
