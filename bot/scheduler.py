@@ -15,11 +15,12 @@ import socket
 import uuid
 from collections import deque
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
 from bot import event_dedup
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 TICK_JOB = "tick"
 MAX_BATCHES = 20  # due queries a tick makes; what is left waits for the next tick
 BROKEN_MEMBER_WAIT = timedelta(hours=1)  # a member whose planning failed is looked at again then
+OUTAGE_REPEAT = timedelta(minutes=1)  # while the database is away, it is said this often
 
 
 def process_name() -> str:
@@ -46,9 +48,25 @@ class Ticker:
 
     def __init__(self, sessions: Callable[[], Session], clock: Clock, sender: Sender):
         self.sessions, self.clock, self.sender = sessions, clock, sender
+        self.outage = Outage(clock)
 
     def __call__(self) -> None:
+        """A tick, unless the database does not answer: then one line says so (once a minute
+        while it lasts, and once when it is back), never a traceback per tick."""
         log.debug("tick at %s", self.clock.now().isoformat(timespec="seconds"))
+        try:
+            with self.sessions() as session:
+                session.execute(text("SELECT 1"))
+        except Exception as error:
+            self.outage.down(error)
+            return
+        self.outage.up()
+        try:
+            self._tick()
+        except SQLAlchemyError as error:  # the database went away mid-tick: the next one says so
+            log.warning("Tick stopped: %s", one_line(error))
+
+    def _tick(self) -> None:
         self._isolated("checking refused tokens", self.sender.check_tokens)
         self._isolated("forgetting old Slack events", self._forget_events)
         with self.sessions() as finding:  # one session for the tick's due queries
@@ -145,8 +163,70 @@ class Ticker:
     def _isolated(self, what: str, work: Callable, *args) -> None:
         try:
             work(*args)
+        except DBAPIError as error:  # the database's own words say it all: no traceback
+            log.warning("Tick: %s failed: %s", what, one_line(error))
         except Exception:
             log.exception("Tick: %s failed", what)
+
+
+def one_line(error: BaseException) -> str:
+    """An error as one line an operator can act on: the driver's own message when there is one
+    (SQLAlchemy's wrapper adds its SQL and a link), else the first non-empty message along its
+    causes (a pool error can be empty: `InvalidatePoolError: ()`)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        inner = getattr(seen, "orig", None) or seen
+        said = str(inner).strip().splitlines()
+        if said and said[0] not in ("()", "None"):
+            return f"{type(inner).__name__}: {said[0]}"
+        seen = seen.__cause__ or seen.__context__
+    return type(error).__name__
+
+
+def _took(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+
+
+class Outage:
+    """The database as the ticks find it: one line when it stops answering (with the reason),
+    one a minute while it stays away (or sooner if the reason changes), one when it is back
+    with how long it was away."""
+
+    def __init__(self, clock: Clock):
+        self.clock = clock
+        self.since: datetime | None = None
+        self.said_at: datetime | None = None
+        self.reason = ""
+
+    def down(self, error: BaseException) -> None:
+        now, reason = self.clock.now(), one_line(error)
+        if self.since is None:
+            self.since = now
+        elif now - self.said_at < OUTAGE_REPEAT and reason == self.reason:
+            return
+        self.said_at, self.reason = now, reason
+        log.error(
+            "Database unreachable since %s (%s): %s; nothing is sent until it answers",
+            self.since.isoformat(timespec="seconds"),
+            _took(now - self.since),
+            reason,
+        )
+
+    def up(self) -> None:
+        if self.since is None:
+            return
+        now = self.clock.now()
+        log.warning(
+            "Database back after %s (unreachable since %s)",
+            _took(now - self.since),
+            self.since.isoformat(timespec="seconds"),
+        )
+        self.since = self.said_at = None
 
 
 def _say_why(plan: nudge_plan.Plan, made: list[int]) -> None:
