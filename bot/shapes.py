@@ -5,9 +5,15 @@ here must have one of the types Slack sends it as, and the fields Bolt or a list
 without a default must be there. `problem(payload)` says what is wrong, or None.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from slack_bolt.request.internals import extract_team_id, extract_user_id
+
+_WEB_ADDRESS = re.compile(r"https?://[!-~]{1,2000}", re.ASCII)
+_TRIGGER = re.compile(r"[!-~]{1,255}", re.ASCII)
+_SLACK_ID = re.compile(r"[A-Z][A-Z0-9]{1,39}", re.ASCII)
 MAX_DEPTH = 48  # Slack's deepest payloads (rich text in a message's blocks) are about 12 deep
 
 Check = Callable[[object, str], str | None]
@@ -27,6 +33,13 @@ TEXT = _types(str, name="a string")
 MAYBE_TEXT = _types(str, type(None), name="a string or null")
 FLAG = _types(bool, name="true or false")
 NUMBER = _types(int, float, name="a number")
+
+
+def URL(value: object, where: str) -> str | None:
+    """A web address the bot posts to (a response URL): http(s), no spaces, of a sane length."""
+    if isinstance(value, str) and _WEB_ADDRESS.fullmatch(value):
+        return None
+    return f"{where} should be an http(s) URL"
 
 
 def ANY(value: object, where: str) -> str | None:  # anything: a field read as it comes
@@ -92,15 +105,37 @@ def either(*checks: Check, name: str) -> Check:
     return check
 
 
+def _id(value: object, where: str) -> str | None:
+    """A Slack id (U0ALICE, T0TEST, C0GENERAL, V0MODAL): what the bot stores and asks about."""
+    if isinstance(value, str) and _SLACK_ID.fullmatch(value):
+        return None
+    return f"{where} should be a Slack id"
+
+
+ID = _id
+
+
+def TRIGGER(value: object, where: str) -> str | None:
+    """A trigger id, which opens a modal: printable ASCII, never empty."""
+    if isinstance(value, str) and _TRIGGER.fullmatch(value):
+        return None
+    return f"{where} should be a trigger id"
+
+
+MAYBE_ID = either(ID, _types(type(None), name="null"), name="a Slack id or null")
+
 # Pieces Slack repeats
-ID_OBJECT = obj(id=MAYBE_TEXT, name=MAYBE_TEXT, domain=MAYBE_TEXT, team_id=MAYBE_TEXT)
-TEAM = either(ID_OBJECT, MAYBE_TEXT, name="an object, a string or null")
-USER = obj({"id": TEXT}, team_id=MAYBE_TEXT, name=MAYBE_TEXT, username=MAYBE_TEXT)
+TEAM = either(
+    obj({"id": MAYBE_ID}, domain=MAYBE_TEXT, enterprise_id=MAYBE_ID),
+    MAYBE_ID,
+    name="a team object, a Slack id or null",
+)
+USER = obj({"id": ID}, team_id=MAYBE_ID, name=MAYBE_TEXT, username=MAYBE_TEXT)
 OPTION = obj({"value": TEXT}, text=ANY)
 AUTHORIZATION = obj(
-    enterprise_id=MAYBE_TEXT,
-    team_id=MAYBE_TEXT,
-    user_id=MAYBE_TEXT,
+    enterprise_id=MAYBE_ID,
+    team_id=MAYBE_ID,
+    user_id=MAYBE_ID,
     is_bot=FLAG,
     is_enterprise_install=FLAG,
 )
@@ -118,22 +153,26 @@ CHOSEN = {
     "selected_time": MAYBE_TEXT,
     "selected_date_time": either(NUMBER, MAYBE_TEXT, name="a number or null"),
 }
+VALUES = map_of(map_of(obj(**CHOSEN)))  # block id -> action id -> what was chosen
+STATE = obj({"values": VALUES})  # a submitted form's: listeners read its values
+SHOWN_STATE = obj(values=VALUES)  # a view a click came from (Slack may send `{}`)
 ACTION = obj({"action_id": TEXT}, block_id=TEXT, action_ts=TEXT, **CHOSEN)
 VIEW = obj(
-    {"id": TEXT},
+    {"id": ID},
     type=TEXT,
     callback_id=TEXT,
     private_metadata=MAYBE_TEXT,
     hash=MAYBE_TEXT,
-    team_id=MAYBE_TEXT,
-    root_view_id=MAYBE_TEXT,
-    previous_view_id=MAYBE_TEXT,
+    team_id=MAYBE_ID,
+    app_installed_team_id=MAYBE_ID,
+    root_view_id=MAYBE_ID,
+    previous_view_id=MAYBE_ID,
     external_id=MAYBE_TEXT,
     blocks=list_of(ANY),
-    state=obj(values=map_of(map_of(obj(**CHOSEN)))),
+    state=SHOWN_STATE,
 )
 SUBMITTED_VIEW = obj(
-    {"id": TEXT, "callback_id": TEXT, "state": obj({"values": map_of(map_of(obj(**CHOSEN)))})},
+    {"id": ID, "callback_id": TEXT, "state": STATE},
     **{k: v for k, v in VIEW.fields.items() if k not in ("id", "callback_id", "state")},
 )
 MESSAGE = obj(
@@ -141,17 +180,26 @@ MESSAGE = obj(
     ts=TEXT,
     thread_ts=MAYBE_TEXT,
     text=MAYBE_TEXT,
-    user=MAYBE_TEXT,
-    bot_id=MAYBE_TEXT,
+    user=MAYBE_ID,
+    bot_id=MAYBE_ID,
     blocks=list_of(ANY),
     metadata=obj(event_type=TEXT, event_payload=ANY, nullable=True),
 )
+# Where a click came from: a message (answered at its response URL) or a view (Home, a modal)
+CONTAINED_IN = {"message": "response_url", "view": "view"}  # and what a click there needs
+
+
+def _container_type(value: object, where: str) -> str | None:
+    known = isinstance(value, str) and value in CONTAINED_IN
+    return None if known else f"{where} should be 'message' or 'view'"
+
+
 CONTAINER = obj(
-    type=TEXT,
+    {"type": _container_type},
     message_ts=TEXT,
     thread_ts=MAYBE_TEXT,
-    channel_id=TEXT,
-    view_id=TEXT,
+    channel_id=ID,
+    view_id=ID,
     is_ephemeral=FLAG,
 )
 # Fields every interactive payload may carry; Bolt reads user, team, enterprise and channel
@@ -160,74 +208,77 @@ INTERACTIVE = {
     "user": USER,
     "team": TEAM,
     "enterprise": TEAM,
-    "channel": TEAM,
+    "channel": obj({"id": ID}, name=MAYBE_TEXT, nullable=True),
     "api_app_id": TEXT,
     "token": TEXT,
-    "trigger_id": TEXT,
-    "response_url": TEXT,
+    "trigger_id": TRIGGER,
+    "response_url": URL,
     "is_enterprise_install": FLAG,
     "container": CONTAINER,
     "message": MESSAGE,
     "view": VIEW,
-    "state": obj(values=map_of(map_of(obj(**CHOSEN)))),
+    "state": SHOWN_STATE,
     "authorizations": list_of(AUTHORIZATION),
 }
 
 
 def _interactive(*required: str, **more: Check) -> Obj:
     fields = {**INTERACTIVE, **more}
-    return Obj(fields, frozenset(("type", "user", "team", *required)))
+    return Obj(fields, frozenset(("type", "user", "team", "trigger_id", *required)))
 
 
 EVENT = obj(
     {"type": TEXT},
-    user=either(TEXT, obj({"id": TEXT}, tz=MAYBE_TEXT, team_id=MAYBE_TEXT), name="a user"),
-    channel=either(TEXT, obj(id=TEXT), name="a channel"),
+    user=either(ID, obj({"id": ID}, tz=MAYBE_TEXT, team_id=MAYBE_ID), name="a user"),
+    channel=ID,
     channel_type=TEXT,
     text=MAYBE_TEXT,
     ts=TEXT,
     thread_ts=MAYBE_TEXT,
     event_ts=TEXT,
-    bot_id=MAYBE_TEXT,
+    bot_id=MAYBE_ID,
     subtype=MAYBE_TEXT,
     tab=TEXT,
-    team=MAYBE_TEXT,
+    team=MAYBE_ID,
     tokens=obj(bot=list_of(TEXT), oauth=list_of(TEXT)),
 )
-# Events a listener reads `event["channel"]` of
-EVENTS_IN_A_CHANNEL = ("message", "app_mention")
+# What a listener reads of an event without a default, by the event's type
+EVENT_NEEDS = {
+    "message": ("channel",),
+    "app_mention": ("channel", "user"),
+    "app_home_opened": ("user",),
+    "user_change": ("user",),
+}
 
+# The kinds of request the app has listeners for. Others (view_closed, block_suggestion, a
+# global shortcut) Slack sends only to an app that asks for them: a kind the app starts to
+# read needs its shape here, or it is refused.
 BY_TYPE: dict[str, Obj] = {
     "url_verification": obj({"challenge": TEXT, "type": TEXT}, token=TEXT),
     "event_callback": obj(
-        {"type": TEXT, "team_id": TEXT, "event": EVENT},
+        {"type": TEXT, "team_id": ID, "event": EVENT},
         api_app_id=TEXT,
         event_id=TEXT,
         event_time=NUMBER,
-        enterprise_id=MAYBE_TEXT,
+        enterprise_id=MAYBE_ID,
         is_ext_shared_channel=FLAG,
         authorizations=list_of(AUTHORIZATION),
     ),
-    "block_actions": _interactive("actions", actions=list_of(ACTION, at_least=1)),
-    "block_suggestion": _interactive("action_id", action_id=TEXT, block_id=TEXT, value=TEXT),
+    "block_actions": _interactive("actions", "container", actions=list_of(ACTION, at_least=1)),
     "view_submission": _interactive("view", view=SUBMITTED_VIEW, response_urls=list_of(ANY)),
-    "view_closed": _interactive("view", view=SUBMITTED_VIEW, is_cleared=FLAG),
-    "shortcut": _interactive("callback_id", "trigger_id", callback_id=TEXT),
-    "message_action": _interactive(
-        "callback_id", "trigger_id", "message", callback_id=TEXT, message_ts=TEXT
-    ),
+    "message_action": _interactive("callback_id", "message", callback_id=TEXT, message_ts=TEXT),
 }
 # A slash command: form fields, always strings, but a JSON body could carry anything
 COMMAND = obj(
     {
         "command": TEXT,
-        "team_id": TEXT,
-        "user_id": TEXT,
-        "trigger_id": TEXT,
-        "response_url": TEXT,
+        "team_id": ID,
+        "user_id": ID,
+        "trigger_id": TRIGGER,
+        "response_url": URL,
     },
     text=TEXT,
-    channel_id=TEXT,
+    channel_id=ID,
     user_name=TEXT,
     team_domain=TEXT,
     api_app_id=TEXT,
@@ -245,16 +296,34 @@ def problem(payload: object) -> str | None:
     if "ssl_check" in payload and "type" not in payload:
         return None  # Slack checking the certificate: Bolt answers it
     if "command" in payload and "type" not in payload:
-        return COMMAND(payload, "body")
+        return COMMAND(payload, "body") or _actor(payload, user=True)
     kind = payload.get("type")
     shape = BY_TYPE.get(kind) if isinstance(kind, str) else None
     if shape is None:
         return f"body.type {str(kind)[:40]!r} is not a kind of request this app reads"
     if wrong := shape(payload, "body"):
         return wrong
-    event = payload.get("event") or {}
-    if kind == "event_callback" and event["type"] in EVENTS_IN_A_CHANNEL and "channel" not in event:
-        return "body.event.channel is missing"
+    if kind == "url_verification":
+        return None
+    if kind == "event_callback":
+        needs = EVENT_NEEDS.get(payload["event"]["type"], ())
+        missing = [
+            f"body.event.{name} is missing" for name in needs if name not in payload["event"]
+        ]
+        return next(iter(missing), None) or _actor(payload, user="user" in needs)
+    container = payload.get("container", {}).get("type")
+    if container and CONTAINED_IN[container] not in payload:
+        return f"body.{CONTAINED_IN[container]} is missing for a click in a {container}"
+    return _actor(payload, user=True)
+
+
+def _actor(payload: dict, *, user: bool) -> str | None:
+    """The workspace (and person) Bolt puts in the context, read the way Bolt reads them: every
+    row the bot writes carries them."""
+    if ID(extract_team_id(payload), "") is not None:
+        return "the body names no workspace (team id)"
+    if user and ID(extract_user_id(payload), "") is not None:
+        return "the body names no user"
     return None
 
 
