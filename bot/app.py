@@ -1,24 +1,22 @@
 """Builds the Bolt App: dependencies in the context, the listeners, one error handler."""
 
+import hashlib
 import json
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from sqlmodel import Session
 
+from bot.deferred import SORRY, Deferring
 from bot.delivery.sender import Sender
 from bot.listeners import register_all
 from bot.views.notices import build_notice
 from core.clock import Clock
 
 log = logging.getLogger(__name__)
-SORRY = (
-    "Something went wrong on my side and nothing was saved. "
-    "Please try again in a minute; if it keeps happening, tell whoever runs advisor-bot."
-)
 
 
 def build_app(
@@ -32,27 +30,38 @@ def build_app(
 ) -> App:
     """The whole bot as a Bolt App; calls auth.test once to learn who the bot is.
 
-    Listeners run on `executor` after Bolt has acked; the caller shuts it down to let them finish.
+    Bolt acks in the thread that answers the request, at once (a view submission: within
+    bot.deferred's budget); listeners run on `executor` after that, so no ack waits behind the
+    database or Slack (bot/deferred.py). The caller shuts `executor` down to let them finish.
     A listener hands what it decided to post on its own (an update sent on) to `sender` at once;
     without one, the scheduler's tick sends it.
     """
     app = App(
         client=client,
         signing_secret=signing_secret,
-        process_before_response=False,
-        listener_executor=executor,
+        process_before_response=True,
     )
+    work = executor or ThreadPoolExecutor(max_workers=8, thread_name_prefix="listener")
 
     @app.middleware
-    def provide_dependencies(context: BoltContext, next: Callable[[], None]) -> None:
+    def provide_dependencies(
+        context: BoltContext, request: BoltRequest, next: Callable[[], None]
+    ) -> None:
         context["sessions"] = sessions
         context["clock"] = clock
         context["sender"] = sender
+        context["request_key"] = request_key(request.raw_body)
         next()
 
-    register_all(app)
+    register_all(Deferring(app, work))
     app.error(handle_error)
     return app
+
+
+def request_key(raw_body: str) -> str:
+    """What identifies one request Slack signed: a digest of its exact body (which carries a
+    trigger_id, action_ts or view hash of its own), so a replay of the same bytes has the same."""
+    return hashlib.blake2b(raw_body.encode(), digest_size=12).hexdigest()
 
 
 def handle_error(error: Exception, body: dict, response: BoltResponse | None, respond) -> None:

@@ -14,6 +14,13 @@ from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 CONNECT_TIMEOUT_SECONDS = 5
+# Postgres: a statement waits at most this long for a lock, and runs at most this long, so a
+# table held by someone else fails a request's work in seconds (the person is told nothing was
+# saved, in place) instead of holding a worker for as long as the lock lasts.
+LOCK_TIMEOUT_MS = 5_000
+STATEMENT_TIMEOUT_MS = 15_000
+# SQLite: how long a writer waits for another's lock before "database is locked".
+BUSY_TIMEOUT_SECONDS = 30
 # Any stable number: the advisory lock that lets only one process migrate Postgres at a time.
 _MIGRATION_LOCK = 4_174_312
 
@@ -39,7 +46,7 @@ def make_engine(url: str) -> Engine:
         in_memory = parsed.database in (None, "", ":memory:")
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS},
             poolclass=StaticPool if in_memory else None,
         )
         event.listen(engine, "connect", _tune_sqlite)
@@ -51,7 +58,12 @@ def make_engine(url: str) -> Engine:
         pool_size=10,
         max_overflow=10,
         pool_timeout=10,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "options": (
+                f"-c lock_timeout={LOCK_TIMEOUT_MS} -c statement_timeout={STATEMENT_TIMEOUT_MS}"
+            ),
+        },
     )
 
 
@@ -69,6 +81,8 @@ def migrate(engine: Engine) -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
+            # A migration may rewrite big tables and wait for another process's: no time limit.
+            connection.execute(text("SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0"))
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

@@ -155,7 +155,12 @@ def running_bot(engine, fake_slack, clock, limits: Limits | None = None) -> Iter
     thread.start()
     url = f"http://127.0.0.1:{server.effective_port}"
     try:
-        yield RunningBot(url=url, slack=SlackSender(url), sleeps=sleeps, listeners=listeners)
+        sender_ = SlackSender(
+            url,
+            settle=listeners.settle,
+            answered=lambda: fake_slack.calls_to("response_url"),
+        )
+        yield RunningBot(url=url, slack=sender_, sleeps=sleeps, listeners=listeners)
     finally:
         stopping.set()
         thread.join(timeout=5)

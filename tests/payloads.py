@@ -5,6 +5,7 @@ import re
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
 from urllib.parse import urlencode
@@ -191,6 +192,7 @@ JSON = "application/json"
 class Answer:
     status: int
     body: str
+    acked: str | None = None  # for a command answered later: the ack's own body
 
     def json(self) -> dict:
         return json.loads(self.body)
@@ -199,9 +201,18 @@ class Answer:
 class SlackSender:
     """Posts requests to the bot the way Slack does: signed, with Slack's content types."""
 
-    def __init__(self, base_url: str, *, secret: str = SIGNING_SECRET):
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        secret: str = SIGNING_SECRET,
+        settle: Callable[[], None] | None = None,
+        answered: Callable[[], list] | None = None,
+    ):
         self.base_url = base_url
         self.secret = secret
+        self.settle = settle  # waits until the bot has done what it started after acking
+        self.answered = answered  # what the bot has posted to response URLs so far
 
     def post(
         self,
@@ -220,7 +231,7 @@ class SlackSender:
             method="POST",
             headers={"Content-Type": content_type, **headers},
         )
-        return _send(request)
+        return self._seen(data, lambda: _send(request))
 
     def get(self, path: str) -> Answer:
         return _send(urllib.request.Request(self.base_url + path, method="GET"))
@@ -229,6 +240,22 @@ class SlackSender:
         return self.post(
             slash_command(text, user=user, response_url=response_url), content_type=FORM
         )
+
+    def _seen(self, data: bytes, send: Callable[[], Answer]) -> Answer:
+        """For a slash command, what the person sees: the bot acks at once and answers through
+        the response URL, so the first answer posted there (`acked`: the ack's own body)."""
+        is_command = data.startswith(b"command=") or b"&command=" in data
+        if not is_command or b"payload=" in data:
+            return send()
+        before = len(self.answered()) if self.answered else 0
+        acked = send()
+        if acked.status != 200 or acked.body or self.settle is None or self.answered is None:
+            return acked
+        self.settle()
+        said = self.answered()[before:]
+        if not said:
+            return acked
+        return Answer(200, json.dumps(said[0].args), acked=acked.body)
 
     def event(self, event: dict) -> Answer:
         return self.post(event_callback(event), content_type=JSON)

@@ -56,5 +56,19 @@ def handle_advisor_command(args: Args) -> None:
     greet_newcomer(args.client, args.context)
 
 
+def usage_at_once(args: Args) -> dict | None:
+    """`help` and an unknown subcommand need nothing slow: their usage card goes in the ack
+    (bot/deferred.py); every other subcommand is answered through the response URL."""
+    name = subcommand_of(from_slack(args.command.get("text") or ""))
+    if ROUTES.get(name) is handle_help:
+        return {"response_type": "ephemeral", **build_help_message(AVAILABLE)}
+    if name not in ROUTES and name.isprintable():
+        return {"response_type": "ephemeral", **build_help_message(AVAILABLE, asked=name)}
+    return None
+
+
+handle_advisor_command.at_once = usage_at_once
+
+
 def register(app: App) -> None:
     app.command(COMMAND)(handle_advisor_command)
