@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from bot import event_dedup
 from bot.views.board import Entry, build_home
 from bot.views.elements import metadata
 from bot.views.notices import build_notice
@@ -27,6 +28,26 @@ from core.outbox import Target
 from core.touchpoints import latest_touchpoints
 
 log = logging.getLogger(__name__)
+
+
+REPLAYED = (
+    "Already done: this very request reached me twice, and I acted on it once. See my Home tab."
+)
+
+
+class Replayed(Exception):
+    """A copy of a request whose write was made already (Slack accepts a signed request for
+    five minutes): nothing more is written, and the person is told it was done."""
+
+
+def once(session: Session, context: BoltContext, purpose: str) -> None:
+    """Claim this request's `purpose` write in the write's own transaction; Replayed when a
+    copy of the same signed bytes claimed it first. A new command typed or a button pressed
+    again is a new request (Slack gives it a new trigger_id or action_ts): that is not a copy.
+    Keys are kept a day (bot.event_dedup.forget_old, by the tick)."""
+    key = context.get("request_key")
+    if key and not event_dedup.claim(session, key=f"r:{key}:{purpose}", now=context["clock"].now()):
+        raise Replayed(REPLAYED)
 
 
 @contextmanager

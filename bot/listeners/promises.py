@@ -24,7 +24,9 @@ from bot.ids import (
 )
 from bot.listeners.board import mentioned_user
 from bot.listeners.common import (
+    Replayed,
     after_nudge,
+    once,
     open_with_board,
     publish_home,
     send_now,
@@ -147,6 +149,7 @@ def handle_promise_command(args: Args) -> None:
             person = person_of(advisor)  # kept for a question after the session is closed
             zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
             due_on = read_day(when, zone=zone, now=context["clock"].now())
+            once(session, context, "promise")
             made = promises.make_promise(
                 session,
                 team_id=context.team_id,
@@ -168,6 +171,9 @@ def handle_promise_command(args: Args) -> None:
         return
     except Invalid as problem:
         args.ack(response_type="ephemeral", text=f"{said(problem)} Nothing was saved.")
+        return
+    except Replayed as replayed:
+        args.ack(response_type="ephemeral", text=str(replayed))
         return
     args.ack(response_type="ephemeral", text=answer)
     publish_home(args.client, context)
@@ -283,6 +289,7 @@ def handle_make_submission(ack: Ack, view: dict, client: WebClient, context: Bol
         with transaction(context) as session:
             zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
             due_on = read_new_date(values, zone=zone, now=context["clock"].now())
+            once(session, context, "promise")
             made = promises.make_promise(
                 session,
                 team_id=context.team_id,
@@ -306,6 +313,9 @@ def handle_make_submission(ack: Ack, view: dict, client: WebClient, context: Bol
         return
     except NotOnBoard as problem:
         ack(response_action="errors", errors={"advisor": str(problem)})
+        return
+    except Replayed as replayed:
+        ack(response_action="update", view=build_notice("Promise recorded", str(replayed)))
         return
     ack(response_action="update", view=build_notice("Promise recorded", answer))
     publish_home(client, context)
@@ -401,6 +411,7 @@ def handle_update_submission(ack: Ack, view: dict, client: WebClient, context: B
     who = {"team_id": context.team_id, "owner_id": context.user_id}
     try:
         with transaction(context) as session:
+            once(session, context, "update")
             update = promises.post_update(
                 session,
                 **who,
@@ -420,6 +431,9 @@ def handle_update_submission(ack: Ack, view: dict, client: WebClient, context: B
         return
     except Invalid as problem:
         answer_invalid(ack, problem, fields={"update"})
+        return
+    except Replayed as replayed:
+        ack(response_action="update", view=build_notice("Update posted", str(replayed)))
         return
     if not sending:
         copy = f"Saved. Here it is to send {escape(advisor.name)} yourself:"

@@ -11,8 +11,10 @@ from bot.ids import LOG_AS_TOUCHPOINT, LOG_TOUCHPOINT, LOG_TOUCHPOINT_VIEW, WHO_
 from bot.listeners.board import mentioned_user
 from bot.listeners.common import (
     EMPTY_BOARD,
+    Replayed,
     advisor_id_from,
     after_nudge,
+    once,
     open_with_board,
     publish_home,
     tell,
@@ -78,6 +80,7 @@ def _names(advisors: list[Advisor]) -> str:
 
 def _log_now(session, context: BoltContext, advisor: Advisor, note: str) -> dict:
     """Record the touchpoint; the answer says with whom (and offers to bring back an alumnus)."""
+    once(session, context, "log")
     logged = log_touchpoint(
         session,
         team_id=context.team_id,
@@ -145,6 +148,9 @@ def handle_log_command(args: Args) -> None:
     except Invalid as problem:
         args.ack(response_type="ephemeral", text=f"{said(problem)} Nothing was saved.")
         return
+    except Replayed as replayed:
+        args.ack(response_type="ephemeral", text=str(replayed))
+        return
     args.ack(response_type="ephemeral", **answer)
     if recorded:
         publish_home(args.client, context)
@@ -170,6 +176,8 @@ def handle_who_log(
                 answer = _log_now(session, context, advisor, note)
     except (NotOnBoard, Invalid) as problem:
         answer = {"text": f"{said(problem)} Nothing was saved."}
+    except Replayed as replayed:
+        answer = {"text": str(replayed)}
     if body.get("response_url"):  # the question, an ephemeral message, gives way to it
         context.respond(replace_original=True, response_type="ephemeral", **answer)
     publish_home(client, context)
@@ -200,6 +208,7 @@ def handle_log_submission(ack: Ack, view: dict, client: WebClient, context: Bolt
         with transaction(context) as session:
             zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
             now = context["clock"].now()
+            once(session, context, "log")
             advisor = log_touchpoint(
                 session,
                 team_id=context.team_id,
@@ -219,6 +228,9 @@ def handle_log_submission(ack: Ack, view: dict, client: WebClient, context: Bolt
         return
     except NotOnBoard as problem:
         ack(response_action="errors", errors={"advisor": str(problem)})
+        return
+    except Replayed as replayed:
+        ack(response_action="update", view=build_notice("Touchpoint logged", str(replayed)))
         return
     ack(response_action="update", view=build_notice("Touchpoint logged", answer))
     after_nudge(client, context, view, "logged", form.note[:120], ends=True)
