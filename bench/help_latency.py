@@ -254,7 +254,7 @@ def report(results: dict) -> str:
 
 def without_ack_poll(app: App) -> None:
     """Run listeners inline, so nothing waits out Bolt's 10 ms ack poll (analysis only: it pokes
-    a private attribute; production keeps process_before_response=False)."""
+    a private attribute; build_app sets it too since issue 11, so it is a no-op now)."""
     app._listener_runner.process_before_response = True
 
 
