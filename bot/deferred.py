@@ -34,6 +34,10 @@ SORRY = (
     "Something went wrong on my side and nothing was saved. "
     "Please try again in a minute; if it keeps happening, tell whoever runs advisor-bot."
 )
+TOO_SLOW_TO_OPEN = (
+    "Slack took too long to open the form (it allows 3 seconds), so nothing was opened or "
+    "saved. Please run the same thing again."
+)
 STILL_WORKING = (
     "Still saving: the database is slow right now. This window shows the outcome as soon as "
     "it is known, so there is no need to submit again."
@@ -103,11 +107,11 @@ class _Answer:
         self.answered = answered
 
     def __call__(self, text: str = "", blocks=None, response_type=None, **rest) -> None:
-        if self.answered:
-            return
+        if self.answered or not (text or blocks):
+            return  # an empty ack tells the person nothing: a modal or a message comes after
         self.answered = True
-        if not (text or blocks) or not self._args.body.get("response_url"):
-            return  # an empty ack (a modal opens instead), or nowhere to answer
+        if not self._args.body.get("response_url"):
+            return
         self._args.respond(
             text=text, blocks=blocks, response_type=response_type or "ephemeral", **rest
         )
@@ -118,9 +122,14 @@ class _Answer:
         if self.answered:
             return  # the person was told the real outcome already
         self.answered = True
+        expired = isinstance(error, SlackApiError) and _error_code(error) == "expired_trigger_id"
         if self._args.body.get("response_url"):
             try:
-                self._args.respond(response_type="ephemeral", replace_original=False, text=SORRY)
+                self._args.respond(
+                    response_type="ephemeral",
+                    replace_original=False,
+                    text=TOO_SLOW_TO_OPEN if expired else SORRY,
+                )
             except Exception:  # Slack unreachable too: the log above is all that can be done
                 log.warning("Could not tell the person that nothing was saved", exc_info=True)
 
@@ -179,6 +188,11 @@ class _ViewAnswer:
             log.warning("Could not update a slow modal %s: %s", view_id, error)
             text = _words_of(view)
             self._args.client.chat_postMessage(channel=self._args.context.user_id, text=text)
+
+
+def _error_code(error: SlackApiError) -> str:
+    response = getattr(error, "response", None)
+    return str(response.get("error", "")) if response is not None else ""
 
 
 def _words_of(view: dict) -> str:

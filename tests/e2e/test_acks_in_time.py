@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from core.db import LOCK_TIMEOUT_MS
 from core.models import Touchpoint
 from tests.e2e.helpers import latest_view
+from tests.fakes import Reply
 from tests.payloads import FORM, SlackSender, slash_command, view_submission
 
 pytestmark = pytest.mark.usefixtures("workspace")
@@ -135,3 +136,13 @@ def test_a_slow_views_open_does_not_delay_the_ack_and_the_modal_opens_once(bot, 
     bot.listeners.settle(10)
     assert len(fake_slack.calls_to("views.open")) == 1
     assert said(fake_slack, 0) == []  # no false error on top of the modal
+
+
+def test_a_form_slack_opened_too_late_says_so_and_asks_to_run_it_again(bot, fake_slack):
+    fake_slack.script("views.open", Reply(200, {"ok": False, "error": "expired_trigger_id"}))
+
+    answer = bot.slack.command("add", response_url=fake_slack.response_url())
+
+    assert answer.acked == ""
+    assert answer.json()["text"].startswith("Slack took too long to open the form")
+    assert len(fake_slack.calls_to("response_url")) == 1

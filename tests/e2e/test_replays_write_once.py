@@ -2,6 +2,7 @@
 identical signed bytes sent again (by a proxy, a network retry or an attacker) change nothing
 more, and the person is told it was done already."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -41,6 +42,22 @@ def test_a_replayed_log_command_logs_one_touchpoint_and_says_so(bot, fake_slack,
     assert len(rows(engine, Touchpoint)) == 1
     assert first.json()["text"].startswith("Logged a touchpoint with Grace")
     assert all(a.json()["text"].startswith("Already done") for a in again)
+
+
+def test_copies_sent_at_the_same_moment_log_one_touchpoint(bot, fake_slack, engine, grace):
+    body = slash_command("log <@U0GRACE> coffee", response_url=fake_slack.response_url())
+    headers = sign(body)
+
+    with ThreadPoolExecutor(max_workers=TIMES) as senders:
+        sent = [senders.submit(bot.slack.post, body, content_type=FORM, headers=headers)]
+        sent += [senders.submit(bot.slack.post, body, content_type=FORM, headers=headers)]
+        sent += [senders.submit(bot.slack.post, body, content_type=FORM, headers=headers)]
+    bot.settle()
+
+    assert all(s.result().status == 200 for s in sent)
+    assert len(rows(engine, Touchpoint)) == 1
+    said = [c.args["text"] for c in fake_slack.calls_to("response_url")]
+    assert sorted(t.split(" ")[0] for t in said[-TIMES:]) == ["Already", "Already", "Logged"]
 
 
 def test_a_replayed_promise_command_records_one_promise(bot, fake_slack, engine, grace):
