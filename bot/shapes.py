@@ -245,7 +245,7 @@ EVENT = obj(
 # What a listener reads of an event without a default, by the event's type
 EVENT_NEEDS = {
     "message": ("channel",),
-    "app_mention": ("channel", "user"),
+    "app_mention": ("channel",),  # a workflow's mention has no user: it gets no answer
     "app_home_opened": ("user",),
     "user_change": ("user",),
 }
