@@ -483,6 +483,7 @@ def handle_renegotiate_submission(
         with transaction(context) as session:
             zone = member_zone(session, team_id=context.team_id, user_id=context.user_id)
             new_due_on = read_new_date(values, zone=zone, now=context["clock"].now())
+            once(session, context, "renegotiate")
             moved = promises.renegotiate(
                 session,
                 **who,
@@ -499,6 +500,9 @@ def handle_renegotiate_submission(
         return
     except NotYours as problem:
         ack(response_action="update", view=build_notice("Nothing changed", str(problem)))
+        return
+    except Replayed as replayed:
+        ack(response_action="update", view=build_notice("Date moved", str(replayed)))
         return
     ack(response_action="update", view=build_notice("Date moved", answer))
     today = context["clock"].now().astimezone(zone)

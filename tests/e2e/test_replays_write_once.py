@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot import event_dedup
-from bot.ids import PROMISE_MENU, PROMISE_UPDATE
+from bot.ids import PROMISE_MENU, PROMISE_RENEGOTIATE, PROMISE_UPDATE
 from core.models import Promise, PromiseEvent, SeenEvent, Touchpoint
 from tests.e2e.helpers import latest_view
 from tests.fakes import sign
@@ -100,6 +100,37 @@ def test_a_replayed_update_sent_on_posts_one_update_and_one_dm(bot, fake_slack, 
     assert len(updates) == 1
     dms = [c for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"] == "D0GRACE"]
     assert len(dms) == 1
+
+
+def test_a_replayed_promise_modal_records_one_promise(bot, fake_slack, engine, grace):
+    bot.slack.command("promise", response_url=fake_slack.response_url())
+    bot.settle()
+    modal = latest_view(fake_slack, "views.open")
+    answers = {"advisor": str(grace.id), "what": "send the deck", "due": "2026-12-01"}
+
+    first, *again = replayed(bot, view_submission(modal, answers))
+
+    assert len(rows(engine, Promise)) == 1
+    assert "Recorded" in str(first.json()["view"])
+    assert all("Already done" in str(a.json()["view"]) for a in again)
+
+
+def test_a_replayed_renegotiation_moves_the_date_once(bot, fake_slack, engine, grace):
+    typed = "promise <@U0GRACE> send the deck by friday"
+    bot.slack.command(typed, response_url=fake_slack.response_url())
+    bot.settle()
+    [promise] = rows(engine, Promise)
+    bot.slack.interact(block_action(PROMISE_MENU, selected=f"{PROMISE_RENEGOTIATE}:{promise.id}"))
+    bot.settle()
+    modal = latest_view(fake_slack, "views.open")
+
+    first, *again = replayed(bot, view_submission(modal, {"due": "2026-12-04", "note": "late"}))
+
+    assert "now due" in str(first.json()["view"])
+    assert all("Already done" in str(a.json()["view"]) for a in again)  # not a field error
+    [promise] = rows(engine, Promise)
+    assert promise.renegotiations == 1
+    assert len([e for e in rows(engine, PromiseEvent) if e.change == "renegotiated"]) == 1
 
 
 def test_a_command_typed_again_is_a_new_request_and_is_logged_again(bot, fake_slack, engine, grace):
