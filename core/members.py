@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from core import next_due, outbox
 from core.clock import Clock
+from core.db import insert_new
 from core.due_members import wake
 from core.models import Advisor, Member
 
@@ -26,12 +27,13 @@ def known_zone(tz: str | None) -> str:
 def remember_member(
     session: Session, *, team_id: str, user_id: str, tz: str, clock: Clock
 ) -> Member:
-    """The member's row, created on first use; the time zone follows what Slack says now."""
-    member = session.exec(
-        select(Member).where(Member.team_id == team_id, Member.user_id == user_id)
-    ).first()
+    """The member's row, created on first use (two first requests at once make one row, and
+    neither fails); the time zone follows what Slack says now."""
+    member = _member(session, team_id, user_id)
     if member is None:
-        member = Member(team_id=team_id, user_id=user_id, created_at=clock.now())
+        new = Member(team_id=team_id, user_id=user_id, tz=known_zone(tz), created_at=clock.now())
+        insert_new(session, Member, new.model_dump(exclude={"id"}), unique=["team_id", "user_id"])
+        member = _member(session, team_id, user_id)
     member.tz = known_zone(tz)
     if member.unreachable:  # they are here: what Slack refused to bring them goes out again
         outbox.reachable_again(
@@ -43,6 +45,11 @@ def remember_member(
     session.flush()
     next_due.member_changed(session, member, now=clock.now())  # their zone may be new
     return member
+
+
+def _member(session: Session, team_id: str, user_id: str) -> Member | None:
+    query = select(Member).where(Member.team_id == team_id, Member.user_id == user_id)
+    return session.exec(query).first()
 
 
 def member_zone(session: Session, *, team_id: str, user_id: str) -> ZoneInfo:

@@ -2,6 +2,7 @@
 next nudge comes (or why it has not), and a sample nudge on request that counts for nothing."""
 
 import json
+import logging
 from datetime import timedelta
 from urllib.parse import parse_qs, urlencode
 
@@ -180,3 +181,24 @@ def test_an_empty_board_says_why_no_nudge_is_on_the_way(bot, fake_slack):
     bot.settle()
 
     assert "No nudge on the way: nothing falls due yet; add an advisor" in home_text(fake_slack)
+
+
+def test_a_new_members_first_requests_arriving_together_make_one_member_and_one_welcome(
+    bot, fake_slack, engine, caplog
+):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with caplog.at_level(logging.ERROR), ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(
+            pool.map(
+                lambda text: bot.slack.command(text, response_url=fake_slack.response_url()),
+                ["help", "list", "promises", "help"],
+            )
+        )
+        bot.settle()
+
+    assert [a.status for a in answers] == [200] * 4
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    with Session(engine) as session:
+        assert len(session.exec(select(Member)).all()) == 1
+    assert len(welcomes(fake_slack)) == 1
