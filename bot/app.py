@@ -40,6 +40,9 @@ def build_app(
         client=client,
         signing_secret=signing_secret,
         process_before_response=True,
+        # bot/server.py checks every request's signature on the bytes received, before Bolt
+        # (and may spell the body so that Bolt reads it right: `for_bolt`); Socket Mode has none
+        request_verification_enabled=False,
     )
     work = executor or ThreadPoolExecutor(max_workers=8, thread_name_prefix="listener")
 

@@ -450,3 +450,16 @@ def test_the_shortcut_on_a_message_by_someone_not_on_the_board_says_so(bot, fake
     modal = latest_view(fake_slack, "views.update")
     assert "<@U0BOB> wrote this and is not on your board" in json.dumps(modal)
     assert "initial_option" not in json.dumps(modal["blocks"][1])
+
+
+@pytest.mark.parametrize("note", ["went over the payload design", "payload=1&payload"])
+def test_a_command_whose_text_says_payload_is_read_whole(bot, fake_slack, engine, grace, note):
+    answer = bot.slack.command(
+        f"log <@U0GRACE|grace> {note}", response_url=fake_slack.response_url()
+    )
+    bot.settle()
+
+    assert answer.status == 200
+    with Session(engine) as session:
+        [touchpoint] = session.exec(select(Touchpoint)).all()
+    assert touchpoint.note == note
