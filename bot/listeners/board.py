@@ -332,9 +332,12 @@ def handle_list_command(args: Args) -> None:
     args.ack(response_type="ephemeral", **_board_page(args.context, status, 0))
 
 
-def handle_list_more(ack: Ack, action: dict, context: BoltContext) -> None:
-    """Show more: the next page in place of the message, read again for whoever clicked."""
+def handle_list_more(ack: Ack, body: dict, action: dict, context: BoltContext) -> None:
+    """Show more: the next page in place of the message, read again for whoever clicked (a
+    click without a message to replace, never where the bot puts it, does nothing)."""
     ack()
+    if not body.get("response_url"):
+        return
     kind, _, raw = str(action.get("value") or "").partition(":")
     status = AdvisorStatus.ALUMNI if kind == AdvisorStatus.ALUMNI else AdvisorStatus.ACTIVE
     offset = row_id(raw)  # a page's start: as bounded as an id

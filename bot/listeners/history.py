@@ -49,12 +49,16 @@ def handle_history_button(
 
 
 def _show_in_place(client: WebClient, body: dict, view_of) -> None:
-    """Replace the open history modal with `view_of()`, or a notice when that fails."""
+    """Replace the open history modal with `view_of()`, or a notice when that fails; a click
+    from anywhere but a modal (never where the bot puts these buttons) has nothing to replace."""
+    view_id = (body.get("view") or {}).get("id")
+    if not view_id:
+        return
     try:
         view = view_of()
     except NotOnBoard as problem:
         view = build_notice("History", str(problem))
-    client.views_update(view_id=(body.get("view") or {}).get("id"), view=view)
+    client.views_update(view_id=view_id, view=view)
 
 
 def handle_older(ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext):

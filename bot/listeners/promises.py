@@ -351,9 +351,12 @@ def handle_promises_command(args: Args) -> None:
     args.ack(response_type="ephemeral", **_promises_page(args.context, 0))
 
 
-def handle_promises_more(ack: Ack, action: dict, context: BoltContext) -> None:
-    """Show more: the next page in place of the message, read again for whoever clicked."""
+def handle_promises_more(ack: Ack, body: dict, action: dict, context: BoltContext) -> None:
+    """Show more: the next page in place of the message, read again for whoever clicked (a
+    click without a message to replace, never where the bot puts it, does nothing)."""
     ack()
+    if not body.get("response_url"):
+        return
     raw = str(action.get("value") or "")
     page = _promises_page(context, row_id(raw))
     context.respond(response_type="ephemeral", replace_original=True, **page)

@@ -95,3 +95,20 @@ def test_a_crafted_value_in_a_message_changes_nothing_and_errs_nowhere(
 
     assert answer.status == 200 and errors_logged(caplog) == []
     assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize(
+    ("action_id", "value"),
+    [(LIST_MORE, "active:20"), (PROMISES_MORE, "20"), (HISTORY_OLDER, "1:t1@" + ASKED)],
+)
+def test_a_paging_button_clicked_where_the_bot_never_put_it_does_nothing(
+    bot, engine, caplog, grace, action_id, value
+):
+    before = snapshot(engine)
+
+    with caplog.at_level(logging.ERROR):
+        answer = bot.slack.interact(block_action(action_id, value))  # from Home, no message
+        bot.settle()
+
+    assert answer.status == 200 and errors_logged(caplog) == []
+    assert snapshot(engine) == before
