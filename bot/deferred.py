@@ -25,8 +25,10 @@ from concurrent.futures import Executor
 
 from slack_bolt import App, Args
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import OperationalError
 
 from bot.views.notices import build_notice
+from core.db import one_line
 
 log = logging.getLogger(__name__)
 VIEW_BUDGET_SECONDS = 2.0
@@ -117,8 +119,7 @@ class _Answer:
         )
 
     def failed(self, error: Exception) -> None:
-        kind = self._args.body.get("type") or "slash command"
-        log.error("A %s listener failed", kind, exc_info=error)
+        _log_failure(self._args.body.get("type") or "slash command", error)
         if self.answered:
             return  # the person was told the real outcome already
         self.answered = True
@@ -132,6 +133,16 @@ class _Answer:
                 )
             except Exception:  # Slack unreachable too: the log above is all that can be done
                 log.warning("Could not tell the person that nothing was saved", exc_info=True)
+
+
+def _log_failure(kind: str, error: Exception) -> None:
+    """A listener's failure in the log: one line when the database did not answer in time or
+    at all (a lock, a timeout, an outage: expected on a bad day, and many requests meet it at
+    once); a traceback for anything else, which is a bug."""
+    if isinstance(error, OperationalError):
+        log.warning("A %s listener found the database unavailable: %s", kind, one_line(error))
+        return
+    log.error("A %s listener failed", kind, exc_info=error)
 
 
 class _ViewAnswer:
@@ -155,7 +166,7 @@ class _ViewAnswer:
             self._show_late(answer)
 
     def failed(self, error: Exception) -> None:
-        log.error("A view_submission listener failed", exc_info=error)
+        _log_failure("view_submission", error)
         self(response_action="update", view=build_notice("Nothing was saved", SORRY))
 
     def ack_within(self, budget: float) -> None:

@@ -28,6 +28,7 @@ from bot.delivery.sender import Sender
 from bot.recurrence import next_after
 from core import due_members, nudge_plan, schedules
 from core.clock import Clock
+from core.db import one_line
 from core.models import Schedule
 
 log = logging.getLogger(__name__)
@@ -167,20 +168,6 @@ class Ticker:
             log.warning("Tick: %s failed: %s", what, one_line(error))
         except Exception:
             log.exception("Tick: %s failed", what)
-
-
-def one_line(error: BaseException) -> str:
-    """An error as one line an operator can act on: the driver's own message when there is one
-    (SQLAlchemy's wrapper adds its SQL and a link), else the first non-empty message along its
-    causes (a pool error can be empty: `InvalidatePoolError: ()`)."""
-    seen: BaseException | None = error
-    while seen is not None:
-        inner = getattr(seen, "orig", None) or seen
-        said = str(inner).strip().splitlines()
-        if said and said[0] not in ("()", "None"):
-            return f"{type(inner).__name__}: {said[0]}"
-        seen = seen.__cause__ or seen.__context__
-    return type(error).__name__
 
 
 def _took(delta: timedelta) -> str:

@@ -220,7 +220,36 @@ def make_server(
         asyncore_use_poll=True,  # select() cannot watch a socket numbered 1024 or more
     )
     server.channel_class = _slow_requests_closed(limits.request_seconds)
+    _once_a_minute(logging.getLogger("waitress.queue"))
     return server
+
+
+class _OnceAMinute(logging.Filter):
+    """Lets one record a minute through (its message saying how many were held back since):
+    waitress warns of its task queue's depth on every request queued in a burst."""
+
+    def __init__(self, every: float = 60.0, clock: Callable[[], float] = time.monotonic):
+        super().__init__()
+        self._every, self._clock = every, clock
+        self._last: float | None = None
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with self._lock:
+            now = self._clock()
+            if self._last is not None and now - self._last < self._every:
+                self._held += 1
+                return False
+            held, self._held, self._last = self._held, 0, now
+        if held:
+            record.msg = f"{record.msg} ({held} more like it in the last minute)"
+        return True
+
+
+def _once_a_minute(logger: logging.Logger) -> None:
+    if not any(isinstance(f, _OnceAMinute) for f in logger.filters):
+        logger.addFilter(_OnceAMinute())
 
 
 class _TimedParser(HTTPRequestParser):

@@ -982,7 +982,10 @@ def reading_at(text: str, here: _Now) -> date | Ask | None:
     for pattern, read in _RULES:
         found = pattern.match(wanted)
         if found:
-            day = read(found, here)
+            try:
+                day = read(found, here)
+            except (OverflowError, ValueError):  # 'in 999999 weeks': beyond the calendar
+                return None
             if day is not None:
                 return day
     return None

@@ -38,6 +38,20 @@ def row_id(value: object) -> int:
     return number if number <= MAX_ROW_ID else 0
 
 
+def one_line(error: BaseException) -> str:
+    """An error as one line an operator can act on: the driver's own message when there is one
+    (SQLAlchemy's wrapper adds its SQL and a link), else the first non-empty message along its
+    causes (a pool error can be empty: `InvalidatePoolError: ()`)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        inner = getattr(seen, "orig", None) or seen
+        said = str(inner).strip().splitlines()
+        if said and said[0] not in ("()", "None"):
+            return f"{type(inner).__name__}: {said[0]}"
+        seen = seen.__cause__ or seen.__context__
+    return type(error).__name__
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     parsed = make_url(url)

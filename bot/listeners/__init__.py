@@ -14,6 +14,7 @@ from bot.listeners import (
     nudges,
     promises,
     touchpoints,
+    unknown,
 )
 
 
@@ -30,5 +31,6 @@ def register_all(app: App) -> None:
         messages,
         home,
         lifecycle,
+        unknown,  # last: what no other listener takes
     ):
         area.register(app)

@@ -19,6 +19,7 @@ from bot.ids import (
 from bot.listeners.common import (
     advisor_id_from,
     entries,
+    greet_newcomer,
     publish_home,
     refresh_around,
     tell,
@@ -179,6 +180,7 @@ def _confirmation(session, context: BoltContext, advisor: Advisor, zone, *, chos
 
 
 def handle_add_submission(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
+    greet_newcomer(client, context)  # a form kept open across a reinstall: their row may be gone
     try:
         form = read_advisor_form(view["state"]["values"])
         person = _person(client, form)

@@ -1,6 +1,7 @@
 """The board end to end: the real app over HTTP, driven like Slack, against the fake Slack."""
 
 import json
+import logging
 from datetime import timedelta
 
 import pytest
@@ -463,3 +464,16 @@ def test_a_command_whose_text_says_payload_is_read_whole(bot, fake_slack, engine
     with Session(engine) as session:
         [touchpoint] = session.exec(select(Touchpoint)).all()
     assert touchpoint.note == note
+
+
+def test_an_add_form_submitted_by_someone_the_bot_has_no_row_for_enlists_all_the_same(
+    bot, fake_slack, engine, caplog
+):
+    modal = open_add_modal(bot, fake_slack)
+
+    with caplog.at_level(logging.ERROR):
+        submit(bot, modal, {"relationship": "peer", "member": GRACE}, user=BOB)
+        bot.settle()
+
+    assert [a.name for a in advisors(engine, owner=BOB)] == ["Grace Hopper"]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

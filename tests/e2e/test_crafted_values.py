@@ -112,3 +112,15 @@ def test_a_paging_button_clicked_where_the_bot_never_put_it_does_nothing(
 
     assert answer.status == 200 and errors_logged(caplog) == []
     assert snapshot(engine) == before
+
+
+def test_a_button_the_bot_does_not_know_is_acked_and_logged_quietly(bot, fake_slack, caplog):
+    with caplog.at_level(logging.WARNING):
+        url = fake_slack.response_url()
+        answer = bot.slack.interact(
+            block_action("no_such_button\x00<!channel>", "1", response_url=url)
+        )
+        bot.settle()
+
+    assert answer.status == 200
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
