@@ -3,7 +3,7 @@ the Home tab says about the next nudge (when, about whom, or why there is none).
 go through the outbox (core/outbox.py), so each is sent once whatever retries or clicks."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -83,10 +83,10 @@ class NextNudge:
     about: str = ""
     waits: str = ""
     none_because: str = ""
-    paused_until: object = None  # a date, while nudges are paused
+    paused_until: date | None = None  # while nudges are paused
 
 
-def _earliest(session: Session, member: Member, now: datetime) -> tuple[datetime, str] | None:
+def _earliest(session: Session, member: Member) -> tuple[datetime, str] | None:
     """The member's earliest nudge time, with what it is about."""
     who = (member.team_id, member.user_id)
     found = []
@@ -123,7 +123,7 @@ def next_nudge(session: Session, *, team_id: str, user_id: str, now: datetime) -
         return NextNudge(none_because=NOTHING_DUE)
     if member.unreachable:
         return NextNudge(none_because="Slack would not let me message you; use me to resume")
-    earliest = _earliest(session, member, now)
+    earliest = _earliest(session, member)
     if earliest is None:
         return NextNudge(none_because=NOTHING_DUE)
     due_at, about = earliest
