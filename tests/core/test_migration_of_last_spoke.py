@@ -5,8 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
-from core.db import make_engine
-from tests.core.test_migration_to_the_outbox import _rebuild, stamp, upgrade
+from tests.core.test_migration_to_the_outbox import engine_at, stamp, upgrade
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -14,14 +13,7 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 def test_an_advisor_keeps_their_enlisting_contact_where_no_touchpoint_came_after_it(
     database_url, request, tmp_path
 ):
-    if database_url.startswith("sqlite"):
-        engine = make_engine(f"sqlite:///{tmp_path / 'from-0006.db'}")
-    else:
-        engine = make_engine(database_url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        request.addfinalizer(lambda: _rebuild(database_url))
-    upgrade(engine, "0006")
+    engine = engine_at("0006", database_url, request, tmp_path)
     spoke, touched = NOW - timedelta(days=9), NOW - timedelta(days=2)
     with engine.begin() as connection:
         connection.execute(

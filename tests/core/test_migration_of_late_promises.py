@@ -6,9 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import text
 
-from core.db import make_engine
 from tests.core.test_migration_of_last_spoke import _utc
-from tests.core.test_migration_to_the_outbox import _rebuild, stamp, upgrade
+from tests.core.test_migration_to_the_outbox import engine_at, stamp, upgrade
 
 NOW = datetime.now(UTC).replace(microsecond=0)  # the migration reads the real clock
 PROMISES = {  # name: (status, due_at, nudge_at before)
@@ -19,18 +18,6 @@ PROMISES = {  # name: (status, due_at, nudge_at before)
     "kept late": ("done", NOW - timedelta(days=2), None),
     "still ahead": ("open", NOW + timedelta(days=9), NOW + timedelta(days=6)),
 }
-
-
-def _engine_at_0007(database_url, request, tmp_path):
-    if database_url.startswith("sqlite"):
-        engine = make_engine(f"sqlite:///{tmp_path / 'from-0007.db'}")
-    else:
-        engine = make_engine(database_url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        request.addfinalizer(lambda: _rebuild(database_url))
-    upgrade(engine, "0007")
-    return engine
 
 
 def _seed(engine) -> None:
@@ -77,7 +64,7 @@ def _seed(engine) -> None:
 def test_open_promises_just_late_get_their_late_nudges_and_no_two_a_day_apart(
     database_url, request, tmp_path
 ):
-    engine = _engine_at_0007(database_url, request, tmp_path)
+    engine = engine_at("0007", database_url, request, tmp_path)
     _seed(engine)
 
     upgrade(engine, "0008")

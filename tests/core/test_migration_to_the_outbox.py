@@ -23,6 +23,20 @@ def upgrade(engine, revision: str) -> None:
         command.upgrade(config, revision)
 
 
+def engine_at(revision: str, database_url: str, request, tmp_path):
+    """An engine on an empty database migrated up to `revision`: a fresh SQLite file, or the
+    test Postgres database wiped (and rebuilt to head after the test)."""
+    if database_url.startswith("sqlite"):
+        engine = make_engine(f"sqlite:///{tmp_path / f'from-{revision}.db'}")
+    else:
+        engine = make_engine(database_url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        request.addfinalizer(lambda: _rebuild(database_url))
+    upgrade(engine, revision)
+    return engine
+
+
 def stamp(engine, moment: datetime):
     """A timestamp as a raw statement stores it on this database."""
     return moment.replace(tzinfo=None) if engine.dialect.name == "sqlite" else moment
@@ -31,14 +45,7 @@ def stamp(engine, moment: datetime):
 def test_deliveries_in_flight_become_outbox_rows_that_are_looked_up_before_posting(
     database_url, request, tmp_path
 ):
-    if database_url.startswith("sqlite"):
-        engine = make_engine(f"sqlite:///{tmp_path / 'from-0005.db'}")
-    else:
-        engine = make_engine(database_url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        request.addfinalizer(lambda: _rebuild(database_url))
-    upgrade(engine, "0005")
+    engine = engine_at("0005", database_url, request, tmp_path)
     soon, later, lease = (
         NOW + timedelta(hours=2),
         NOW + timedelta(days=9),
