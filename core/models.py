@@ -424,3 +424,192 @@ class SeenEvent(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True, max_length=40)
     seen_at: datetime = _timestamp()
+
+
+class CircleState(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"  # no check-ins until its owner or facilitator resumes it
+    ARCHIVED = "archived"  # ended for good; its history is kept
+
+
+class Circle(SQLModel, table=True):
+    """A peer-coaching circle in one channel: who runs it and how its check-ins go. When they
+    fall is its Schedule (purpose "circle", key the circle's id). One live circle per channel."""
+
+    __table_args__ = (
+        Index(
+            "uq_circle_channel",
+            "team_id",
+            "channel_id",
+            unique=True,
+            sqlite_where=text("state != 'archived'"),
+            postgresql_where=text("state != 'archived'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    name: str = Field(max_length=80)
+    owner_id: str = Field(max_length=32)  # who set it up
+    facilitator_id: str | None = Field(default=None, max_length=32)
+    open_hours: int = 48  # how long a check-in stays open
+    anonymous: bool = False  # challenges may be shared without a name
+    partners: bool = False  # learning partners paired at each check-in
+    reminders: bool = True  # one DM halfway through to members who have not answered
+    state: str = Field(default=CircleState.ACTIVE, max_length=10)
+    paused_why: str | None = Field(default=None, max_length=200)
+    pauses: int = 0  # times it was paused by a fault (keys the one DM to its owner)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class CircleMember(SQLModel, table=True):
+    """A person in a circle (left_at set once they leave it or its channel)."""
+
+    __table_args__ = (
+        UniqueConstraint("circle_id", "user_id", name="uq_circle_member"),
+        ForeignKeyConstraint(
+            ["circle_id"], ["circle.id"], name="fk_circle_member_circle", ondelete="CASCADE"
+        ),
+        Index("ix_circle_member_user", "team_id", "user_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    circle_id: int
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    reminders: bool = True  # the member's own choice: circle reminders by DM
+    joined_at: datetime = _timestamp()
+    left_at: datetime | None = _timestamp(nullable=True)
+
+
+class CheckInState(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"  # its summary is posted in its thread
+    MISSED = "missed"  # the bot was down for all of its window: skipped, the owner told
+
+
+class CheckIn(SQLModel, table=True):
+    """One occurrence of a circle's check-in: posted once in its channel, open until closes_at."""
+
+    __table_args__ = (
+        UniqueConstraint("circle_id", "occurrence", name="uq_check_in_occurrence"),
+        ForeignKeyConstraint(
+            ["circle_id"], ["circle.id"], name="fk_check_in_circle", ondelete="CASCADE"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    circle_id: int
+    team_id: str = Field(max_length=32)
+    occurrence: datetime = _timestamp()  # when the schedule said it falls
+    closes_at: datetime = _timestamp()
+    state: str = Field(default=CheckInState.OPEN, max_length=10)
+    channel_id: str | None = Field(default=None, max_length=32)  # once posted
+    ts: str | None = Field(default=None, max_length=32)
+    closed_at: datetime | None = _timestamp(nullable=True)
+    created_at: datetime = _timestamp()
+
+
+class CheckInAway(SQLModel, table=True):
+    """A member said they are away for one check-in: no reminder, no learning partner."""
+
+    __table_args__ = (
+        UniqueConstraint("check_in_id", "user_id", name="uq_check_in_away"),
+        ForeignKeyConstraint(
+            ["check_in_id"], ["checkin.id"], name="fk_away_check_in", ondelete="CASCADE"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    check_in_id: int
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    at: datetime = _timestamp()
+
+
+class ChallengeState(StrEnum):
+    SHARED = "shared"
+    WITHDRAWN = "withdrawn"
+
+
+class Outcome(StrEnum):
+    """How it went, as its author answered the follow-up."""
+
+    SOLVED = "solved"
+    WORKING = "working"  # still working on it
+    MORE_HELP = "more_help"  # brought back at the next check-in
+
+
+class Challenge(SQLModel, table=True):
+    """A challenge a member brought to a check-in, posted as its own message in the channel so
+    peers answer in its thread; anonymous ones never show their author (kept for edit, withdraw
+    and the follow-up)."""
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["check_in_id"], ["checkin.id"], name="fk_challenge_check_in", ondelete="CASCADE"
+        ),
+        Index("ix_challenge_check_in", "check_in_id", "author_id"),
+        Index("ix_challenge_message", "team_id", "channel_id", "ts"),
+        Index("ix_challenge_author", "team_id", "author_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    circle_id: int
+    check_in_id: int
+    author_id: str = Field(max_length=32)
+    anonymous: bool = False
+    text: str = Field(max_length=3000)
+    tried: str = Field(default="", max_length=3000)
+    help_wanted: str = Field(default="", max_length=3000)
+    state: str = Field(default=ChallengeState.SHARED, max_length=10)
+    version: int = 1  # each edit or withdrawal updates its message once (the outbox key)
+    channel_id: str | None = Field(default=None, max_length=32)  # its message, once posted
+    ts: str | None = Field(default=None, max_length=32)
+    outcome: str | None = Field(default=None, max_length=10)
+    outcome_at: datetime | None = _timestamp(nullable=True)
+    carried_to: int | None = None  # the check-in it was brought back at ("want more help")
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class ChallengeReply(SQLModel, table=True):
+    """A reply in a challenge's thread, from the message events (no history reads)."""
+
+    __table_args__ = (
+        UniqueConstraint("challenge_id", "ts", name="uq_challenge_reply"),
+        ForeignKeyConstraint(
+            ["challenge_id"], ["challenge.id"], name="fk_reply_challenge", ondelete="CASCADE"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    ts: str = Field(max_length=32)
+    at: datetime = _timestamp()
+
+
+class Pairing(SQLModel, table=True):
+    """Learning partners for one check-in: two (or, with an odd count, three) members to meet
+    one-to-one before the next; the history that keeps pairs from repeating."""
+
+    __table_args__ = (
+        UniqueConstraint("check_in_id", "members", name="uq_pairing"),
+        ForeignKeyConstraint(
+            ["check_in_id"], ["checkin.id"], name="fk_pairing_check_in", ondelete="CASCADE"
+        ),
+        Index("ix_pairing_circle", "circle_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    circle_id: int
+    check_in_id: int
+    team_id: str = Field(max_length=32)
+    members: str = Field(max_length=120)  # user ids, sorted, comma-separated
+    met: bool | None = None  # what they answered to "did you meet?"
+    created_at: datetime = _timestamp()
