@@ -22,11 +22,17 @@ LIVE = (OutboxState.PENDING, OutboxState.SENDING)
 
 @dataclass(frozen=True)
 class Target:
-    """Where a message goes: a DM with a person, a conversation, or a thread in one."""
+    """Where a message goes: a DM with a person, a group DM with a few (opened when sent), a
+    conversation, or a thread in one."""
 
     user: str | None = None
     channel: str | None = None
     thread_ts: str | None = None
+    group: tuple[str, ...] = ()
+
+    @classmethod
+    def group_dm(cls, user_ids) -> "Target":
+        return cls(group=tuple(sorted(user_ids)))
 
     @classmethod
     def dm(cls, user_id: str) -> "Target":
@@ -97,7 +103,7 @@ def enqueue(
             "target_user": target.user,
             "channel_id": target.channel,
             "thread_ts": target.thread_ts,
-            "payload": payload or {},
+            "payload": (payload or {}) | ({"group": list(target.group)} if target.group else {}),
             "state": OutboxState.PENDING,
             "not_before": start,
             "next_try_at": start,
@@ -163,7 +169,12 @@ _DUE_COLUMNS = (Outbox.id, Outbox.team_id, Outbox.channel_id, Outbox.target_user
 
 
 def _as_due(row) -> Due:
-    return Due(row.id, row.team_id, row.channel_id or f"@{row.target_user}")
+    return Due(row.id, row.team_id, row.channel_id or f"@{row.target_user or row.id}")
+
+
+def group_of(row: Outbox) -> list[str]:
+    """The people of a group DM not opened yet (empty for any other target)."""
+    return list((row.payload or {}).get("group") or [])
 
 
 def due(session: Session, *, now: datetime, limit: int = BATCH) -> list[Due]:

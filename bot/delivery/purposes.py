@@ -13,9 +13,12 @@ from core.models import Outbox
 
 @dataclass(frozen=True)
 class Ready:
-    """Post this now: chat.postMessage's text, blocks... (the sender adds where and metadata)."""
+    """Post this now: chat.postMessage's text, blocks... (the sender adds where and metadata).
+    With `replace`, the message at that ts in the row's channel is updated in place instead
+    (chat.update: doing it twice changes nothing, so it is never looked up first)."""
 
     message: dict
+    replace: str | None = None
 
 
 @dataclass(frozen=True)

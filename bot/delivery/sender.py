@@ -133,6 +133,7 @@ class Job:
     row: Outbox | None = None
     purpose: Purpose | None = None
     message: dict | None = None
+    replace: str | None = None  # the ts of a message to update in place, not a new post
     limited: int = 0  # 429s in a row
     leased_at: float = 0.0  # when this process last took or renewed the lease (monotonic)
     opened: str | None = None  # a DM opened, not yet saved with the row
@@ -306,8 +307,8 @@ class Sender:
         if isinstance(prepared, Ready):
             if self.clients(job.team_id) is None:
                 return self._stop_workspace(job, NOT_INSTALLED)
-            job.message = prepared.message
-            job.step = self._after_open(job.row)
+            job.message, job.replace = prepared.message, prepared.replace
+            job.step = self._after_open(job)
             return Next.AGAIN
         if isinstance(prepared, Gone):
             return self._give_up(job, prepared.error, gone=True)
@@ -337,16 +338,18 @@ class Sender:
             return job.purpose.prepare(session, row=row, now=self.clock.now())
 
     @staticmethod
-    def _after_open(row: Outbox) -> Step:
-        if row.target_user and not row.channel_id:
+    def _after_open(job: Job) -> Step:
+        row = job.row
+        if not row.channel_id and (row.target_user or outbox.group_of(row)):
             return Step.OPEN
-        return Step.LOOK_UP if row.may_be_posted else Step.POST
+        return Step.LOOK_UP if row.may_be_posted and not job.replace else Step.POST
 
     def _open(self, job: Job, at: float) -> Next:
         row = job.row
-        answer = self._call(job, "conversations_open", at, users=row.target_user)
+        users = row.target_user or ",".join(outbox.group_of(row))
+        answer = self._call(job, "conversations_open", at, users=users)
         row.channel_id = job.opened = answer["channel"]["id"]  # saved with the next renewal
-        job.step = self._after_open(row)
+        job.step = self._after_open(job)
         return Next.AGAIN
 
     def _look_up(self, job: Job, at: float) -> Next:
@@ -384,6 +387,11 @@ class Sender:
 
     def _post(self, job: Job, at: float) -> Next:
         row = job.row
+        if job.replace:
+            answer = self._call(
+                job, "chat_update", at, channel=row.channel_id, ts=job.replace, **job.message
+            )
+            return self._posted(job, answer["channel"], answer["ts"])
         metadata = {"event_type": METADATA_TYPE, "event_payload": {"outbox": row.id}}
         answer = self._call(
             job,
@@ -400,7 +408,7 @@ class Sender:
         """A Web API call for a row whose lease this process still holds (renewed first, unless
         it was taken or renewed a moment ago), booked against its workspace's budget for that
         kind of call. A post is always noted first: its answer may be lost."""
-        posting = method == "chat_postMessage"
+        posting = method == "chat_postMessage"  # an update is the same done twice
         if posting or job.opened or self.pacing.now() - job.leased_at > FRESH_LEASE:
             self._renew(job, posting=posting)
         kind = KIND[job.step]
@@ -417,9 +425,10 @@ class Sender:
             mine = {"row_id": job.id, "process": self.process}
             if not outbox.renew(session, **mine, now=self.clock.now(), posting=posting):
                 raise LeaseLost(job.id)
+            row = job.row
             if job.opened:
                 outbox.note_channel(session, **mine, channel_id=job.opened)
-                row = job.row
+            if job.opened and row.target_user:  # a person's DM is opened once; a group's is not
                 outbox.remember_dm(
                     session, team_id=row.team_id, user_id=row.target_user, channel_id=job.opened
                 )
