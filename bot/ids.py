@@ -65,3 +65,23 @@ WHO_PROMISE = "who_promise"
 # a sample nudge's look-alike buttons ("<id>_<n>"), which only explain themselves
 SEND_SAMPLE = "send_sample"
 SAMPLE_ACTION = "sample_nudge"
+
+# Peer-coaching circles. The setup modal's input blocks are the fields core.circles reports
+# errors on: name, members, freq, every, day, nth, weekday, days, time, tz, open_for,
+# facilitator, options; the share modal's: challenge, tried, help, anonymous.
+CIRCLE_SETUP_VIEW = "circle_setup"  # metadata: {"channel": id, "circle": id or None, ...}
+CIRCLE_SHARE_VIEW = "circle_share"  # metadata: {"check_in": id} or {"challenge": id} (an edit)
+CIRCLE_EDIT = "circle_edit"  # the owner's card: value circle id (opens the setup modal)
+CIRCLE_PAUSE = "circle_pause"  # value circle id
+CIRCLE_RESUME = "circle_resume"  # value circle id
+CIRCLE_SKIP = "circle_skip"  # value circle id
+CIRCLE_ARCHIVE = "circle_archive"  # value circle id (a confirm dialog first)
+CIRCLE_JOIN = "circle_join"  # value circle id: a non-member asks to join
+CIRCLE_SPLIT = "circle_split"  # in the setup modal, more than 12 people: keep the first 12
+SHARE_CHALLENGE = "circle_share"  # on a check-in: value check-in id
+AWAY = "circle_away"  # on a check-in: value check-in id
+CHALLENGE_MENU = "challenge_menu"  # on a challenge: values "<edit|withdraw|enlist>:<challenge id>"
+CHALLENGE_EDIT, CHALLENGE_WITHDRAW, CHALLENGE_ENLIST = "edit", "withdraw", "enlist"
+FOLLOW_UP_OUTCOME = "circle_outcome"  # on a follow-up DM: value "<outcome>:<challenge id>"
+PARTNERS_MET = "circle_met"  # on "did you meet?": value "<yes|no>:<pairing id>"
+CIRCLE_REMINDERS_OFF = "circle_reminders_off"  # on a reminder DM: value circle id

@@ -479,6 +479,7 @@ class CircleMember(SQLModel, table=True):
     circle_id: int
     team_id: str = Field(max_length=32)
     user_id: str = Field(max_length=32)
+    tz: str = Field(default="UTC", max_length=64)  # from Slack: their window, if not a member
     reminders: bool = True  # the member's own choice: circle reminders by DM
     joined_at: datetime = _timestamp()
     left_at: datetime | None = _timestamp(nullable=True)

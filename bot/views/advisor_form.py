@@ -73,9 +73,12 @@ def _person_blocks(
     ]
 
 
-def _details_blocks(advisor: Advisor | None) -> list[dict]:
-    relationship = advisor.relationship if advisor else None  # a new advisor: the member chooses
-    inside = "inside" if advisor is None or advisor.inside_org else "outside"
+def _details_blocks(advisor: Advisor | None, prefill: Advisor | None = None) -> list[dict]:
+    """The advisor's details as stored; for a new one, as `prefill` suggests (a peer from a
+    circle: a peer, inside, counsel), else the member chooses."""
+    shown = advisor or prefill
+    relationship = shown.relationship if shown else None
+    inside = "inside" if shown is None or shown.inside_org else "outside"
     cadence = {"type": "number_input", "is_decimal_allowed": False, "min_value": "1"}
     cadence["max_value"] = "365"
     if advisor:
@@ -92,7 +95,7 @@ def _details_blocks(advisor: Advisor | None) -> list[dict]:
         input_block(
             "support",
             "What they help me with",
-            choice("checkboxes", SUPPORT, advisor.support if advisor else []),
+            choice("checkboxes", SUPPORT, shown.support if shown else []),
         ),
         input_block(
             "gains",
@@ -110,9 +113,12 @@ def build_advisor_modal(
     advisor: Advisor | None = None,
     prefill_member: str | None = None,
     prefill_name: str = "",
+    prefill: Advisor | None = None,
 ) -> dict:
-    """Enlist a new advisor (advisor=None) or edit `advisor`; `today` is the member's date."""
-    blocks = _person_blocks(advisor, prefill_member, prefill_name) + _details_blocks(advisor)
+    """Enlist a new advisor (advisor=None) or edit `advisor`; `today` is the member's date.
+    A new advisor's details may be suggested by `prefill` (not saved)."""
+    blocks = _person_blocks(advisor, prefill_member, prefill_name)
+    blocks += _details_blocks(advisor, prefill)
     if advisor is None:
         spoke = {"type": "datepicker", "initial_date": today.isoformat()}
         blocks.append(input_block("last_spoke", "When did you last speak?", spoke, optional=False))

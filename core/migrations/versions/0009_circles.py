@@ -71,6 +71,7 @@ def _circles() -> None:
         sa.Column("circle_id", sa.Integer(), nullable=False),
         _team(),
         sa.Column("user_id", sa.String(32), nullable=False),
+        sa.Column("tz", sa.String(64), nullable=False),
         sa.Column("reminders", sa.Boolean(), nullable=False),
         _timestamp("joined_at"),
         _timestamp("left_at", nullable=True),
