@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = ROOT / "manifest.yml"
 ENDPOINT = "/slack/events"
 OAUTH_REDIRECT = "/slack/oauth_redirect"
-SUBCOMMANDS = ("add", "list", "log", "promise", "promises", "settings", "help")
+SUBCOMMANDS = ("add", "list", "log", "promise", "promises", "circle", "circles", "settings", "help")
 
 # The scopes Slack requires before it delivers each event (docs.slack.dev/events). Every event
 # the manifest subscribes to must be listed here, so a new subscription makes one think of scopes.
@@ -30,6 +30,13 @@ EVENT_SCOPES: dict[str, set[str]] = {
     "message.channels": {"channels:history"},
     "message.groups": {"groups:history"},
     "member_joined_channel": {"channels:read", "groups:read"},
+    "member_left_channel": {"channels:read", "groups:read"},
+    "channel_left": {"channels:read"},
+    "group_left": {"groups:read"},
+    "channel_archive": {"channels:read"},
+    "group_archive": {"groups:read"},
+    "channel_deleted": {"channels:read"},
+    "group_deleted": {"groups:read"},
 }
 
 
@@ -151,6 +158,15 @@ def test_the_manifest_subscribes_to_the_events_the_bot_listens_for(manifest):
         "app_uninstalled",
         "tokens_revoked",
         "user_change",
+        "message.channels",
+        "message.groups",
+        "channel_left",
+        "group_left",
+        "channel_archive",
+        "group_archive",
+        "channel_deleted",
+        "group_deleted",
+        "member_left_channel",
     }
     assert listened_for <= bot_events(manifest)
     assert bot_events(manifest) <= set(EVENT_SCOPES), "add the new event's scopes to EVENT_SCOPES"
@@ -167,6 +183,8 @@ def test_the_manifest_asks_for_the_scopes_those_events_and_calls_need(manifest):
         "groups:read",
         "files:write",
         "app_mentions:read",
+        "channels:join",  # conversations.join: a circle in a public channel
+        "mpim:write",  # conversations.open for learning partners' group DM
     }
     scopes = bot_scopes(manifest)
     assert calls_need <= scopes
