@@ -98,6 +98,38 @@ class Reply:
     headers: dict = field(default_factory=dict)
 
 
+@dataclass
+class Channel:
+    """A conversation a test made known: who is in it (the bot's user among them once it is
+    in, as in Slack) and what became of it. Channels no test made known answer as before."""
+
+    id: str
+    name: str
+    team_id: str
+    private: bool = False
+    mpim: bool = False
+    members: list[str] = field(default_factory=list)
+    archived: bool = False
+    deleted: bool = False
+    created: int = 0
+
+    @property
+    def bot_in(self) -> bool:
+        return BOT_USER_ID in self.members
+
+
+POSTING = {"chat.postMessage", "chat.postEphemeral", "chat.update"}
+READING = {"conversations.history", "conversations.replies"}
+WITH_TEAM = {  # answered per workspace: their handlers take the caller's team too
+    "auth.test",
+    "conversations.open",
+    "conversations.info",
+    "conversations.members",
+    "conversations.join",
+}
+MPIM_MAX_USERS = 8  # a group DM holds nine people: the bot and eight others
+
+
 class FakeSlack:
     """Answers Web API methods like Slack, records every call, and fails on request."""
 
@@ -110,6 +142,7 @@ class FakeSlack:
         self.users: dict[str, dict] = {}
         self.calls: list[Call] = []
         self.messages: dict[str, list[dict]] = {}  # posted, per channel, oldest first
+        self.channels: dict[str, Channel] = {}  # the conversations tests made known
         self.limits: tuple[float, int, float] | None = None  # every workspace's, unless below
         self.team_limits: dict[str, tuple[float, int, float]] = {}
         self.retry_after_said: dict[str | None, str] = {}
@@ -163,15 +196,23 @@ class FakeSlack:
         self.revoked.discard(token)
 
     def add_user(
-        self, user_id: str, *, tz: str = "America/New_York", team_id: str | None = None, **extra
+        self,
+        user_id: str,
+        *,
+        tz: str = "America/New_York",
+        team_id: str | None = None,
+        is_bot: bool = False,
+        deleted: bool = False,
+        **extra,
     ) -> dict:
+        """A person (or, with `is_bot`, an app's bot user; with `deleted`, a deactivated one)."""
         user = {
             "id": user_id,
             "team_id": team_id or self.team_id,
             "name": user_id.lower(),
             "real_name": extra.pop("real_name", f"User {user_id}"),
-            "deleted": False,
-            "is_bot": False,
+            "deleted": deleted,
+            "is_bot": is_bot,
             "tz": tz,
             "tz_label": tz,
             "tz_offset": 0,
@@ -179,6 +220,87 @@ class FakeSlack:
         }
         self.users[user_id] = user
         return user
+
+    # -- the channels
+    def add_channel(
+        self,
+        channel_id: str,
+        *,
+        name: str = "team",
+        private: bool = False,
+        members=(),
+        bot_in: bool = False,
+        archived: bool = False,
+        team_id: str | None = None,
+    ) -> Channel:
+        """A channel Slack knows, with these members (user ids) and the bot among them if
+        `bot_in`. Slack shows a private channel only to its members: until the bot is in it,
+        it is channel_not_found."""
+        bot = [BOT_USER_ID] if bot_in and BOT_USER_ID not in members else []
+        channel = Channel(
+            channel_id,
+            name,
+            team_id or self.team_id,
+            private=private,
+            members=[*dict.fromkeys(members), *bot],
+            archived=archived,
+            created=self._seconds(),
+        )
+        with self._changed:
+            self.channels[channel_id] = channel
+        return channel
+
+    def join_channel(self, channel_id: str, user_id: str) -> None:
+        with self._changed:
+            members = self.channels[channel_id].members
+            if user_id not in members:
+                members.append(user_id)
+
+    def leave(self, channel_id: str, user_id: str) -> None:
+        with self._changed:
+            members = self.channels[channel_id].members
+            if user_id in members:
+                members.remove(user_id)
+
+    def remove_bot(self, channel_id: str) -> None:
+        """Someone removed the bot from the channel (/remove, or it was kicked)."""
+        self.leave(channel_id, BOT_USER_ID)
+
+    def archive(self, channel_id: str) -> None:
+        with self._changed:
+            self.channels[channel_id].archived = True
+
+    def delete_channel(self, channel_id: str) -> None:
+        """Gone: Slack answers channel_not_found to everything about it from now on."""
+        with self._changed:
+            self.channels[channel_id].deleted = True
+
+    def _unseen(self, channel: Channel, team_id: str) -> bool:
+        """Slack answers channel_not_found: deleted, another workspace's, or private and the
+        bot not in it."""
+        private_without_bot = channel.private and not channel.bot_in
+        return channel.deleted or channel.team_id != team_id or private_without_bot
+
+    def _refused(self, method: str, args: dict, team_id: str) -> dict | None:
+        """What Slack answers instead of posting to, or reading, a known channel the bot may
+        not use; None when it may (and for every channel no test made known)."""
+        if method not in POSTING | READING:
+            return None
+        channel = self.channels.get(str(args.get("channel") or ""))
+        if channel is None:
+            return None
+        with self._changed:
+            if self._unseen(channel, team_id):
+                error = "channel_not_found"
+            elif channel.archived and method in POSTING:
+                error = "is_inactive" if method == "chat.update" else "is_archived"
+            elif not channel.bot_in:
+                error = "not_in_channel"
+            elif method == "chat.postEphemeral" and args.get("user") not in channel.members:
+                error = "user_not_in_channel"
+            else:
+                return None
+        return {"ok": False, "error": error}
 
     # -- faults
     def script(self, method: str, *replies: Reply) -> None:
@@ -288,8 +410,11 @@ class FakeSlack:
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return Reply(200, {"ok": False, "error": "unknown_method"})
-        if method == "auth.test":
-            return Reply(200, self._auth_test(args, team_id))
+        refused = self._refused(method, args, team_id)
+        if refused:
+            return Reply(200, refused)
+        if method in WITH_TEAM:
+            return Reply(200, handler(args, team_id))
         return Reply(200, handler(args))
 
     def _auth_test(self, args: dict, team_id: str | None = None) -> dict:
@@ -308,11 +433,120 @@ class FakeSlack:
         user = self.users.get(args.get("user", ""))
         return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
 
-    def _conversations_open(self, args: dict) -> dict:
-        user = str(args.get("users", ""))
-        if user not in self.users:
+    def _conversations_open(self, args: dict, team_id: str | None = None) -> dict:
+        users = list(dict.fromkeys(u.strip() for u in str(args.get("users", "")).split(",")))
+        if any(user not in self.users for user in users):
             return {"ok": False, "error": "user_not_found"}
-        return {"ok": True, "channel": {"id": "D" + user[1:]}}
+        if len(users) == 1:
+            return {"ok": True, "channel": {"id": "D" + users[0][1:]}}
+        if len(users) > MPIM_MAX_USERS:
+            return {"ok": False, "error": "too_many_users"}
+        return {"ok": True, "channel": {"id": self._group_dm(users, team_id or self.team_id)}}
+
+    def _group_dm(self, users: list[str], team_id: str) -> str:
+        """The one group DM of these people and the bot, whatever order they come in."""
+        digest = hashlib.sha1(",".join(sorted(users)).encode()).hexdigest()
+        channel_id = "G" + digest[:10].upper()
+        with self._changed:
+            if channel_id not in self.channels:
+                name = "mpdm-" + "--".join(self.users[u]["name"] for u in users) + "-1"
+                channel = Channel(channel_id, name, team_id, private=True, mpim=True)
+                channel.members = [*users, BOT_USER_ID]
+                channel.created = self._seconds()
+                self.channels[channel_id] = channel
+        return channel_id
+
+    def _described(self, channel: Channel, args: dict) -> dict:
+        """The conversation object, shaped like Slack's conversations.info example. A G id is a
+        private channel from before March 2021 (is_group); a private C id is a channel too."""
+        is_group = channel.private and channel.id.startswith("G")
+        nobody = {"value": "", "creator": "", "last_set": 0}
+        described = {
+            "id": channel.id,
+            "name": channel.name,
+            "name_normalized": channel.name,
+            "created": channel.created,
+            "creator": next(iter(channel.members), ""),
+            "is_channel": not (is_group or channel.mpim),
+            "is_group": is_group,
+            "is_im": False,
+            "is_mpim": channel.mpim,
+            "is_private": channel.private,
+            "is_archived": channel.archived,
+            "is_general": False,
+            "is_read_only": False,
+            "is_shared": False,
+            "is_ext_shared": False,
+            "is_org_shared": False,
+            "is_pending_ext_shared": False,
+            "pending_shared": [],
+            "previous_names": [],
+            "parent_conversation": None,
+            "context_team_id": channel.team_id,
+            "unlinked": 0,
+            "is_member": channel.bot_in,
+            "topic": dict(nobody),
+            "purpose": dict(nobody),
+        }
+        if _flag(args.get("include_num_members")):  # Slack counts only when asked
+            described["num_members"] = len(channel.members)
+        if _flag(args.get("include_locale")):
+            described["locale"] = "en-US"
+        return described
+
+    def _visible(self, args: dict, team_id: str) -> Channel | None:
+        channel = self.channels.get(str(args.get("channel") or ""))
+        if channel is None or self._unseen(channel, team_id):
+            return None
+        return channel
+
+    def _conversations_info(self, args: dict, team_id: str) -> dict:
+        with self._changed:
+            channel = self._visible(args, team_id)
+            if channel is None:
+                return {"ok": False, "error": "channel_not_found"}
+            return {"ok": True, "channel": self._described(channel, args)}
+
+    def _conversations_members(self, args: dict, team_id: str) -> dict:
+        """User ids, `limit` (100 unless told) a page, as Slack pages them: an opaque cursor,
+        and next_cursor "" on the last page. Archived channels still answer."""
+        with self._changed:
+            channel = self._visible(args, team_id)
+            members = list(channel.members) if channel else []
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        try:
+            size = min(int(args.get("limit") or 100), 1000)
+        except ValueError:
+            size = 0
+        if size < 1:
+            return {"ok": False, "error": "invalid_limit"}
+        start = _uncursor(str(args.get("cursor") or ""))
+        if start is None or start > len(members):
+            return {"ok": False, "error": "invalid_cursor"}
+        rest = members[start + size :]
+        return {
+            "ok": True,
+            "members": members[start : start + size],
+            "response_metadata": {"next_cursor": _cursor(start + size) if rest else ""},
+        }
+
+    def _conversations_join(self, args: dict, team_id: str) -> dict:
+        with self._changed:
+            channel = self._visible(args, team_id)
+            if channel is None:
+                return {"ok": False, "error": "channel_not_found"}
+            if channel.private:
+                return {"ok": False, "error": "method_not_supported_for_channel_type"}
+            if channel.archived:
+                return {"ok": False, "error": "is_archived"}
+            answer = {"ok": True}
+            if channel.bot_in:
+                answer["warning"] = "already_in_channel"
+                answer["response_metadata"] = {"warnings": ["already_in_channel"]}
+            else:
+                channel.members.append(BOT_USER_ID)
+            return {**answer, "channel": self._described(channel, args)}
 
     def _message(self, args: dict) -> dict | None:
         if not args.get("channel"):
@@ -328,9 +562,11 @@ class FakeSlack:
             return {"ok": False, "error": "invalid_blocks", "detail": str(error)}
         return None
 
+    def _seconds(self) -> int:
+        return int(self.clock.now().timestamp()) if self.clock else 1764000000
+
     def _next_ts(self) -> str:
-        seconds = int(self.clock.now().timestamp()) if self.clock else 1764000000
-        return f"{seconds}.{next(self._ts):06d}"
+        return f"{self._seconds()}.{next(self._ts):06d}"
 
     def _chat_postMessage(self, args: dict) -> dict:
         problem = self._message(args)
@@ -392,6 +628,12 @@ class FakeSlack:
         with self._changed:
             return [m for m in self.messages.get(channel, []) if not m.get("thread_ts")]
 
+    def thread(self, channel: str, ts: str) -> list[dict]:
+        """The replies in the thread under message `ts` in `channel`, oldest first (not the
+        message they reply to)."""
+        with self._changed:
+            return [m for m in self.messages.get(channel, []) if m.get("thread_ts") == str(ts)]
+
     def _chat_postEphemeral(self, args: dict) -> dict:
         return self._message(args) or {"ok": True, "message_ts": self._next_ts()}
 
@@ -439,6 +681,26 @@ class FakeSlack:
 
     def _views_publish(self, args: dict) -> dict:
         return self._view(args, needs="user_id")
+
+
+def _flag(value) -> bool:
+    """A boolean argument, however it came over the wire."""
+    return str(value).lower() in ("1", "true")
+
+
+def _cursor(offset: int) -> str:
+    return base64.b64encode(f"offset:{offset}".encode()).decode()
+
+
+def _uncursor(cursor: str) -> int | None:
+    """Where a cursor points (0 for none), or None for one this fake never gave."""
+    if not cursor:
+        return 0
+    try:
+        kind, _, offset = base64.b64decode(cursor, validate=True).decode().partition(":")
+        return int(offset) if kind == "offset" else None
+    except ValueError:
+        return None
 
 
 def _parse(body: bytes, content_type: str) -> dict:
