@@ -446,6 +446,7 @@ class Sender:
                 if outbox.posted(
                     session, row_id=job.id, process=self.process, channel_id=channel, ts=ts, now=now
                 ):
+                    job.row.channel_id, job.row.ts = channel, ts  # where it went, for the purpose
                     job.follow_ups = job.purpose.posted(session, row=job.row, now=now)
         except Exception as error:
             log.exception("Outbox row %s was posted; what that means could not be recorded", job.id)

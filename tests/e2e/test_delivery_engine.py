@@ -724,3 +724,80 @@ def test_a_stopping_process_ends_its_tick_after_the_call_in_flight_and_leaves_th
     assert left and all(r.state == OutboxState.PENDING for r in left), "nothing held, nothing lost"
     nudging.tick()  # the next process
     assert [len(nudging.dms(u)) for u in users] == [2] * 4
+
+
+class Replaces:
+    """A purpose made for this test: replace a message in place, or post to a group DM."""
+
+    @staticmethod
+    def prepare(session, *, row, now):
+        return Ready({"text": row.payload["text"]}, replace=row.payload.get("replace"))
+
+    def sender(self, nudging):
+        sender = nudging.sender()
+        sender.purposes = {**registry(), "edit": Purpose("edit", self.prepare)}
+        return sender
+
+
+def enqueue_edit(engine, now, key: str, target: Target, **payload) -> int:
+    with Session(engine) as session:
+        row_id = outbox.enqueue(
+            session,
+            team_id=TEAM_ID,
+            purpose="edit",
+            key=key,
+            target=target,
+            payload=payload,
+            now=now,
+        )
+        session.commit()
+    return row_id
+
+
+def test_a_message_is_replaced_in_place_once_even_when_its_answer_was_lost(
+    nudging, fake_slack, engine
+):
+    ts = fake_slack._chat_postMessage({"channel": "C0CIRCLE", "text": "Check-in: open"})["ts"]
+    row_id = enqueue_edit(
+        engine,
+        nudging.clock.now(),
+        "closed",
+        Target.conversation("C0CIRCLE"),
+        text="Closed",
+        replace=ts,
+    )
+    fake_slack.script("chat.update", Reply(504, "gateway timeout"))
+    sender = Replaces().sender(nudging)
+
+    sender.send_now([row_id])
+    nudging.clock.advance(minutes=5)
+    sender.send_due()
+
+    assert [m["text"] for m in fake_slack.posted("C0CIRCLE")] == ["Closed"]
+    assert len(fake_slack.calls_to("chat.update")) == 2  # tried again; never looked up or posted
+    assert fake_slack.calls_to("conversations.history") == []
+    assert fake_slack.calls_to("chat.postMessage") == []
+    assert rows(engine, "edit")[0].ts == ts
+
+
+def test_a_group_dm_is_opened_for_its_people_when_sent_and_not_kept_as_anyones_dm(
+    nudging, fake_slack, engine
+):
+    people = [BOB, ALICE]
+    for user in people:
+        fake_slack.add_user(user)
+    row_id = enqueue_edit(
+        engine, nudging.clock.now(), "intro", Target.group_dm(people), text="Hi both"
+    )
+
+    Replaces().sender(nudging).send_now([row_id])
+
+    [opened] = fake_slack.calls_to("conversations.open")
+    assert opened.args["users"] == f"{ALICE},{BOB}"
+    [row] = rows(engine, "edit")
+    assert (row.state, row.channel_id) == (
+        OutboxState.SENT,
+        fake_slack.calls_to("chat.postMessage")[0].args["channel"],
+    )
+    with Session(engine) as session:
+        assert outbox.dm_channel(session, team_id=TEAM_ID, user_id=ALICE) in (None, "D0ALICE")
