@@ -82,6 +82,9 @@ SHARE_CHALLENGE = "circle_share"  # on a check-in: value check-in id
 AWAY = "circle_away"  # on a check-in: value check-in id
 CHALLENGE_MENU = "challenge_menu"  # on a challenge: values "<edit|withdraw|enlist>:<challenge id>"
 CHALLENGE_EDIT, CHALLENGE_WITHDRAW, CHALLENGE_ENLIST = "edit", "withdraw", "enlist"
-FOLLOW_UP_OUTCOME = "circle_outcome"  # on a follow-up DM: value "<outcome>:<challenge id>"
-PARTNERS_MET = "circle_met"  # on "did you meet?": value "<yes|no>:<pairing id>"
+# On a follow-up DM, buttons "circle_outcome_<outcome>", value "<outcome>:<challenge id>"; on
+# "did you meet?", "circle_met_<yes|no>", value "<yes|no>:<pairing id>" (Slack wants a block's
+# action ids unique; the listeners match the prefix)
+FOLLOW_UP_OUTCOME = "circle_outcome"
+PARTNERS_MET = "circle_met"
 CIRCLE_REMINDERS_OFF = "circle_reminders_off"  # on a reminder DM: value circle id

@@ -328,7 +328,24 @@ def share(
         {"challenge": challenge.id},
         now=now,
     )
-    return challenge, [made] if made else []
+    counted = _recount(session, circle, check_in, f"{challenge.id}:{challenge.version}", now=now)
+    return challenge, [m for m in (made, counted) if m]
+
+
+def _recount(session: Session, circle: Circle, check_in: CheckIn, why: str, *, now) -> int | None:
+    """The check-in message shows how many challenges are shared (never by whom): updated in
+    place after each share or withdrawal, rendered as things stand when it goes."""
+    if check_in.ts is None:
+        return None
+    return _enqueue(
+        session,
+        circle,
+        REPLACE,
+        f"check_in:{check_in.id}:after:{why}",
+        Target.conversation(check_in.channel_id),
+        {"check_in": check_in.id},
+        now=now,
+    )
 
 
 class NotInCircle(LookupError):
@@ -379,7 +396,13 @@ def withdraw(
     if challenge.state == ChallengeState.WITHDRAWN:
         return []
     challenge.state = ChallengeState.WITHDRAWN
-    return _replace_challenge(session, challenge, now=now)
+    made = _replace_challenge(session, challenge, now=now)
+    check_in = session.get(CheckIn, challenge.check_in_id)
+    if check_in.state == CheckInState.OPEN:
+        circle = session.get(Circle, challenge.circle_id)
+        why = f"{challenge.id}:{challenge.version}"
+        made += [m for m in [_recount(session, circle, check_in, why, now=now)] if m]
+    return made
 
 
 def _replace_challenge(session: Session, challenge: Challenge, *, now: datetime) -> list[int]:

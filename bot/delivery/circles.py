@@ -66,7 +66,8 @@ def prepare_challenge(session: Session, *, row: Outbox, now: datetime) -> Prepar
 
 
 def prepare_replace(session: Session, *, row: Outbox, now: datetime) -> Prepared:
-    """A challenge edited or withdrawn (its latest version), or a check-in closed."""
+    """A challenge edited or withdrawn (its latest version), or a check-in as it stands: its
+    count of challenges shared, or closed."""
     challenge = check_ins.challenge_of(session, row)
     if challenge is not None:
         if challenge.ts is None:
@@ -78,7 +79,9 @@ def prepare_replace(session: Session, *, row: Outbox, now: datetime) -> Prepared
     check_in = check_ins.check_in_of(session, row)
     if check_in is None or check_in.ts is None:
         return Nothing("the message is gone")
-    return Ready(build_check_in_closed(check_ins.view(session, check_in)), replace=check_in.ts)
+    view = check_ins.view(session, check_in)
+    shown = build_check_in(view) if check_in.state == "open" else build_check_in_closed(view)
+    return Ready(shown, replace=check_in.ts)
 
 
 def prepare_reminder(session: Session, *, row: Outbox, now: datetime) -> Prepared:

@@ -7,6 +7,7 @@ renders); answers to a click go to the person who clicked."""
 
 import json
 import logging
+import re
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
@@ -354,8 +355,8 @@ def register(app: App) -> None:
     app.view(CIRCLE_SHARE_VIEW)(handle_share_submission)
     app.action(CHALLENGE_MENU)(handle_challenge_menu)
     app.action(CIRCLE_REMINDERS_OFF)(handle_reminders_off)
-    app.action(FOLLOW_UP_OUTCOME)(handle_follow_up_outcome)
-    app.action(PARTNERS_MET)(handle_partners_met)
+    app.action(re.compile(f"^{FOLLOW_UP_OUTCOME}_"))(handle_follow_up_outcome)
+    app.action(re.compile(f"^{PARTNERS_MET}_"))(handle_partners_met)
     app.event("message", matchers=[is_channel_message])(handle_channel_message)
     for fault in FAULT_EVENTS:
         app.event(fault)(handle_channel_fault)

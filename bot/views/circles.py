@@ -423,19 +423,21 @@ def build_reminder(circle: Circle, check_in: CheckIn) -> dict:
 
 
 def _outcome_buttons(challenge_id: int) -> list[dict]:
-    """One block each: Slack wants the action ids inside a block unique, and all three share
-    FOLLOW_UP_OUTCOME (the value says which)."""
+    """Side by side: each its own action id (Slack wants them unique in a block), all starting
+    with FOLLOW_UP_OUTCOME; the value says which outcome and which challenge."""
     return [
         _actions(
-            _button(
-                label,
-                FOLLOW_UP_OUTCOME,
-                f"{outcome}:{challenge_id}",
-                "primary" if outcome == Outcome.SOLVED else None,
+            *(
+                _button(
+                    label,
+                    f"{FOLLOW_UP_OUTCOME}_{outcome}",
+                    f"{outcome}:{challenge_id}",
+                    "primary" if outcome == Outcome.SOLVED else None,
+                )
+                for outcome, label in OUTCOMES
             ),
-            block_id=f"outcome_{outcome}",
+            block_id="outcome",
         )
-        for outcome, label in OUTCOMES
     ]
 
 
@@ -498,9 +500,10 @@ def build_met_question(circle: Circle, members: list[str], pairing_id: int) -> d
     )
     answers = [
         _actions(
-            _button("Yes, we met", PARTNERS_MET, f"yes:{pairing_id}", "primary"), block_id="met_yes"
-        ),
-        _actions(_button("Not this time", PARTNERS_MET, f"no:{pairing_id}"), block_id="met_no"),
+            _button("Yes, we met", f"{PARTNERS_MET}_yes", f"yes:{pairing_id}", "primary"),
+            _button("Not this time", f"{PARTNERS_MET}_no", f"no:{pairing_id}"),
+            block_id="met",
+        )
     ]
     anyone = "Either of you" if len(members) == 2 else "Any of you"
     return _message(asked, [_section(asked), *answers, _context(f"{anyone} can answer.")])

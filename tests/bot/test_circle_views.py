@@ -493,9 +493,9 @@ def test_the_follow_up_asks_how_it_went_with_three_answers():
     text = assert_safe(message)
     assert "How did it go with “My team misses deadlines”? (from the Team leads check-in)" in text
     assert labels(message) == {
-        "Solved": (FOLLOW_UP_OUTCOME, "solved:8"),
-        "Still working on it": (FOLLOW_UP_OUTCOME, "working:8"),
-        "I'd like more help": (FOLLOW_UP_OUTCOME, "more_help:8"),
+        "Solved": (f"{FOLLOW_UP_OUTCOME}_solved", "solved:8"),
+        "Still working on it": (f"{FOLLOW_UP_OUTCOME}_working", "working:8"),
+        "I'd like more help": (f"{FOLLOW_UP_OUTCOME}_more_help", "more_help:8"),
     }
     assert "brings it back at the next check-in" in text
 
@@ -543,8 +543,8 @@ def test_partners_are_asked_whether_they_met_and_the_answer_replaces_the_questio
     text = assert_safe(message)
     assert "@alice and @bob" in text and "Did you meet?" in text
     assert labels(message) == {
-        "Yes, we met": (PARTNERS_MET, "yes:4"),
-        "Not this time": (PARTNERS_MET, "no:4"),
+        "Yes, we met": (f"{PARTNERS_MET}_yes", "yes:4"),
+        "Not this time": (f"{PARTNERS_MET}_no", "no:4"),
     }
     assert "Glad you met" in assert_safe(build_met_answered(True))
     assert "new learning partners" in assert_safe(build_met_answered(False))

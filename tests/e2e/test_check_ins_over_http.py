@@ -123,6 +123,7 @@ def test_a_shared_challenge_is_its_own_message_and_the_check_in_names_no_one(
     assert "Referrals" in said and "Where to look" in said
     [row] = circling.challenge_rows()
     assert (row.channel_id, row.ts) == (CHANNEL, challenge["ts"])
+    assert "1 challenge shared so far" in text_of(circling.top()[0])
     assert f"<@{GRACE}>" not in str(circling.top()) and f"<@{ALICE}>" not in str(circling.top())
 
 
@@ -182,7 +183,10 @@ def test_its_author_edits_and_withdraws_a_challenge_in_place_and_no_one_else_can
     [withdrawn] = circling.top()[1:]
     assert "withdrawn" in text_of(withdrawn)
     assert "Hiring" not in text_of(withdrawn)
-    assert len(circling.slack.calls_to("chat.update")) == 2
+    updates = [c.args["ts"] for c in circling.slack.calls_to("chat.update")]
+    assert updates.count(withdrawn["ts"]) == 2  # the edit, then the withdrawal
+    assert updates.count(check_in["ts"]) == 2  # its count: one shared, then none
+    assert "No challenges shared yet" in text_of(circling.top()[0])
     assert len(circling.top()) == 2  # edited in place: no new message
 
 
@@ -333,21 +337,11 @@ def test_the_follow_up_comes_before_the_next_check_in_once_and_more_help_carries
     [follow_up] = fake_slack.posted("D" + BOB[1:])[-1:]
     assert "How did it go" in text_of(follow_up)
     assert "Saying no to my manager" in text_of(follow_up)
-    values = [v for k, v in buttons(follow_up).items()] + [
-        a.get("value")
-        for b in follow_up["blocks"]
-        for a in b.get("elements", [])
-        if a.get("action_id") == FOLLOW_UP_OUTCOME
-    ]
-    more = next(v for v in values if v and v.startswith("more_help:"))
-    circling.click(follow_up, FOLLOW_UP_OUTCOME, more, user=BOB, channel="D" + BOB[1:])
-    circling.click(
-        follow_up,
-        FOLLOW_UP_OUTCOME,
-        more.replace("more_help", "solved"),
-        user=BOB,
-        channel="D" + BOB[1:],
-    )
+    more = next(v for v in button_values_of(follow_up) if v.startswith("more_help:"))
+    solved = more.replace("more_help", "solved")
+    for value, action in ((more, "more_help"), (solved, "solved")):
+        action_id = f"{FOLLOW_UP_OUTCOME}_{action}"
+        circling.click(follow_up, action_id, value, user=BOB, channel="D0BOB")
     assert circling.challenge_rows()[0].outcome == "more_help"  # the first answer stands
 
     nudging.at(next_check_in)
@@ -390,7 +384,8 @@ def test_learning_partners_over_six_check_ins_with_an_odd_count_never_repeat_or_
     [question] = [m for m in fake_slack.posted(asked[0].channel_id) if PARTNERS_MET in str(m)][:1]
     value = next(v for v in button_values_of(question) if v.startswith("yes:"))
     pair_member = question_members(asked[0])[0]
-    circling.click(question, PARTNERS_MET, value, user=pair_member, channel=asked[0].channel_id)
+    channel = asked[0].channel_id
+    circling.click(question, f"{PARTNERS_MET}_yes", value, user=pair_member, channel=channel)
     with Session(nudging.engine) as session:
         assert session.get(Pairing, int(value.split(":")[1])).met is True
 
@@ -479,3 +474,37 @@ def test_after_downtime_past_the_window_the_check_in_is_skipped_and_the_owner_to
     [told] = fake_slack.posted("D" + ALICE[1:])
     assert "skipped" in text_of(told).lower()
     assert circling.check_in_rows()[0].state == CheckInState.MISSED
+
+
+def test_two_processes_ticking_through_a_whole_check_in_post_each_message_once(
+    circling, nudging, clock, fake_slack
+):
+    make_circle(nudging.engine, clock, [ALICE, BOB, GRACE, DAN], partners=True)
+    tickers = [nudging.ticker("a"), nudging.ticker("b")]
+
+    def both_at(when):
+        clock.advance(seconds=(when - clock.now()).total_seconds())
+        for ticker in tickers:
+            ticker()
+
+    both_at(OPENS)
+    [check_in] = circling.check_ins()
+    circling.share(check_in, ALICE, "Delegating more")
+    both_at(HALFWAY)
+    both_at(CLOSES)
+    both_at(OPENS + timedelta(days=6))  # the follow-up, a day before the next check-in
+    both_at(OPENS + timedelta(days=7))  # the next check-in asks last time's partners
+
+    posts = fake_slack.calls_to("chat.postMessage")
+    keys = [(c.args["channel"], c.args.get("thread_ts"), c.args["text"]) for c in posts]
+    assert len(keys) == len(set(keys))
+    assert len(circling.check_ins()) == 2
+    assert len(circling.thread(check_in["ts"])) == 1  # one summary
+    updates = [c.args for c in fake_slack.calls_to("chat.update")]
+    assert len(updates) == 2  # the check-in's count after Alice shared, then closed: once each
+    assert "1 challenge shared" in updates[0]["text"] + str(updates[0]["blocks"])
+    for purpose in (check_ins.REMINDER, check_ins.FOLLOW_UP, check_ins.PARTNERS, check_ins.MET):
+        rows = [r for r in circling.outbox(purpose) if r.not_before <= clock.now()]
+        assert rows and all(r.state in (OutboxState.SENT, OutboxState.SKIPPED) for r in rows)
+    reminded = [r for r in circling.outbox(check_ins.REMINDER) if r.state == OutboxState.SENT]
+    assert {r.target_user for r in reminded} == {BOB, GRACE, DAN}
