@@ -4,6 +4,8 @@ from slack_bolt import App
 
 from bot.listeners import (
     board,
+    circle_setup,
+    circles,
     commands,
     first_use,
     history,
@@ -28,9 +30,11 @@ def register_all(app: App) -> None:
         first_use,
         nudges,
         nudge_settings,
+        circles,  # before messages: messages in channels are theirs
         messages,
         home,
         lifecycle,
+        circle_setup,
         unknown,  # last: what no other listener takes
     ):
         area.register(app)

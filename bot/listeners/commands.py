@@ -6,6 +6,7 @@ from slack_bolt import App, Args
 
 from bot.ids import COMMAND
 from bot.listeners.board import handle_add_command, handle_list_command
+from bot.listeners.circle_setup import handle_circle_command, handle_circles_command
 from bot.listeners.common import greet_newcomer
 from bot.listeners.nudge_settings import handle_settings_command
 from bot.listeners.promises import handle_promise_command, handle_promises_command
@@ -28,6 +29,8 @@ ROUTES: dict[str, Callable[[Args], None]] = {
     "promise": handle_promise_command,
     "promises": handle_promises_command,
     "settings": handle_settings_command,
+    "circle": handle_circle_command,
+    "circles": handle_circles_command,
     "help": handle_help,
 }
 AVAILABLE = frozenset(ROUTES)
