@@ -387,6 +387,7 @@ FAULTS = {
     "group_archive": "the channel was archived",
     "is_archived": "the channel was archived",
     "channel_deleted": "the channel was deleted",
+    "group_deleted": "the channel was deleted",
     "channel_not_found": "the channel is gone, or I can no longer see it",
 }
 
