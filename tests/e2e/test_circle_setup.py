@@ -387,6 +387,23 @@ def test_one_circle_per_channel_even_with_two_forms_open(bot, fake_slack, engine
     assert the_circle(engine).owner_id == ALICE
 
 
+def test_two_setups_racing_past_the_check_meet_the_unique_index_and_one_is_told(
+    bot, fake_slack, engine, team, monkeypatch
+):
+    first = open_setup(bot, fake_slack)
+    second = open_setup(bot, fake_slack, user=GRACE)
+    submit(bot, first, MONTHLY)
+    monkeypatch.setattr(circles, "in_channel", lambda session, **where: None)  # both passed it
+
+    answer = submit(bot, second, MONTHLY, user=GRACE)
+
+    assert answer.json()["errors"] == {
+        "name": "This channel has a circle already: one per channel."
+    }
+    with Session(engine) as session:
+        assert len(session.exec(select(Circle)).all()) == 1
+
+
 def test_the_channels_circle_shows_its_card_to_its_owner_with_the_controls(
     bot, fake_slack, engine, team
 ):
