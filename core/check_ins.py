@@ -257,6 +257,16 @@ def _enqueue(
     )
 
 
+def last_closed(session: Session, *, circle_id: int) -> CheckIn | None:
+    """The circle's latest check-in whose summary is posted."""
+    query = (
+        select(CheckIn)
+        .where(CheckIn.circle_id == circle_id, CheckIn.state == CheckInState.CLOSED)
+        .order_by(col(CheckIn.occurrence).desc())
+    )
+    return session.exec(query).first()
+
+
 def missed_view(session: Session, row: Outbox) -> tuple[Circle, CheckIn] | None:
     check_in = check_in_of(session, row)
     return (session.get(Circle, check_in.circle_id), check_in) if check_in else None

@@ -14,7 +14,7 @@ from slack_bolt import Ack, App, Args, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.ids import (
     CIRCLE_ARCHIVE,
@@ -62,7 +62,7 @@ from core.circles import MAX_MEMBERS, NotAllowed
 from core.db import row_id
 from core.errors import Invalid
 from core.members import known_zone, member_zone
-from core.models import CheckIn, CheckInState, Circle, CircleState
+from core.models import Circle, CircleState
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,11 @@ INVITE_FIRST_FORM = (
 )
 COULD_NOT_JOIN = (
     "I couldn't join this channel: invite me with /invite @advisor-bot, then save again."
+)
+CANT_RESUME = (
+    "I can't post in this circle's channel yet: it is archived, or private and I'm not in it. "
+    "Invite me with /invite @advisor-bot (or unarchive the channel), then press Resume again. "
+    "The circle stays paused."
 )
 TOO_MANY_TO_PREFILL = (
     "This channel has more people than a circle holds, so only you are filled in: add the "
@@ -254,18 +259,9 @@ def _open_setup(client: WebClient, context: BoltContext, trigger_id: str, info: 
 # --- the card
 
 
-def _last_closed(session: Session, circle_id: int) -> CheckIn | None:
-    query = (
-        select(CheckIn)
-        .where(CheckIn.circle_id == circle_id, CheckIn.state == CheckInState.CLOSED)
-        .order_by(col(CheckIn.occurrence).desc())
-    )
-    return session.exec(query).first()
-
-
 def _card(session: Session, circle: Circle, viewer: str, notes: tuple[str, ...] = ()) -> Card:
     members = circles.member_ids(session, circle_id=circle.id)
-    closed = _last_closed(session, circle.id)
+    closed = check_ins.last_closed(session, circle_id=circle.id)
     last = None
     if closed is not None:
         summary = check_ins.summary(session, closed)
@@ -332,13 +328,30 @@ CONTROLS = {
 }
 
 
-def handle_control(ack: Ack, body: dict, action: dict, context: BoltContext) -> None:
+def _ready_to_resume(client: WebClient, context: BoltContext, circle_id: int | None) -> None:
+    """Before a circle resumes, the bot is back in its channel (it joins a public one by
+    itself); Invalid, saying what to do, when it cannot post there."""
+    with transaction(context) as session:
+        circle = circles.get(session, team_id=context.team_id, circle_id=circle_id)
+        channel_id = circle.channel_id if circle else None
+    if channel_id is not None:
+        try:
+            _bot_in_channel(client, channel_id)
+        except Invalid:
+            raise Invalid(CANT_RESUME) from None
+
+
+def handle_control(
+    ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext
+) -> None:
     """Pause, resume, skip the next check-in, archive: only by the circle's owner or
     facilitator (checked again here, whoever the card was shown to); the card is then shown
-    again in place of the old one."""
+    again in place of the old one. A circle resumes only once the bot can post in its channel."""
     ack()
     control = CONTROLS[action["action_id"]]
     try:
+        if control is _resume:
+            _ready_to_resume(client, context, row_id(action.get("value")))
         with transaction(context) as session:
             once(session, context, f"c_{control.__name__}")  # keys hold 40 characters
             circle = circles.get(

@@ -121,7 +121,7 @@ def handle_share_submission(ack: Ack, view: dict, context: BoltContext) -> None:
     now = context["clock"].now()
     try:
         with transaction(context) as session:
-            once(session, context, "circle_share")
+            once(session, context, "c_share")  # keys hold 40 characters
             if "challenge" in metadata:
                 made = check_ins.edit(
                     session,

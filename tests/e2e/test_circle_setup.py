@@ -668,3 +668,25 @@ def test_a_channel_slack_will_not_list_fills_in_only_the_person_setting_it_up(
 
     assert initial_members(view) == [ALICE]
     assert "couldn't list this channel's people just now" in texts(view)
+
+
+def test_a_circle_paused_because_the_bot_was_removed_resumes_only_once_it_can_post_again(
+    bot, fake_slack, engine, team
+):
+    set_up(bot, fake_slack)
+    circle_id = the_circle(engine).id
+    private = fake_slack.channels[TEAM]
+    private.private = True  # made private meanwhile, and the bot removed
+    fake_slack.remove_bot(TEAM)
+    bot.slack.event({"type": "channel_left", "channel": TEAM, "actor_id": BOB})
+    bot.settle()
+    assert the_circle(engine).state == CircleState.PAUSED
+
+    refused = click(bot, fake_slack, CIRCLE_RESUME, circle_id)
+
+    assert "The circle stays paused" in refused["text"]
+    assert the_circle(engine).state == CircleState.PAUSED
+    private.private = False  # public again: the bot joins by itself
+    click(bot, fake_slack, CIRCLE_RESUME, circle_id)
+    assert the_circle(engine).state == CircleState.ACTIVE
+    assert fake_slack.calls_to("conversations.join")[-1].args["channel"] == TEAM
