@@ -6,8 +6,8 @@ from the rows, so any number of processes may tick at once. One tick:
    to wait its turn, plans the next member due a look (core/due_members.py finds them,
    core/nudge_plan.py decides), whose messages join in: one whose planning fails is logged
    and looked at again later;
-3. claims the occurrences of schedules whose time has come (purposes with a `scheduled`
-   hook), and sends what they made."""
+3. then, the same way, claims the occurrences of schedules whose time has come (purposes
+   with a `scheduled` hook), whose rows join in too."""
 
 import logging
 import os
@@ -71,9 +71,7 @@ class Ticker:
         self._isolated("checking refused tokens", self.sender.check_tokens)
         self._isolated("forgetting old Slack events", self._forget_events)
         with self.sessions() as finding:  # one session for the tick's due queries
-            self.sender.send_due(meanwhile=self._planner(finding))
-        self._isolated("claiming scheduled occurrences", self._occurrences)
-        self.sender.send_due()
+            self.sender.send_due(meanwhile=_in_turn(self._planner(finding), self._claimer()))
 
     def _planner(self, finding: Session) -> Callable[[], list[int] | None]:
         """Plans the members due a look, one per call (batch after batch of due_owners, at most
@@ -120,19 +118,40 @@ class Ticker:
             self._isolated("setting a broken member aside", self._set_aside, team_id, owner_id)
         return []
 
-    def _occurrences(self) -> None:
-        """Each schedule whose time has come: its latest occurrence (missed earlier ones are
-        skipped) is claimed once, whatever process gets there first, and its purpose says what
-        it puts in the outbox."""
+    def _claimer(self) -> Callable[[], list[int] | None]:
+        """Claims the schedules whose time has come, one per call (batch after batch, at most
+        MAX_BATCHES): the sender calls it whenever its next post has to wait, so 1,000 circles
+        meeting at the same minute are claimed in the tick that finds them due, between posts.
+        One whose claim failed is tried again by the next tick, not this one."""
         on_schedules = {n: p for n, p in self.sender.purposes.items() if p.scheduled}
-        if not on_schedules:
-            return
-        with self.sessions() as session:
-            due = schedules.due(session, now=self.clock.now(), purposes=set(on_schedules))
-        for schedule_id in due:
-            self._isolated(f"schedule {schedule_id}", self._occurrence, schedule_id, on_schedules)
+        waiting: deque[int] = deque()
+        tried: set[int] = set()
+        batches = 0
 
-    def _occurrence(self, schedule_id: int, on_schedules: dict) -> None:
+        def claim_next() -> list[int] | None:
+            nonlocal batches
+            if not on_schedules:
+                return None
+            if not waiting:
+                if batches == MAX_BATCHES:
+                    return None
+                with self.sessions() as session:  # its own: a new snapshot each batch
+                    due = schedules.due(session, now=self.clock.now(), purposes=set(on_schedules))
+                batches += 1
+                waiting.extend(schedule_id for schedule_id in due if schedule_id not in tried)
+                if not waiting:
+                    return None  # nothing left to claim
+            schedule_id = waiting.popleft()
+            tried.add(schedule_id)
+            work = self._occurrence
+            return self._isolated(f"schedule {schedule_id}", work, schedule_id, on_schedules) or []
+
+        return claim_next
+
+    def _occurrence(self, schedule_id: int, on_schedules: dict) -> list[int]:
+        """The schedule's latest occurrence (missed earlier ones are skipped), claimed once
+        whatever process gets there first; its purpose says what it puts in the outbox (the
+        rows it returns)."""
         with self.sessions() as session, session.begin():
             now = self.clock.now()
             schedule = session.get(Schedule, schedule_id)
@@ -144,9 +163,9 @@ class Ticker:
                 next_after=next_after,
                 after=occurrence,
             ):
-                return  # another process claimed it
+                return []  # another process claimed it
             purpose = on_schedules[schedule.purpose]
-            purpose.scheduled(session, schedule=schedule, occurrence=occurrence, now=now)
+            return purpose.scheduled(session, schedule=schedule, occurrence=occurrence, now=now)
 
     def _set_aside(self, team_id: str, owner_id: str) -> None:
         with self.sessions() as session, session.begin():
@@ -161,13 +180,31 @@ class Ticker:
         with self.sessions() as session, session.begin():
             event_dedup.forget_old(session, now=self.clock.now())
 
-    def _isolated(self, what: str, work: Callable, *args) -> None:
+    def _isolated(self, what: str, work: Callable, *args):
+        """What `work` returns; None when it failed (logged)."""
         try:
-            work(*args)
+            return work(*args)
         except DBAPIError as error:  # the database's own words say it all: no traceback
             log.warning("Tick: %s failed: %s", what, one_line(error))
         except Exception:
             log.exception("Tick: %s failed", what)
+        return None
+
+
+def _in_turn(*works: Callable[[], list[int] | None]) -> Callable[[], list[int] | None]:
+    """One piece of work per call: the first's until it has none left, then the next's (None
+    once all are done)."""
+    left = deque(works)
+
+    def next_piece() -> list[int] | None:
+        while left:
+            made = left[0]()
+            if made is not None:
+                return made
+            left.popleft()
+        return None
+
+    return next_piece
 
 
 def _took(delta: timedelta) -> str:
