@@ -88,3 +88,4 @@ CHALLENGE_EDIT, CHALLENGE_WITHDRAW, CHALLENGE_ENLIST = "edit", "withdraw", "enli
 FOLLOW_UP_OUTCOME = "circle_outcome"
 PARTNERS_MET = "circle_met"
 CIRCLE_REMINDERS_OFF = "circle_reminders_off"  # on a reminder DM: value circle id
+CIRCLE_REMINDERS_ON = "circle_reminders_on"  # after turning them off: value circle id

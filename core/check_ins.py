@@ -222,7 +222,8 @@ def check_in_posted(session: Session, *, row: Outbox, now: datetime) -> list[int
         )
     ]
     if circle.reminders:
-        halfway = check_in.occurrence + (check_in.closes_at - check_in.occurrence) / 2
+        opened = max(check_in.occurrence, now)  # posted late (downtime): halfway from then
+        halfway = opened + (check_in.closes_at - opened) / 2
         for user_id in circles.member_ids(session, circle_id=circle.id):
             made.append(
                 _enqueue(
@@ -282,6 +283,12 @@ def open_check_in(session: Session, *, team_id: str, check_in_id: int | None, no
         raise Invalid("That check-in is not one I know.")
     if check_in.state != CheckInState.OPEN or now >= check_in.closes_at:
         raise Invalid("This check-in is closed: bring your challenge to the next one.")
+    circle = session.get(Circle, check_in.circle_id)
+    if circle.state != CircleState.ACTIVE:
+        raise Invalid(
+            "This circle is paused or archived, so its check-in takes no more answers. "
+            "Nothing was saved."
+        )
     return check_in
 
 
@@ -687,27 +694,59 @@ def _reply_counts(session: Session, challenge_ids: list[int]) -> dict[int, int]:
 def summary_posted(session: Session, *, row: Outbox, now: datetime) -> list[int]:
     """The summary is in the thread: the check-in is closed (its message says so, in place),
     learning partners are paired, and each challenge gets its follow-up."""
-    check_in = check_in_of(session, row)
+    return _close(session, check_in_of(session, row), now=now, in_place=True)
+
+
+def summary_refused(session: Session, *, row: Outbox, now: datetime) -> list[int]:
+    """The channel refused the summary (the bot removed, the channel archived): the check-in
+    closes all the same, so its partners and follow-ups, which go by DM, still come."""
+    return _close(session, check_in_of(session, row), now=now, in_place=False)
+
+
+def _close(session: Session, check_in: CheckIn | None, *, now: datetime, in_place: bool):
     if check_in is None or check_in.state != CheckInState.OPEN:
         return []
     check_in.state, check_in.closed_at = CheckInState.CLOSED, now
     session.add(check_in)
     circle = session.get(Circle, check_in.circle_id)
-    made = [
-        _enqueue(
-            session,
-            circle,
-            REPLACE,
-            f"check_in:{check_in.id}",
-            Target.conversation(check_in.channel_id),
-            {"check_in": check_in.id},
-            now=now,
+    made = []
+    if in_place:
+        made.append(
+            _enqueue(
+                session,
+                circle,
+                REPLACE,
+                f"check_in:{check_in.id}",
+                Target.conversation(check_in.channel_id),
+                {"check_in": check_in.id},
+                now=now,
+            )
         )
-    ]
-    if circle.partners:
+    if circle.partners and circle.state != CircleState.ARCHIVED:
         made += _pair(session, circle, check_in, now=now)
     made += _follow_ups(session, circle, check_in, now=now)
     return [m for m in made if m]
+
+
+def missed_late(session: Session, *, check_in: CheckIn, now: datetime) -> list[int]:
+    """A check-in whose post was held back (Slack asked to wait, the workspace's token was
+    refused) until its window passed: skipped, and its owner told."""
+    if check_in.state != CheckInState.OPEN or check_in.ts is not None:
+        return []
+    check_in.state = CheckInState.MISSED
+    session.add(check_in)
+    circle = session.get(Circle, check_in.circle_id)
+    told = _enqueue(
+        session,
+        circle,
+        MISSED,
+        str(check_in.id),
+        Target.dm(circle.owner_id),
+        {"check_in": check_in.id},
+        now=now,
+        owner_id=circle.owner_id,
+    )
+    return [told] if told else []
 
 
 def _follow_ups(session: Session, circle: Circle, check_in: CheckIn, *, now: datetime) -> list[int]:

@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
 
+from sqlalchemy import update as sql_update
 from sqlmodel import Session, col, select
 
 from core import outbox, schedules
+from core.db import insert_new
 from core.errors import Invalid
+from core.members import known_zone
 from core.models import Circle, CircleMember, CircleState
 from core.typed import check_typed
 
@@ -339,11 +342,22 @@ def join(session: Session, *, circle: Circle, user_id: str, now: datetime) -> bo
     """The person joins the circle (True), or was in it already (False)."""
     if circle.state == CircleState.ARCHIVED:
         raise Invalid("This circle is archived, so it takes no new members.")
-    if is_member(session, circle_id=circle.id, user_id=user_id):
-        return False
-    wanted = [*member_ids(session, circle_id=circle.id), user_id]
-    _set_members(session, circle, wanted, now=now)
-    return True
+    values = {"circle_id": circle.id, "team_id": circle.team_id, "user_id": user_id}
+    if insert_new(
+        session, CircleMember, values | {"joined_at": now}, unique=["circle_id", "user_id"]
+    ):
+        return True
+    back = session.execute(  # only this person's row: a join at the same moment is kept
+        sql_update(CircleMember)
+        .where(
+            CircleMember.circle_id == circle.id,
+            CircleMember.user_id == user_id,
+            col(CircleMember.left_at).is_not(None),
+        )
+        .values(left_at=None, joined_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return back.rowcount == 1
 
 
 def left_channel(
@@ -360,6 +374,29 @@ def left_channel(
     session.add(row)
     session.flush()
     return True
+
+
+def person_changed(
+    session: Session, *, team_id: str, user_id: str, tz: str | None, gone: bool, now: datetime
+) -> int:
+    """Slack says a person changed: a deactivated account leaves every circle (never paired,
+    reminded or followed up again); a new time zone moves their reminder window. Returns the
+    circle rows changed."""
+    rows = session.exec(
+        select(CircleMember).where(
+            CircleMember.team_id == team_id,
+            CircleMember.user_id == user_id,
+            col(CircleMember.left_at).is_(None),
+        )
+    ).all()
+    for row in rows:
+        if gone:
+            row.left_at = now
+        elif tz:
+            row.tz = known_zone(tz)
+        session.add(row)
+    session.flush()
+    return len(rows)
 
 
 def set_reminders(
@@ -389,6 +426,12 @@ FAULTS = {
     "channel_deleted": "the channel was deleted",
     "group_deleted": "the channel was deleted",
     "channel_not_found": "the channel is gone, or I can no longer see it",
+    "restricted_action": "the workspace's settings don't let me post in the channel",
+    "restricted_action_read_only_channel": "the channel is read-only",
+    "restricted_action_thread_only_channel": "the channel takes replies in threads only",
+    "restricted_action_non_threadable_channel": "the channel takes no threads",
+    "posting_to_channel_denied": "the channel's admins don't let me post there",
+    "ekm_access_denied": "the workspace's keys don't let me post there",
 }
 
 

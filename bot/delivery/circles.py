@@ -25,18 +25,38 @@ from core import check_ins, circles
 from core.check_ins import Skip, Wait
 from core.models import Circle, CircleState, Outbox
 
-CHANNEL_FAULTS = {"not_in_channel", "is_archived", "channel_not_found"}
+CHANNEL_FAULTS = {
+    "not_in_channel",
+    "is_archived",
+    "channel_not_found",
+    "restricted_action",
+    "restricted_action_read_only_channel",
+    "restricted_action_thread_only_channel",
+    "restricted_action_non_threadable_channel",
+    "posting_to_channel_denied",
+    "ekm_access_denied",
+}
 
 
 def _channel_refused(
     session: Session, *, row: Outbox, error: str, gone: bool, now: datetime
 ) -> list[int]:
-    """The channel will not take the circle's posts: the circle pauses, its owner is told."""
-    if not gone or error not in CHANNEL_FAULTS or not row.channel_id:
+    """The channel will not take the circle's posts (whether Slack says it is gone or only
+    refuses the message): the circle pauses, its owner is told."""
+    if error not in CHANNEL_FAULTS or not row.channel_id:
         return []
     return circles.pause_for_fault(
         session, team_id=row.team_id, channel_id=row.channel_id, fault=error, now=now
     )
+
+
+def _summary_refused(
+    session: Session, *, row: Outbox, error: str, gone: bool, now: datetime
+) -> list[int]:
+    """The summary could not be posted: the circle pauses (if the channel is at fault) and the
+    check-in closes all the same."""
+    paused = _channel_refused(session, row=row, error=error, gone=gone, now=now)
+    return paused + check_ins.summary_refused(session, row=row, now=now)
 
 
 def _live(circle: Circle | None) -> bool:
@@ -51,6 +71,7 @@ def prepare_check_in(session: Session, *, row: Outbox, now: datetime) -> Prepare
     if not _live(view.circle):
         return Nothing("the circle is paused or archived")
     if now >= check_in.closes_at:
+        check_ins.missed_late(session, check_in=check_in, now=now)  # the owner is told
         return Nothing("its window passed before it could be posted")
     return Ready(build_check_in(view))
 
@@ -167,7 +188,7 @@ PURPOSES = (
     _in_channel(check_ins.POST, prepare_check_in, posted=_check_in_posted),
     _in_channel(check_ins.CHALLENGE, prepare_challenge, posted=_challenge_posted),
     _in_channel(check_ins.REPLACE, prepare_replace),
-    _in_channel(check_ins.SUMMARY, prepare_summary, posted=_summary_posted),
+    Purpose(check_ins.SUMMARY, prepare_summary, posted=_summary_posted, failed=_summary_refused),
     Purpose(check_ins.REMINDER, prepare_reminder),
     Purpose(check_ins.FOLLOW_UP, prepare_follow_up),
     Purpose(check_ins.PARTNERS, prepare_partners),

@@ -83,6 +83,10 @@ INVITE_FIRST_FORM = (
 COULD_NOT_JOIN = (
     "I couldn't join this channel: invite me with /invite @advisor-bot, then save again."
 )
+JOIN_CHANNEL_FIRST = (
+    "A circle is the people of its channel, and you're not in that one: join it first (or ask "
+    "to be added), then press Join again."
+)
 CANT_RESUME = (
     "I can't post in this circle's channel yet: it is archived, or private and I'm not in it. "
     "Invite me with /invite @advisor-bot (or unarchive the channel), then press Resume again. "
@@ -226,6 +230,27 @@ def _channel_people(client: WebClient, channel_id: str, deadline: float) -> list
         if not cursor or len(found) > MAX_LOOKUPS:
             return found
     return None
+
+
+MAX_MEMBER_PAGES = 50  # 10,000 people: a channel larger than this is asked no further
+
+
+def _in_channel(client: WebClient, channel_id: str, user_id: str) -> bool:
+    """Whether the person is in the channel now (asked of Slack, every page until found);
+    Invalid when Slack cannot say."""
+    cursor = ""
+    for _ in range(MAX_MEMBER_PAGES):
+        try:
+            page = client.conversations_members(channel=channel_id, limit=PAGE_SIZE, cursor=cursor)
+        except SlackApiError as error:
+            log.warning("conversations.members failed for %s: %s", channel_id, _error_code(error))
+            raise Invalid(CANT_CHECK) from None
+        if user_id in (page.get("members") or []):
+            return True
+        cursor = (page.get("response_metadata") or {}).get("next_cursor") or ""
+        if not cursor:
+            return False
+    return False
 
 
 def _open_setup(client: WebClient, context: BoltContext, trigger_id: str, info: dict) -> None:
@@ -584,6 +609,13 @@ def handle_join(ack: Ack, body: dict, action: dict, client: WebClient, context: 
     profile = People(client).look_up([context.user_id], timeout=SUBMIT_LOOKUP_SECONDS)
     tz = known_zone((profile.get(context.user_id) or {}).get("tz"))
     try:
+        with transaction(context) as session:
+            circle = circles.get(
+                session, team_id=context.team_id, circle_id=row_id(action.get("value"))
+            )
+            channel_id = circle.channel_id if circle else None
+        if channel_id and not _in_channel(client, channel_id, context.user_id):
+            raise Invalid(JOIN_CHANNEL_FIRST.format(channel=channel_id))
         with transaction(context) as session:
             once(session, context, "circle_join")
             circle = circles.get(

@@ -19,21 +19,24 @@ from bot.ids import (
     CHALLENGE_MENU,
     CHALLENGE_WITHDRAW,
     CIRCLE_REMINDERS_OFF,
+    CIRCLE_REMINDERS_ON,
     CIRCLE_SHARE_VIEW,
     FOLLOW_UP_OUTCOME,
     PARTNERS_MET,
     SHARE_CHALLENGE,
 )
-from bot.listeners.common import once, send_now, today, transaction
+from bot.listeners.common import REPLAYED, Replayed, once, send_now, today, transaction
 from bot.views.advisor_form import build_advisor_modal
 from bot.views.circles import (
     build_follow_up_answered,
     build_met_answered,
     build_not_in_circle,
     build_reminders_off,
+    build_reminders_on,
     build_share_modal,
     read_share_form,
 )
+from bot.views.notices import build_notice
 from core import check_ins, circles
 from core.check_ins import NotInCircle
 from core.db import row_id
@@ -142,6 +145,9 @@ def handle_share_submission(ack: Ack, view: dict, context: BoltContext) -> None:
                     now=now,
                     **form,
                 )
+    except Replayed:
+        ack(response_action="update", view=build_notice("Circle", REPLAYED))
+        return
     except Invalid as problem:
         ack(response_action="errors", errors={problem.field or "challenge": str(problem)})
         return
@@ -211,17 +217,19 @@ def handle_challenge_menu(
 # --- DMs: reminders off, follow-ups, "did you meet?"
 
 
-def handle_reminders_off(ack: Ack, action: dict, context: BoltContext) -> None:
+def handle_reminders(ack: Ack, action: dict, context: BoltContext) -> None:
+    """Circle reminders off (from a reminder), or back on (from the answer to that)."""
     ack()
     _, circle_id = _value(action)
+    on = action.get("action_id") == CIRCLE_REMINDERS_ON
     with transaction(context) as session:
         circle = circles.get(session, team_id=context.team_id, circle_id=circle_id)
         done = circle is not None and circles.set_reminders(
-            session, circle_id=circle.id, team_id=context.team_id, user_id=context.user_id, on=False
+            session, circle_id=circle.id, team_id=context.team_id, user_id=context.user_id, on=on
         )
-        answer = build_reminders_off(circle) if done else None
+        answer = (build_reminders_on if on else build_reminders_off)(circle) if done else None
     if answer is None:
-        _say(context, "You're not in that circle (any more), so there is nothing to turn off.")
+        _say(context, "You're not in that circle (any more), so there is nothing to change.")
         return
     context.respond(replace_original=True, **answer)
 
@@ -332,7 +340,7 @@ def handle_member_left(event: dict, body: dict, context: BoltContext) -> None:
     with transaction(context) as session:
         circles.left_channel(
             session,
-            team_id=event.get("team") or body.get("team_id") or context.team_id,
+            team_id=body.get("team_id") or context.team_id,  # event.team: the leaver's own
             channel_id=event["channel"],
             user_id=event["user"],
             now=context["clock"].now(),
@@ -354,7 +362,8 @@ def register(app: App) -> None:
     app.action(AWAY)(handle_away_button)
     app.view(CIRCLE_SHARE_VIEW)(handle_share_submission)
     app.action(CHALLENGE_MENU)(handle_challenge_menu)
-    app.action(CIRCLE_REMINDERS_OFF)(handle_reminders_off)
+    app.action(CIRCLE_REMINDERS_OFF)(handle_reminders)
+    app.action(CIRCLE_REMINDERS_ON)(handle_reminders)
     app.action(re.compile(f"^{FOLLOW_UP_OUTCOME}_"))(handle_follow_up_outcome)
     app.action(re.compile(f"^{PARTNERS_MET}_"))(handle_partners_met)
     app.event("message", matchers=[is_channel_message])(handle_channel_message)

@@ -19,6 +19,7 @@ from bot.ids import (
     CHALLENGE_WITHDRAW,
     CIRCLE_JOIN,
     CIRCLE_REMINDERS_OFF,
+    CIRCLE_REMINDERS_ON,
     CIRCLE_SHARE_VIEW,
     FOLLOW_UP_OUTCOME,
     PARTNERS_MET,
@@ -557,11 +558,21 @@ def build_not_in_circle(circle: Circle) -> dict:
 
 
 def build_reminders_off(circle: Circle) -> dict:
-    """Circle reminders turned off: what that means and how to turn them back on."""
+    """Circle reminders turned off: what that means, and a button to turn them back on."""
     channel = f"<#{circle.channel_id}>"
     said = (
         f"Circle reminders are off for the *{_name(circle)}* circle: no more reminder DMs about "
-        f"its check-ins. You'll still see each check-in in {channel}. To turn them back on, "
-        f"type `/advisor circle` in {channel}."
+        f"its check-ins. You'll still see each check-in in {channel}."
     )
-    return _message(said, [_section(said)])
+    back_on = _button("Turn circle reminders back on", CIRCLE_REMINDERS_ON, str(circle.id))
+    return _message(said, [_section(said), _actions(back_on)])
+
+
+def build_reminders_on(circle: Circle) -> dict:
+    """Circle reminders turned back on."""
+    said = (
+        f"Circle reminders are on again for the *{_name(circle)}* circle: one DM halfway "
+        "through a check-in, only if you haven't shared or said you're away."
+    )
+    off = _button("Turn off circle reminders", CIRCLE_REMINDERS_OFF, str(circle.id))
+    return _message(said, [_section(said), _actions(off)])

@@ -17,6 +17,7 @@ from bot.ids import (
     CHALLENGE_MENU,
     CIRCLE_JOIN,
     CIRCLE_REMINDERS_OFF,
+    CIRCLE_REMINDERS_ON,
     CIRCLE_SHARE_VIEW,
     FOLLOW_UP_OUTCOME,
     PARTNERS_MET,
@@ -37,6 +38,7 @@ from bot.views.circles import (
     build_paused,
     build_reminder,
     build_reminders_off,
+    build_reminders_on,
     build_share_modal,
     build_summary,
     read_share_form,
@@ -575,10 +577,14 @@ def test_someone_outside_the_circle_is_offered_to_join_it():
     assert labels(message) == {"Join the circle": (CIRCLE_JOIN, "3")}
 
 
-def test_turning_reminders_off_says_how_to_turn_them_back_on():
-    text = assert_safe(build_reminders_off(a_circle()))
+def test_turning_reminders_off_offers_to_turn_them_back_on_and_back_off():
+    off = build_reminders_off(a_circle())
+    on = build_reminders_on(a_circle())
 
-    assert "Circle reminders are off" in text and "`/advisor circle` in #C0CIRCLE" in text
+    assert "Circle reminders are off" in assert_safe(off)
+    assert "Circle reminders are on again" in assert_safe(on)
+    assert [e["action_id"] for e in off["blocks"][-1]["elements"]] == [CIRCLE_REMINDERS_ON]
+    assert [e["action_id"] for e in on["blocks"][-1]["elements"]] == [CIRCLE_REMINDERS_OFF]
 
 
 # --- what people typed, shown as typed

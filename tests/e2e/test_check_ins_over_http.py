@@ -37,7 +37,7 @@ from tests.e2e.circling import (
 )
 from tests.e2e.helpers import BOB, GRACE, latest_view
 from tests.e2e.nudging import text_of
-from tests.payloads import ALICE
+from tests.payloads import ALICE, FORM, view_submission
 
 DAN, EVE = "U0DAN", "U0EVE"
 OPENS = datetime(2026, 11, 24, 9, tzinfo=UTC)  # Tuesday 10:00 in Paris
@@ -426,7 +426,10 @@ def test_a_channel_that_refuses_the_check_in_pauses_the_circle_and_tells_its_own
     assert "/advisor circle" in text_of(told)
 
 
-@pytest.mark.parametrize("event_type", ["channel_left", "group_left", "channel_archive"])
+@pytest.mark.parametrize(
+    "event_type",
+    ["channel_left", "group_left", "channel_archive", "group_archive", "channel_deleted"],
+)
 def test_the_bot_removed_or_the_channel_archived_pauses_the_circle_with_one_dm(
     circling, nudging, clock, fake_slack, event_type
 ):
@@ -508,3 +511,181 @@ def test_two_processes_ticking_through_a_whole_check_in_post_each_message_once(
         assert rows and all(r.state in (OutboxState.SENT, OutboxState.SKIPPED) for r in rows)
     reminded = [r for r in circling.outbox(check_ins.REMINDER) if r.state == OutboxState.SENT]
     assert {r.target_user for r in reminded} == {BOB, GRACE, DAN}
+
+
+# --- what the review found
+
+
+def test_a_summary_the_channel_refuses_still_closes_the_check_in_and_its_dms_still_come(
+    circling, nudging, clock, fake_slack
+):
+    _, check_in = open_check_in(circling, nudging, clock, partners=True)
+    circling.share(check_in, BOB, "Saying no")
+    fake_slack.remove_bot(CHANNEL)  # removed while the check-in was open
+
+    nudging.at(CLOSES)
+    nudging.tick()
+
+    [summary] = circling.outbox(check_ins.SUMMARY)
+    assert (summary.state, summary.last_error) == (OutboxState.REFUSED, "not_in_channel")
+    assert circling.check_in_rows()[0].state == CheckInState.CLOSED
+    assert circling.outbox(check_ins.PARTNERS)  # partners and follow-ups go by DM
+    assert circling.outbox(check_ins.FOLLOW_UP)
+    told = [m for m in fake_slack.posted("D" + ALICE[1:]) if "paused" in text_of(m).lower()]
+    assert len(told) == 1
+
+
+def test_a_share_form_sent_twice_by_a_proxy_shares_once_and_says_so(circling, nudging, clock):
+    _, check_in = open_check_in(circling, nudging, clock)
+    circling.click(check_in, "circle_share", buttons(check_in)["circle_share"], user=BOB)
+    modal = latest_view(circling.slack, "views.open")
+    body = view_submission(modal, {"challenge": "Hiring"}, user=BOB)
+    first = circling.bot.slack.post(body, content_type=FORM)
+    circling.bot.settle()
+    again = circling.bot.slack.post(body, content_type=FORM)
+    circling.bot.settle()
+
+    assert first.body == ""
+    assert "Already done" in again.body
+    assert len(circling.challenge_rows()) == 1 and len(circling.challenges()) == 1
+
+
+def test_sharing_into_a_paused_circles_open_check_in_is_refused_at_the_field(
+    circling, nudging, clock
+):
+    circle, check_in = open_check_in(circling, nudging, clock)
+    with Session(nudging.engine) as session:
+        check_ins.circles.pause(
+            session, circle=session.get(Circle, circle.id), by=ALICE, now=clock.now()
+        )
+        session.commit()
+
+    [said] = circling.share(check_in, BOB, "Hiring")  # told at the button: no form opens
+
+    assert "paused or archived" in said["text"]
+    assert circling.challenge_rows() == []
+
+
+def test_a_check_in_held_back_past_its_window_is_skipped_and_the_owner_told(
+    circling, nudging, clock, fake_slack
+):
+    make_circle(nudging.engine, clock, [ALICE, BOB], open_hours=1)
+    fake_slack.rate_limit("chat.postMessage", retry_after=3600)
+
+    nudging.at(OPENS)
+    nudging.at(OPENS + timedelta(hours=1, minutes=1))
+    nudging.tick()
+
+    assert circling.top() == []
+    assert circling.check_in_rows()[0].state == CheckInState.MISSED
+    [told] = fake_slack.posted("D" + ALICE[1:])
+    assert "skipped" in text_of(told).lower()
+
+
+def test_a_check_in_posted_late_reminds_halfway_through_what_is_left_of_it(
+    circling, nudging, clock
+):
+    make_circle(nudging.engine, clock, [ALICE, BOB])
+
+    nudging.at(OPENS + timedelta(hours=24))  # back after a day's downtime: a day left
+
+    [reminder] = circling.outbox(check_ins.REMINDER)[1:]
+    assert reminder.not_before == OPENS + timedelta(hours=36)
+
+
+def test_circle_reminders_turned_off_can_be_turned_back_on_from_the_same_message(
+    circling, nudging, clock, fake_slack
+):
+    make_circle(nudging.engine, clock, [ALICE, BOB])
+    nudging.at(OPENS)
+    nudging.at(HALFWAY)
+    [reminder] = fake_slack.posted("D0BOB")
+    [off] = circling.click(
+        reminder, CIRCLE_REMINDERS_OFF, buttons(reminder)[CIRCLE_REMINDERS_OFF], user=BOB
+    )
+
+    replaced = {**off, "ts": reminder["ts"]}  # the reminder, as the answer replaced it
+    [on] = circling.click(
+        replaced, "circle_reminders_on", buttons(off)["circle_reminders_on"], user=BOB
+    )
+
+    assert "on again" in on["text"]
+    with Session(nudging.engine) as session:
+        bob = session.exec(select(CircleMember).where(CircleMember.user_id == BOB)).one()
+        assert bob.reminders is True
+
+
+def test_a_deactivated_member_leaves_the_circle_and_a_new_time_zone_moves_their_window(
+    circling, nudging, clock
+):
+    circle = make_circle(nudging.engine, clock, [ALICE, BOB, GRACE])
+
+    circling.bot.slack.event({"type": "user_change", "user": {"id": GRACE, "deleted": True}})
+    circling.bot.slack.event({"type": "user_change", "user": {"id": BOB, "tz": "Asia/Tokyo"}})
+    circling.bot.settle()
+
+    with Session(nudging.engine) as session:
+        rows = check_ins.circles.members(session, circle_id=circle.id)
+        assert {r.user_id: r.tz for r in rows} == {ALICE: "Europe/Paris", BOB: "Asia/Tokyo"}
+
+
+def test_the_reminder_keeps_to_a_members_own_nudge_window(circling, nudging, clock, fake_slack):
+    nudging.member(BOB, tz="Europe/Paris", nudge_start=15 * 60, nudge_end=16 * 60)
+    make_circle(nudging.engine, clock, [ALICE, BOB])
+
+    nudging.at(OPENS)
+    nudging.every_hour_until(HALFWAY + timedelta(hours=6))
+
+    [row] = [r for r in circling.outbox(check_ins.REMINDER) if r.target_user == BOB]
+    assert row.sent_at == datetime(2026, 11, 25, 14, 0, tzinfo=UTC)  # 15:00 in Paris
+
+
+def test_adding_a_peer_who_helped_opens_the_enlist_form_as_a_peer_inside_who_counsels(
+    circling, nudging, clock
+):
+    _, check_in = open_check_in(circling, nudging, clock)
+    circling.share(check_in, ALICE, "Delegating")
+    [challenge] = circling.challenges()
+    circling.reply(challenge["ts"], GRACE)
+
+    circling.choose(challenge, menu_value(challenge, "enlist"), user=ALICE)
+
+    modal = latest_view(circling.slack, "views.open")
+    fields = {b["block_id"]: b["element"] for b in modal["blocks"] if b["type"] == "input"}
+    assert fields["member"]["initial_user"] == GRACE
+    assert fields["relationship"]["initial_option"]["value"] == "peer"
+    assert fields["inside"]["initial_option"]["value"] == "inside"
+    assert [o["value"] for o in fields["support"]["initial_options"]] == ["counsel"]
+
+
+def test_a_monthly_circles_follow_up_comes_fourteen_days_after_its_check_in(
+    circling, nudging, clock, fake_slack
+):
+    rule = Rule.monthly(
+        minute=10 * 60, tz="Europe/Paris", starts_on=date(2026, 11, 1), nth=4, weekday=1
+    )
+    make_circle(nudging.engine, clock, [ALICE, BOB], rule=rule)
+    nudging.at(OPENS)  # the 4th Tuesday of November
+    circling.share(circling.check_ins()[0], BOB, "Saying no")
+    nudging.at(CLOSES)
+
+    nudging.at(OPENS + timedelta(days=14) - timedelta(minutes=1))
+    assert circling.outbox(check_ins.FOLLOW_UP)[0].state == OutboxState.PENDING
+    nudging.at(OPENS + timedelta(days=14))
+    assert circling.outbox(check_ins.FOLLOW_UP)[0].state == OutboxState.SENT
+
+
+@pytest.mark.parametrize(
+    "error", ["restricted_action", "posting_to_channel_denied", "ekm_access_denied"]
+)
+def test_a_channel_that_forbids_the_bots_posts_pauses_the_circle_too(
+    circling, nudging, clock, fake_slack, error
+):
+    make_circle(nudging.engine, clock, [ALICE, BOB])
+    fake_slack.fail("chat.postMessage", error)
+
+    nudging.at(OPENS)
+
+    with Session(nudging.engine) as session:
+        assert session.exec(select(Circle)).one().state == CircleState.PAUSED
+    assert len(fake_slack.posted("D" + ALICE[1:])) == 1

@@ -607,6 +607,10 @@ def test_someone_not_in_the_circle_joins_it_from_the_card(bot, fake_slack, engin
     set_up(bot, fake_slack)
     circle_id = the_circle(engine).id
 
+    refused = click(bot, fake_slack, CIRCLE_JOIN, circle_id, user=ERIN)
+    assert "you're not in that one: join it first" in refused["text"]
+    assert ERIN not in zones(engine, circle_id)
+    fake_slack.join_channel(TEAM, ERIN)
     joined = click(bot, fake_slack, CIRCLE_JOIN, circle_id, user=ERIN)
     again = click(bot, fake_slack, CIRCLE_JOIN, circle_id, user=ERIN)
 
