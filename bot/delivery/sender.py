@@ -388,10 +388,7 @@ class Sender:
     def _post(self, job: Job, at: float) -> Next:
         row = job.row
         if job.replace:
-            answer = self._call(
-                job, "chat_update", at, channel=row.channel_id, ts=job.replace, **job.message
-            )
-            return self._posted(job, answer["channel"], answer["ts"])
+            return self._replace(job, at)
         metadata = {"event_type": METADATA_TYPE, "event_payload": {"outbox": row.id}}
         answer = self._call(
             job,
@@ -401,6 +398,22 @@ class Sender:
             thread_ts=row.thread_ts,
             metadata=metadata,
             **job.message,
+        )
+        return self._posted(job, answer["channel"], answer["ts"])
+
+    def _replace(self, job: Job, at: float) -> Next:
+        """Update a message in place, rendered again right before (another process may have
+        changed what it shows since this row was taken: the latest state is what lands)."""
+        prepared = self._prepare(job)
+        if not isinstance(prepared, Ready) or prepared.replace != job.replace:
+            with self._transaction() as session:
+                why = getattr(prepared, "why", "nothing left to show")
+                outbox.skip(
+                    session, row_id=job.id, process=self.process, why=why, now=self.clock.now()
+                )
+            return Next.DONE
+        answer = self._call(
+            job, "chat_update", at, channel=job.row.channel_id, ts=job.replace, **prepared.message
         )
         return self._posted(job, answer["channel"], answer["ts"])
 

@@ -656,6 +656,10 @@ class Listed:
     tz: str
 
 
+LISTED_PER_SECTION = 5  # a line can be ~550 characters once a name's `&`s are escaped
+MAX_LIST_SECTIONS = 45  # and Slack's 50 blocks
+
+
 def build_circles_list(rows: list[Listed]) -> dict:
     """`/advisor circles`: each circle, its channel, and its next check-in or that it is paused."""
     if not rows:
@@ -673,8 +677,13 @@ def build_circles_list(rows: list[Listed]) -> dict:
         lines.append(f"• *{escape(circle.name)}* in <#{circle.channel_id}>: {coming}")
     head = "*Your circles*" if len(rows) > 1 else "*Your circle*"
     blocks = [{"type": "section", "text": mrkdwn(head)}]
-    for start in range(0, len(lines), 10):  # a section holds 3,000 characters
-        blocks.append({"type": "section", "text": mrkdwn("\n".join(lines[start : start + 10]))})
+    shown = lines[: LISTED_PER_SECTION * (MAX_LIST_SECTIONS)]
+    for start in range(0, len(shown), LISTED_PER_SECTION):  # a section holds 3,000 characters
+        part = "\n".join(shown[start : start + LISTED_PER_SECTION])
+        blocks.append({"type": "section", "text": mrkdwn(part)})
+    if len(lines) > len(shown):
+        more = f"…and {len(lines) - len(shown)} more."
+        blocks.append({"type": "context", "elements": [mrkdwn(more)]})
     return {
         "text": f"You're in {len(rows)} circle{'s' if len(rows) > 1 else ''}.",
         "blocks": blocks,

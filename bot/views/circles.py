@@ -34,6 +34,7 @@ from core.models import Challenge, CheckIn, Circle, Outcome
 PROMPT = "What challenge are you facing right now?"
 CHUNK = 2900  # escaped typed text in one section (Slack's 3,000), leaving room for a heading
 MAX_BLOCKS = 50
+MAX_THANKED = 60  # mentions in the summary's thanks (a section holds 3,000 characters)
 PART_SECTIONS = 12  # a challenge's three parts at most: 3 x 12 sections and 3 more blocks
 LINE = 150  # a challenge shortened to one line
 WITHDRAWN = "This challenge was withdrawn by the person who shared it."
@@ -394,8 +395,10 @@ def build_summary(summary: Summary) -> dict:
         return _message(text, [_section(f"{heading}\n{NONE_SHARED}")])
     blocks = _packed(heading, [_summary_line(c) for c in shown], MAX_BLOCKS - 1)
     if summary.thanks:
+        named = ", ".join(f"<@{u}>" for u in summary.thanks[:MAX_THANKED])
+        more = len(summary.thanks) - MAX_THANKED
         blocks.append(
-            _section(f"Thanks to {', '.join(f'<@{u}>' for u in summary.thanks)} for replying.")
+            _section(f"Thanks to {named}{f' and {more} more' if more > 0 else ''} for replying.")
         )
     text = f"Summary of the {_name(summary.circle)} check-in: {_challenges(len(shown))} shared."
     return _message(text, blocks)

@@ -376,3 +376,13 @@ def test_someone_in_no_circle_is_told_how_to_find_or_start_one():
 
     assert "not in any circle yet" in listed["text"]
     assert "`/advisor circle`" in listed["text"]
+
+
+def test_hundreds_of_circles_with_names_full_of_ampersands_stay_inside_slacks_limits():
+    rows = [Listed(a_circle(id=n, name="&" * 80), NEXT, "Europe/Paris") for n in range(300)]
+
+    message = build_circles_list(rows)
+
+    assert len(message["blocks"]) <= 50
+    assert all(len(b["text"]["text"]) <= 3000 for b in message["blocks"] if b.get("text"))
+    assert "…and 75 more." in words(message)

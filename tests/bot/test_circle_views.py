@@ -634,3 +634,13 @@ def test_names_and_challenges_are_shown_as_typed_once_and_never_ping(name, typed
         check_in_id=1, circle_name=name[0], anonymous_allowed=True, existing=shared(text=typed[0])
     )
     assert f"*{name[1]}*" in assert_safe(modal, view=True)
+
+
+def test_thanks_to_hundreds_of_people_who_replied_stay_inside_one_section():
+    thanks = [f"U{n:010d}" for n in range(300)]
+    summary = Summary(a_check_in(), a_circle(), [shared()], thanks=thanks)
+
+    message = build_summary(summary)
+
+    last = message["blocks"][-1]["text"]["text"]
+    assert len(last) <= 3000 and last.endswith("and 240 more for replying.")

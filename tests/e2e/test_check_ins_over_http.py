@@ -689,3 +689,16 @@ def test_a_channel_that_forbids_the_bots_posts_pauses_the_circle_too(
     with Session(nudging.engine) as session:
         assert session.exec(select(Circle)).one().state == CircleState.PAUSED
     assert len(fake_slack.posted("D" + ALICE[1:])) == 1
+
+
+def test_more_circles_than_one_batch_meeting_at_the_same_minute_are_all_posted_in_one_tick(
+    circling, nudging, clock, fake_slack
+):
+    many = check_ins.circles.schedules.BATCH + 50
+    for n in range(many):
+        make_circle(nudging.engine, clock, [ALICE, BOB], channel=f"C0MANY{n:04d}")
+
+    nudging.at(OPENS)
+
+    posted = [c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")]
+    assert len(posted) == len(set(posted)) == many

@@ -801,3 +801,19 @@ def test_a_group_dm_is_opened_for_its_people_when_sent_and_not_kept_as_anyones_d
     )
     with Session(engine) as session:
         assert outbox.dm_channel(session, team_id=TEAM_ID, user_id=ALICE) in (None, "D0ALICE")
+
+
+def test_a_replacement_is_rendered_again_right_before_it_is_sent(nudging, fake_slack, engine):
+    ts = fake_slack._chat_postMessage({"channel": "C0CIRCLE", "text": "Check-in: open"})["ts"]
+    states = iter(["Open: 1 shared", "Closed"])  # changed by another process in between
+
+    def prepare(session, *, row, now):
+        return Ready({"text": next(states)}, replace=ts)
+
+    row_id = enqueue_edit(engine, nudging.clock.now(), "count", Target.conversation("C0CIRCLE"))
+    sender = nudging.sender()
+    sender.purposes = {**registry(), "edit": Purpose("edit", prepare)}
+
+    sender.send_now([row_id])
+
+    assert [m["text"] for m in fake_slack.posted("C0CIRCLE")] == ["Closed"]
