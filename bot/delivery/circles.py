@@ -105,13 +105,18 @@ def prepare_replace(session: Session, *, row: Outbox, now: datetime) -> Prepared
     return Ready(shown, replace=check_in.ts)
 
 
-def prepare_reminder(session: Session, *, row: Outbox, now: datetime) -> Prepared:
-    decided = check_ins.reminder(session, row=row, now=now)
+def _not_now(decided) -> Prepared | None:
+    """Core's Skip or Wait, as the sender hears it (None: it goes now)."""
     if isinstance(decided, Skip):
         return Nothing(decided.why)
     if isinstance(decided, Wait):
         return Later(decided.at, decided.why)
-    return Ready(build_reminder(decided.circle, decided.check_in))
+    return None
+
+
+def prepare_reminder(session: Session, *, row: Outbox, now: datetime) -> Prepared:
+    decided = check_ins.reminder(session, row=row, now=now)
+    return _not_now(decided) or Ready(build_reminder(decided.circle, decided.check_in))
 
 
 def prepare_summary(session: Session, *, row: Outbox, now: datetime) -> Prepared:
@@ -125,11 +130,9 @@ def prepare_summary(session: Session, *, row: Outbox, now: datetime) -> Prepared
 
 def prepare_follow_up(session: Session, *, row: Outbox, now: datetime) -> Prepared:
     decided = check_ins.follow_up(session, row=row, now=now)
-    if isinstance(decided, Skip):
-        return Nothing(decided.why)
-    if isinstance(decided, Wait):
-        return Later(decided.at, decided.why)
-    return Ready(build_follow_up(decided, session.get(Circle, decided.circle_id)))
+    return _not_now(decided) or Ready(
+        build_follow_up(decided, session.get(Circle, decided.circle_id))
+    )
 
 
 def prepare_partners(session: Session, *, row: Outbox, now: datetime) -> Prepared:

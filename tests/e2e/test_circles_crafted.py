@@ -48,6 +48,22 @@ def shared(circling, nudging, clock):
     return check_in, challenge
 
 
+def share_form(metadata: dict) -> dict:
+    """The share modal as a client could make it up, with `metadata` of its choosing."""
+    challenge = {
+        "type": "input",
+        "block_id": "challenge",
+        "label": {"type": "plain_text", "text": "x"},
+        "element": {"type": "plain_text_input", "action_id": "value"},
+    }
+    return {
+        "callback_id": CIRCLE_SHARE_VIEW,
+        "title": {"type": "plain_text", "text": "Share"},
+        "private_metadata": json.dumps(metadata),
+        "blocks": [challenge],
+    }
+
+
 def state(engine) -> list:
     with Session(engine) as session:
         rows = [*session.exec(select(Challenge)), *session.exec(select(CheckInAway))]
@@ -145,19 +161,7 @@ def test_a_share_form_crafted_for_a_check_in_of_a_circle_one_is_not_in_is_refuse
     circling, shared, engine
 ):
     check_in_id = circling.check_in_rows()[0].id
-    form = {
-        "callback_id": CIRCLE_SHARE_VIEW,
-        "title": {"type": "plain_text", "text": "Share"},
-        "private_metadata": json.dumps({"check_in": check_in_id}),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "challenge",
-                "label": {"type": "plain_text", "text": "x"},
-                "element": {"type": "plain_text_input", "action_id": "value"},
-            }
-        ],
-    }
+    form = share_form({"check_in": check_in_id})
 
     answer = circling.bot.slack.interact(view_submission(form, {"challenge": "hi"}, user=MALLORY))
 
@@ -169,19 +173,7 @@ def test_an_edit_form_crafted_with_someone_elses_challenge_changes_nothing(
     circling, shared, engine
 ):
     row_id = circling.challenge_rows()[0].id
-    form = {
-        "callback_id": CIRCLE_SHARE_VIEW,
-        "title": {"type": "plain_text", "text": "Share"},
-        "private_metadata": json.dumps({"challenge": row_id}),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "challenge",
-                "label": {"type": "plain_text", "text": "x"},
-                "element": {"type": "plain_text_input", "action_id": "value"},
-            }
-        ],
-    }
+    form = share_form({"challenge": row_id})
 
     answer = circling.bot.slack.interact(
         view_submission(form, {"challenge": "pwned"}, user=MALLORY)
