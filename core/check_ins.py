@@ -121,17 +121,7 @@ def occurrence(session: Session, *, schedule, occurrence: datetime, now: datetim
     if check_in_id is None:
         return []
     if missed:
-        told = outbox.enqueue(
-            session,
-            team_id=circle.team_id,
-            purpose=MISSED,
-            key=str(check_in_id),
-            target=Target.dm(circle.owner_id),
-            owner_id=circle.owner_id,
-            payload={"check_in": check_in_id},
-            now=now,
-        )
-        return [told] if told else []
+        return _tell_missed(session, circle, check_in_id, now=now)
     _carry_over(session, circle, check_in_id, now=now)
     posted = outbox.enqueue(
         session,
@@ -735,14 +725,18 @@ def missed_late(session: Session, *, check_in: CheckIn, now: datetime) -> list[i
         return []
     check_in.state = CheckInState.MISSED
     session.add(check_in)
-    circle = session.get(Circle, check_in.circle_id)
+    return _tell_missed(session, session.get(Circle, check_in.circle_id), check_in.id, now=now)
+
+
+def _tell_missed(session: Session, circle: Circle, check_in_id: int, *, now) -> list[int]:
+    """One DM to the circle's owner: this check-in was skipped, and why."""
     told = _enqueue(
         session,
         circle,
         MISSED,
-        str(check_in.id),
+        str(check_in_id),
         Target.dm(circle.owner_id),
-        {"check_in": check_in.id},
+        {"check_in": check_in_id},
         now=now,
         owner_id=circle.owner_id,
     )

@@ -526,12 +526,13 @@ def build_met_answered(met: bool) -> dict:
 
 
 def build_missed(circle: Circle, check_in: CheckIn) -> dict:
-    """To the owner: a check-in skipped because the bot was offline for all of its window."""
+    """To the owner: a check-in skipped because it could not be posted in its window (the bot
+    was offline, or Slack kept it waiting, for all of it)."""
     said = (
         f"The *{_name(circle)}* check-in in <#{circle.channel_id}> due "
-        f"{slack_date(check_in.occurrence)} was skipped: I was offline for all of the time it "
-        f"would have been open (until {slack_date(check_in.closes_at)}). The next one comes as "
-        "planned; there is nothing for you to do."
+        f"{slack_date(check_in.occurrence)} was skipped: I couldn't post it at any time it would "
+        f"have been open (until {slack_date(check_in.closes_at)}), because I was offline or "
+        "Slack kept me waiting. The next one comes as planned; there is nothing for you to do."
     )
     return _message(said, [_section(f":warning: {said}")])
 
