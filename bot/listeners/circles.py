@@ -276,8 +276,12 @@ def handle_partners_met(ack: Ack, action: dict, context: BoltContext) -> None:
 
 
 def is_channel_message(event: dict) -> bool:
-    """A message in a channel (public or private), not a DM: a circle may be listening."""
-    return event.get("channel_type") in ("channel", "group")
+    """A message in a channel (public or private), not a DM: a circle may be listening. Without
+    a channel_type (older payloads), a channel's id says it (C…, G…; a DM's is D…)."""
+    kind = event.get("channel_type")
+    if kind is None:
+        return str(event.get("channel") or "")[:1] in ("C", "G")
+    return kind in ("channel", "group")
 
 
 def handle_channel_message(event: dict, body: dict, context: BoltContext) -> None:

@@ -5,6 +5,7 @@ the silent inside their window, the summary in the thread with reply counts, fol
 carry-over, learning partners over six check-ins, and every fault: the bot removed, the channel
 archived or gone, downtime past a check-in's window."""
 
+import logging
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from bot.ids import (
 from core import check_ins
 from core.models import (
     Advisor,
+    ChallengeReply,
     CheckInState,
     Circle,
     CircleMember,
@@ -702,3 +704,39 @@ def test_more_circles_than_one_batch_meeting_at_the_same_minute_are_all_posted_i
 
     posted = [c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")]
     assert len(posted) == len(set(posted)) == many
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"subtype": "message_changed"},
+        {"subtype": "bot_message", "bot_id": "B0OTHER"},
+        {"subtype": "channel_join"},
+        {"channel_type": None},  # an older payload without it: counted by the channel's id
+        {"subtype": "thread_broadcast"},  # also sent to the channel: still a reply
+    ],
+)
+def test_only_peoples_replies_count_whatever_else_the_thread_carries(
+    circling, nudging, clock, caplog, extra
+):
+    _, check_in = open_check_in(circling, nudging, clock)
+    circling.share(check_in, BOB, "Hiring")
+    [challenge] = circling.challenges()
+    event = {
+        "type": "message",
+        "channel": CHANNEL,
+        "channel_type": "channel",
+        "user": GRACE,
+        "text": "an idea",
+        "ts": circling.slack._next_ts(),
+        "thread_ts": challenge["ts"],
+    }
+    event = {k: v for k, v in (event | extra).items() if v is not None}
+
+    assert circling.bot.slack.event(event).status == 200
+    circling.bot.settle()
+
+    counted = len(circling.rows(ChallengeReply))
+    people = extra.get("subtype") in (None, "thread_broadcast")
+    assert counted == (1 if people else 0)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
