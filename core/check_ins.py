@@ -18,7 +18,7 @@ Nobody who did not share is ever named in the channel."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from core import circles, outbox, pairing, windows
@@ -78,6 +78,7 @@ class Shared:
     replies: int = 0
     channel_id: str | None = None
     ts: str | None = None
+    carried: bool = False  # brought back from an earlier check-in for more help
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,10 @@ def _carry_over(session: Session, circle: Circle, check_in_id: int, *, now: date
     )
 
 
+def circle_of_check_in(session: Session, check_in_id: int) -> Circle:
+    return session.get(Circle, session.get(CheckIn, check_in_id).circle_id)
+
+
 def check_in_of(session: Session, row: Outbox) -> CheckIn | None:
     found = session.get(CheckIn, _int((row.payload or {}).get("check_in")) or -1)
     return found if found is not None and found.team_id == row.team_id else None
@@ -176,8 +181,10 @@ def view(session: Session, check_in: CheckIn) -> CheckInView:
     )
 
 
-def as_shared(challenge: Challenge, replies: int = 0) -> Shared:
+def as_shared(challenge: Challenge, replies: int = 0, check_in: CheckIn | None = None) -> Shared:
+    """A challenge as others see it; `carried` when it was brought back to `check_in`."""
     return Shared(
+        carried=check_in is not None and challenge.carried_to == check_in.id,
         id=challenge.id,
         author_id=None if challenge.anonymous else challenge.author_id,
         text=challenge.text,
@@ -246,6 +253,16 @@ def _enqueue(
         not_before=not_before,
         owner_id=owner_id,
     )
+
+
+def open_now(session: Session, *, circle_id: int) -> CheckIn | None:
+    """The circle's check-in open now (posted, its summary not yet), if any."""
+    query = select(CheckIn).where(
+        CheckIn.circle_id == circle_id,
+        CheckIn.state == CheckInState.OPEN,
+        col(CheckIn.ts).is_not(None),
+    )
+    return session.exec(query.order_by(col(CheckIn.occurrence).desc())).first()
 
 
 def last_closed(session: Session, *, circle_id: int) -> CheckIn | None:
@@ -452,6 +469,8 @@ def away(session: Session, *, team_id: str, check_in_id, user_id: str, now: date
     circle = session.get(Circle, check_in.circle_id)
     if not circles.is_member(session, circle_id=circle.id, user_id=user_id):
         raise NotInCircle(circle)
+    if has_shared(session, check_in_id=check_in.id, user_id=user_id):
+        raise Invalid(SHARED_NOT_AWAY)
     values = {"check_in_id": check_in.id, "team_id": team_id, "user_id": user_id, "at": now}
     return insert_new(session, CheckInAway, values, unique=["check_in_id", "user_id"]) is not None
 
@@ -466,17 +485,30 @@ def _not_away(session: Session, check_in_id: int, user_id: str) -> None:
         session.delete(row)
 
 
-def answered(session: Session, *, check_in_id: int, user_id: str) -> bool:
-    """Shared a challenge or said they are away."""
+SHARED_NOT_AWAY = (
+    "You've shared a challenge this time, so you're in (and you'll get a learning partner if "
+    "the circle has them). To take it back, use Withdraw in its ⋯ menu."
+)
+
+
+def has_shared(session: Session, *, check_in_id: int, user_id: str) -> bool:
     shared = select(Challenge.id).where(
         Challenge.check_in_id == check_in_id,
         Challenge.author_id == user_id,
         Challenge.state == ChallengeState.SHARED,
     )
+    return session.exec(shared).first() is not None
+
+
+def answered(session: Session, *, check_in_id: int, user_id: str) -> bool:
+    """Shared a challenge or said they are away."""
     away_ = select(CheckInAway.id).where(
         CheckInAway.check_in_id == check_in_id, CheckInAway.user_id == user_id
     )
-    return session.exec(shared).first() is not None or session.exec(away_).first() is not None
+    return (
+        has_shared(session, check_in_id=check_in_id, user_id=user_id)
+        or session.exec(away_).first() is not None
+    )
 
 
 # --- the reminder
@@ -648,16 +680,22 @@ def reply_deleted(session: Session, *, team_id: str, channel_id: str, ts: str) -
 
 
 def summary(session: Session, check_in: CheckIn) -> Summary:
+    """The check-in's challenges (those shared at it, and those brought back to it for more
+    help) with the replies they drew during it, and who replied."""
     circle = session.get(Circle, check_in.circle_id)
     query = (
         select(Challenge)
-        .where(Challenge.check_in_id == check_in.id, Challenge.state == ChallengeState.SHARED)
+        .where(
+            or_(Challenge.check_in_id == check_in.id, Challenge.carried_to == check_in.id),
+            Challenge.state == ChallengeState.SHARED,
+        )
         .order_by(Challenge.id)
     )
     found = list(session.exec(query))
-    counts = _reply_counts(session, [c.id for c in found])
+    since = check_in.occurrence
+    counts = _reply_counts(session, [c.id for c in found], since=since)
     thanks = select(ChallengeReply.user_id, func.min(ChallengeReply.id)).where(
-        col(ChallengeReply.challenge_id).in_([c.id for c in found])
+        col(ChallengeReply.challenge_id).in_([c.id for c in found]), ChallengeReply.at >= since
     )
     thanked = session.execute(
         thanks.group_by(ChallengeReply.user_id).order_by(func.min(ChallengeReply.id))
@@ -665,17 +703,17 @@ def summary(session: Session, check_in: CheckIn) -> Summary:
     return Summary(
         check_in=check_in,
         circle=circle,
-        challenges=[as_shared(c, counts.get(c.id, 0)) for c in found],
+        challenges=[as_shared(c, counts.get(c.id, 0), check_in=check_in) for c in found],
         thanks=[row[0] for row in thanked],
     )
 
 
-def _reply_counts(session: Session, challenge_ids: list[int]) -> dict[int, int]:
+def _reply_counts(session: Session, challenge_ids: list[int], *, since) -> dict[int, int]:
     if not challenge_ids:
         return {}
     query = (
         select(ChallengeReply.challenge_id, func.count())
-        .where(col(ChallengeReply.challenge_id).in_(challenge_ids))
+        .where(col(ChallengeReply.challenge_id).in_(challenge_ids), ChallengeReply.at >= since)
         .group_by(ChallengeReply.challenge_id)
     )
     return dict(session.execute(query).all())

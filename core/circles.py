@@ -285,14 +285,16 @@ def pause(session: Session, *, circle: Circle, by: str, now: datetime) -> None:
 def resume(
     session: Session, *, circle: Circle, by: str, next_after: schedules.NextAfter, now: datetime
 ) -> datetime | None:
-    """Check-ins again, from the next occurrence after now; returns it."""
+    """Check-ins again, from the next occurrence still to come (one skipped before the pause
+    stays skipped); returns it."""
     _managed(circle, by)
     circle.state, circle.paused_why, circle.updated_at = CircleState.ACTIVE, None, now
     session.add(circle)
     schedule = schedule_of(session, circle)
     if schedule is None:
         return None
-    schedule.next_at = next_after(schedules.rule_of(schedule), now)
+    if schedule.next_at is None or schedule.next_at <= now:
+        schedule.next_at = next_after(schedules.rule_of(schedule), now)
     session.add(schedule)
     session.flush()
     return schedule.next_at
@@ -326,10 +328,12 @@ def _managed(circle: Circle, by: str) -> None:
 
 
 def _stop(session: Session, circle: Circle, *, state: str, why: str | None, now) -> None:
+    """Paused: its occurrences pass without check-ins (the schedule keeps counting, so a skip
+    made before still holds); archived: no schedule at all."""
     circle.state, circle.paused_why, circle.updated_at = state, why, now
     session.add(circle)
     schedule = schedule_of(session, circle)
-    if schedule is not None:
+    if schedule is not None and state == CircleState.ARCHIVED:
         schedule.next_at = None
         session.add(schedule)
     session.flush()
@@ -454,7 +458,7 @@ def pause_for_fault(
         key=f"{circle.id}:{circle.pauses}",
         target=outbox.Target.dm(circle.owner_id),
         owner_id=circle.owner_id,
-        payload={"circle": circle.id, "why": why},
+        payload={"circle": circle.id, "why": why, "fault": fault},
         now=now,
     )
     return [told] if told else []

@@ -163,7 +163,8 @@ def prepare_paused(session: Session, *, row: Outbox, now: datetime) -> Prepared:
     circle = circles.get(session, team_id=row.team_id, circle_id=row.payload.get("circle"))
     if circle is None or circle.state != CircleState.PAUSED:
         return Nothing("the circle was resumed or archived since")
-    return Ready(build_paused(circle, row.payload.get("why") or circle.paused_why or ""))
+    why = row.payload.get("why") or circle.paused_why or ""
+    return Ready(build_paused(circle, why, str(row.payload.get("fault") or "")))
 
 
 def occurrence(session: Session, *, schedule, occurrence: datetime, now: datetime) -> list[int]:

@@ -55,6 +55,7 @@ from bot.views.circle_setup import (
     split,
     when_line,
 )
+from bot.views.circles import open_now_line
 from bot.views.notices import build_notice
 from bot.views.text import said
 from core import check_ins, circles
@@ -294,6 +295,9 @@ def _card(session: Session, circle: Circle, viewer: str, notes: tuple[str, ...] 
         last = LastCheckIn(
             on=closed.occurrence, challenges=len(summary.challenges), replies=replies
         )
+    now_open = check_ins.open_now(session, circle_id=circle.id)
+    if now_open is not None:
+        notes = (*notes, open_now_line(now_open))
     return Card(
         circle=circle,
         members=members,

@@ -28,6 +28,7 @@ from bot.ids import (
 from bot.listeners.common import REPLAYED, Replayed, once, send_now, today, transaction
 from bot.views.advisor_form import build_advisor_modal
 from bot.views.circles import (
+    away_noted,
     build_follow_up_answered,
     build_met_answered,
     build_not_in_circle,
@@ -35,18 +36,18 @@ from bot.views.circles import (
     build_reminders_on,
     build_share_modal,
     read_share_form,
+    shared_here,
+    thread_link,
 )
 from bot.views.notices import build_notice
-from core import check_ins, circles
+from core import check_ins, circles, outbox
 from core.check_ins import NotInCircle
 from core.db import row_id
 from core.errors import Invalid, NotYours
-from core.models import Advisor, Circle, RelationshipKind, Support
+from core.models import Advisor, Challenge, Circle, RelationshipKind, Support
 
 log = logging.getLogger(__name__)
 
-AWAY_NOTED = "Noted: you're away this time. No reminder, and no learning partner this round."
-AWAY_ALREADY = "You said you're away this time already. Share a challenge any time it's open."
 ONLY_AUTHOR = "Only the person who shared this challenge can do that."
 
 
@@ -90,6 +91,9 @@ def handle_share_button(
             view = build_share_modal(
                 check_in_id=check_in.id, circle_name=circle.name, anonymous_allowed=circle.anonymous
             )
+            view["private_metadata"] = json.dumps(
+                {"check_in": check_in.id, "from": _clicked_in(body)}
+            )
     if answer is not None:
         _say(context, **answer)
         return
@@ -108,7 +112,8 @@ def handle_away_button(ack: Ack, action: dict, context: BoltContext) -> None:
                 user_id=context.user_id,
                 now=context["clock"].now(),
             )
-            answer = {"text": AWAY_NOTED if new else AWAY_ALREADY}
+            circle = check_ins.circle_of_check_in(session, check_in_id)
+            answer = {"text": away_noted(circle, new=new)}
         except NotInCircle as not_in:
             answer = build_not_in_circle(not_in.circle)
         except Invalid as problem:
@@ -116,7 +121,7 @@ def handle_away_button(ack: Ack, action: dict, context: BoltContext) -> None:
     _say(context, **answer)
 
 
-def handle_share_submission(ack: Ack, view: dict, context: BoltContext) -> None:
+def handle_share_submission(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
     """A challenge shared (posted as its own message at once), or an edit of one (its message
     updated in place)."""
     metadata = _metadata(view)
@@ -137,7 +142,7 @@ def handle_share_submission(ack: Ack, view: dict, context: BoltContext) -> None:
                     now=now,
                 )
             else:
-                _, made = check_ins.share(
+                challenge, made = check_ins.share(
                     session,
                     team_id=context.team_id,
                     check_in_id=row_id(str(metadata.get("check_in"))),
@@ -145,6 +150,7 @@ def handle_share_submission(ack: Ack, view: dict, context: BoltContext) -> None:
                     now=now,
                     **form,
                 )
+                shared_id = challenge.id
     except Replayed:
         ack(response_action="update", view=build_notice("Circle", REPLAYED))
         return
@@ -156,6 +162,41 @@ def handle_share_submission(ack: Ack, view: dict, context: BoltContext) -> None:
         return
     ack()
     send_now(context, made)
+    if "challenge" not in metadata:
+        _tell_where_shared(client, context, shared_id, metadata.get("from"))
+
+
+def _tell_where_shared(client: WebClient, context: BoltContext, challenge_id: int, came_from):
+    """The person who shared hears where their challenge is: the reminder they shared from is
+    replaced by it (only if it is a message the bot posted to them), else a note only they see
+    in the circle's channel."""
+    with transaction(context) as session:
+        challenge = session.get(Challenge, challenge_id)
+        circle = session.get(Circle, challenge.circle_id)
+        answer = shared_here(circle, thread_link(challenge.channel_id, challenge.ts))
+        channel, ts = came_from if _pair_of_ids(came_from) else (None, None)
+        ours = channel is not None and outbox.stored_message(
+            session, team_id=context.team_id, owner_id=context.user_id, channel=channel, ts=ts
+        )
+        circle_channel = circle.channel_id
+    if ours:
+        client.chat_update(channel=channel, ts=ts, **answer)
+    else:
+        client.chat_postEphemeral(channel=circle_channel, user=context.user_id, **answer)
+
+
+def _pair_of_ids(value) -> bool:
+    return isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)
+
+
+def _clicked_in(body: dict) -> list[str] | None:
+    """The message a button was clicked in (channel and ts), if it is a DM's: the reminder the
+    challenge may be shared from."""
+    container = body.get("container") or {}
+    channel, ts = container.get("channel_id"), container.get("message_ts")
+    if isinstance(channel, str) and channel.startswith("D") and isinstance(ts, str):
+        return [channel, ts]
+    return None
 
 
 def _metadata(view: dict) -> dict:

@@ -34,6 +34,7 @@ ROUTES: dict[str, Callable[[Args], None]] = {
     "help": handle_help,
 }
 AVAILABLE = frozenset(ROUTES)
+FOR_TEAMS = frozenset({"circle", "circles"})
 
 
 def subcommand_of(text: str) -> str:
@@ -56,7 +57,8 @@ def handle_advisor_command(args: Args) -> None:
         args.ack(response_type="ephemeral", **build_help_message(AVAILABLE, asked=name))
         return
     route(args)
-    greet_newcomer(args.client, args.context)
+    if name not in FOR_TEAMS:  # someone here for a team's circle is not greeted about a board
+        greet_newcomer(args.client, args.context)
 
 
 def usage_at_once(args: Args) -> dict | None:

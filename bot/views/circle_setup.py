@@ -67,7 +67,7 @@ INVITE_FIRST = (
 )
 ARCHIVED_CHANNEL = "This channel is archived, so a circle can't run here. Nothing was saved."
 NO_CIRCLES = (
-    "You're not in any circle yet. `/advisor circle` in a team channel shows its circle, or "
+    "You're not in any circle. `/advisor circle` in a team channel shows its circle, or "
     "sets one up."
 )
 
@@ -244,24 +244,24 @@ def build_setup_modal(draft: Draft, form: Form) -> dict:
         input_block(
             "freq", "Check-ins", choice("radio_buttons", FREQ, [draft.freq]), optional=False
         ),
-        input_block("weekday", "On", weekday, optional=False),
+        input_block("weekday", "Day", weekday, optional=False),
         input_block(
             "nth",
-            "Which one in the month",
+            "Monthly only: which one in the month",
             _select(NTH, draft.nth, "Which one"),
             optional=False,
             hint="For monthly check-ins: the 1st Tuesday, the last Friday…",
         ),
         input_block(
             "every",
-            "How often",
+            "Every few weeks only: how often",
             _every(draft.every),
             optional=False,
             hint="For check-ins every few weeks.",
         ),
         input_block(
             "time",
-            "At",
+            "Time",
             {
                 "type": "timepicker",
                 "initial_time": f"{draft.minute // 60:02}:{draft.minute % 60:02}",
@@ -534,7 +534,7 @@ def _button(text: str, action_id: str, circle_id: int, style: str | None = None)
     return button
 
 
-def _archive_button(circle: Circle) -> dict:
+def archive_button(circle: Circle) -> dict:
     button = _button("Archive", CIRCLE_ARCHIVE, circle.id, "danger")
     button["confirm"] = {
         "title": plain("Archive this circle?", 100),
@@ -575,7 +575,7 @@ def _last_line(last: LastCheckIn | None, tz: str) -> str:
 
 
 def _options_line(circle: Circle) -> str:
-    said = [f"A check-in stays open {open_words(circle.open_hours)}"]
+    said = [f"A check-in stays open for {open_words(circle.open_hours)}"]
     said.append("challenges may be anonymous" if circle.anonymous else "challenges carry names")
     said.append("learning partners on" if circle.partners else "no learning partners")
     said.append("member reminders on" if circle.reminders else "no member reminders")
@@ -610,7 +610,7 @@ def build_circle_card(card: Card) -> dict:
                 buttons.append(_button("Skip the next check-in", CIRCLE_SKIP, circle.id))
         else:
             buttons.append(_button("Resume", CIRCLE_RESUME, circle.id, "primary"))
-        buttons.append(_archive_button(circle))
+        buttons.append(archive_button(circle))
     if not card.viewer_is_member:
         buttons.insert(0, _button("Join this circle", CIRCLE_JOIN, circle.id, "primary"))
     if buttons:

@@ -25,6 +25,7 @@ from bot.ids import (
     PARTNERS_MET,
     SHARE_CHALLENGE,
 )
+from bot.views.circle_setup import archive_button
 from bot.views.elements import choice, input_block, submitted, text_input
 from bot.views.text import escape, mrkdwn, option, plain, shorten
 from bot.views.typed import TOKEN
@@ -34,6 +35,10 @@ from core.models import Challenge, CheckIn, Circle, Outcome
 PROMPT = "What challenge are you facing right now?"
 CHUNK = 2900  # escaped typed text in one section (Slack's 3,000), leaving room for a heading
 MAX_BLOCKS = 50
+WHAT_NEXT = (
+    "Those who shared will hear from me before the next check-in: how did it go? Replies in "
+    "the threads still help."
+)
 MAX_THANKED = 60  # mentions in the summary's thanks (a section holds 3,000 characters)
 PART_SECTIONS = 12  # a challenge's three parts at most: 3 x 12 sections and 3 more blocks
 LINE = 150  # a challenge shortened to one line
@@ -219,6 +224,36 @@ def _away_means(circle: Circle) -> str:
     return f"Your challenge gets its own message here, for peers to answer in its thread.{away}"
 
 
+def open_now_line(check_in: CheckIn) -> str:
+    """For the circle's card while a check-in is open."""
+    link = thread_link(check_in.channel_id, check_in.ts)
+    see = f" (<{link}|see it>)" if link else ""
+    return (
+        f"*Open now* until {slack_date(check_in.closes_at)}: share a challenge or say you're "
+        f"away on the check-in message{see}."
+    )
+
+
+def away_noted(circle: Circle, *, new: bool) -> str:
+    """The answer to "I'm away this time": what it spares them, as this circle is set up."""
+    if not new:
+        return "You said you're away this time already. You can still share a challenge."
+    spared = [
+        w
+        for on, w in ((circle.reminders, "no reminder"), (circle.partners, "no learning partner"))
+        if on
+    ]
+    spares = f": {' and '.join(spared)} this time" if spared else ""
+    return f"Noted: you're away this time{spares}. You can still share a challenge while it's open."
+
+
+def shared_here(circle: Circle, link: str | None) -> dict:
+    """After sharing: where the challenge is, for the person who shared it."""
+    where = f"<{link}|your challenge>" if link else "your challenge"
+    said = f"Shared in <#{circle.channel_id}>: {where}. Peers reply in its thread."
+    return _message(said, [_section(f":white_check_mark: {said}")])
+
+
 def build_check_in(view: CheckInView) -> dict:
     """The check-in as the channel sees it while open: its prompt, when it closes, how many
     challenges were shared (never who), challenges back for more help, and the two buttons."""
@@ -236,7 +271,7 @@ def build_check_in(view: CheckInView) -> dict:
         buttons,
         _context(_away_means(circle)),
     ]
-    text = f"The {_name(circle)} check-in is open until {closes}: {PROMPT.lower()}"
+    text = f"{_name(circle)} check-in is open: {PROMPT.lower()}"
     return _message(text, blocks)
 
 
@@ -287,7 +322,7 @@ def build_challenge(challenge: Shared, circle: Circle) -> dict:
     if challenge.help_wanted.strip():
         blocks += _typed_sections(challenge.help_wanted, "*Help I'd like*")
     blocks.append(
-        _context(f"{_name(circle)} circle · Reply in this thread with a strategy or a question")
+        _context(f"{_name(circle)} check-in · Reply in this thread with a strategy or a question")
     )
     return _message(f"{who}: “{_one_line(challenge.text)}”", blocks)
 
@@ -381,8 +416,9 @@ def _replies(challenge: Shared) -> str:
 
 
 def _summary_line(challenge: Shared) -> str:
-    who = f"<@{challenge.author_id}>" if challenge.author_id else "anonymous"
-    return f"• {who}: “{_one_line(challenge.text)}” · {_replies(challenge)}"
+    who = f"<@{challenge.author_id}>" if challenge.author_id else "Shared anonymously"
+    back = " (back for more help)" if challenge.carried else ""
+    return f"• {who}{back}: “{_one_line(challenge.text)}” · {_replies(challenge)}"
 
 
 def build_summary(summary: Summary) -> dict:
@@ -395,11 +431,11 @@ def build_summary(summary: Summary) -> dict:
         return _message(text, [_section(f"{heading}\n{NONE_SHARED}")])
     blocks = _packed(heading, [_summary_line(c) for c in shown], MAX_BLOCKS - 1)
     if summary.thanks:
-        named = ", ".join(f"<@{u}>" for u in summary.thanks[:MAX_THANKED])
-        more = len(summary.thanks) - MAX_THANKED
-        blocks.append(
-            _section(f"Thanks to {named}{f' and {more} more' if more > 0 else ''} for replying.")
-        )
+        named = summary.thanks[:MAX_THANKED]
+        more = len(summary.thanks) - len(named)
+        people = f"{', '.join(f'<@{u}>' for u in named)} and {more} more" if more > 0 else None
+        blocks.append(_section(f"Thanks to {people or _mentions(named)} for replying."))
+    blocks.append(_context(WHAT_NEXT))
     text = f"Summary of the {_name(summary.circle)} check-in: {_challenges(len(shown))} shared."
     return _message(text, blocks)
 
@@ -423,7 +459,11 @@ def build_reminder(circle: Circle, check_in: CheckIn) -> dict:
     link = thread_link(check_in.channel_id, check_in.ts)
     if link:
         note += f" <{link}|See the check-in>"
-    return _message(said, [_section(said), buttons, _context(note)])
+    text = (
+        f"Reminder: the {_name(circle)} check-in in <#{circle.channel_id}> is open. Bring a "
+        "challenge, or say you're away."
+    )
+    return _message(text, [_section(said), buttons, _context(note)])
 
 
 def _outcome_buttons(challenge_id: int) -> list[dict]:
@@ -478,14 +518,14 @@ def build_partners(circle: Circle, members: list[str], next_check_in: datetime |
     )
     if len(members) < 2:
         said = (
-            f"Everyone else in the *{_name(circle)}* circle is away this time, so there was "
+            f"Everyone else in *{_name(circle)}* is away this time, so there was "
             "nobody to pair you with as a learning partner. You'll be paired again at the next "
             "check-in."
         )
         return _message(said, [_section(f":seedling: {said}")])
     meet = "meet one-to-one" if len(members) == 2 else "meet, the three of you,"
     said = (
-        f"{_mentions(members)}: you're learning partners from the *{_name(circle)}* circle. "
+        f"{_mentions(members)}: you're learning partners in *{_name(circle)}*. "
         f"Find half an hour to {meet} {before}: how your challenges are going, and what each "
         "of you is trying next."
     )
@@ -493,7 +533,8 @@ def build_partners(circle: Circle, members: list[str], next_check_in: datetime |
         _section(f":handshake: {said}"),
         _context("At the next check-in I'll ask whether you met."),
     ]
-    return _message(said, blocks)
+    text = f"You're learning partners in {_name(circle)}: meet before the next check-in."
+    return _message(text, blocks)
 
 
 def build_met_question(circle: Circle, members: list[str], pairing_id: int) -> dict:
@@ -502,6 +543,7 @@ def build_met_question(circle: Circle, members: list[str], pairing_id: int) -> d
         f"{_mentions(members)}: you were learning partners after the last *{_name(circle)}* "
         "check-in. Did you meet?"
     )
+    text = f"Learning partners in {_name(circle)}: did you meet?"
     answers = [
         _actions(
             _button("Yes, we met", f"{PARTNERS_MET}_yes", f"yes:{pairing_id}", "primary"),
@@ -510,7 +552,7 @@ def build_met_question(circle: Circle, members: list[str], pairing_id: int) -> d
         )
     ]
     anyone = "Either of you" if len(members) == 2 else "Any of you"
-    return _message(asked, [_section(asked), *answers, _context(f"{anyone} can answer.")])
+    return _message(text, [_section(asked), *answers, _context(f"{anyone} can answer.")])
 
 
 def build_met_answered(met: bool) -> dict:
@@ -537,35 +579,57 @@ def build_missed(circle: Circle, check_in: CheckIn) -> dict:
     return _message(said, [_section(f":warning: {said}")])
 
 
-def build_paused(circle: Circle, why: str) -> dict:
-    """To the owner: the circle paused by a fault, and how to resume it."""
+GONE_FAULTS = {"channel_deleted", "group_deleted"}
+ARCHIVED_FAULTS = {"channel_archive", "group_archive", "is_archived"}
+REMOVED_FAULTS = {"channel_left", "group_left", "not_in_channel"}
+
+
+def build_paused(circle: Circle, why: str, fault: str = "") -> dict:
+    """To the owner: the circle paused by a fault (Slack's word for it: `fault`), what to do
+    about it, and a button to archive it instead."""
     channel = f"<#{circle.channel_id}>"
     said = (
-        f"Your *{_name(circle)}* circle in {channel} is paused because {escape(why)}. No "
+        f"Your circle *{_name(circle)}* in {channel} is paused because {escape(why)}. No "
         "check-ins go out until it is resumed."
     )
-    how = (
-        "To resume it: if I'm no longer in the channel, invite me back (`/invite @advisor-bot`), "
-        f"then type `/advisor circle` in {channel} and press *Resume*."
-    )
-    return _message(said, [_section(f":pause_button: {said}"), _section(how)])
+    resume = f"type `/advisor circle` in {channel} and press *Resume*"
+    if fault in GONE_FAULTS:
+        how = "The channel is gone, so this circle can't go on there: archive it (its history "
+        how += "is kept), and start a new one in another channel if you like."
+    elif fault in ARCHIVED_FAULTS:
+        how = f"To resume it: unarchive the channel, then {resume}."
+    elif fault == "channel_not_found":  # deleted, or private and the bot removed from it
+        how = (
+            f"If the channel still exists, invite me back (`/invite @advisor-bot`), then {resume}. "
+            "If it was deleted, archive the circle."
+        )
+    elif fault in REMOVED_FAULTS:
+        how = f"To resume it: invite me back (`/invite @advisor-bot`), then {resume}."
+    else:
+        how = f"To resume it: let me post in the channel again (ask its admins), then {resume}."
+    blocks = [
+        _section(f":pause_button: {said}"),
+        _section(how),
+        _actions(archive_button(circle)),
+    ]
+    return _message(f"Your circle {_name(circle)} is paused: {escape(why)}.", blocks)
 
 
 def build_not_in_circle(circle: Circle) -> dict:
     """For someone outside the circle who pressed one of its buttons (ephemeral)."""
-    said = f"You're not in the *{_name(circle)}* circle."
+    said = f"You're not in *{_name(circle)}* yet."
     blocks = [
         _section(f"{said} Join it to bring challenges to its check-ins and help your peers."),
         _actions(_button("Join the circle", CIRCLE_JOIN, str(circle.id), "primary")),
     ]
-    return _message(said, blocks)
+    return _message(f"You're not in {_name(circle)} yet.", blocks)
 
 
 def build_reminders_off(circle: Circle) -> dict:
     """Circle reminders turned off: what that means, and a button to turn them back on."""
     channel = f"<#{circle.channel_id}>"
     said = (
-        f"Circle reminders are off for the *{_name(circle)}* circle: no more reminder DMs about "
+        f"Circle reminders are off for *{_name(circle)}*: no more reminder DMs about "
         f"its check-ins. You'll still see each check-in in {channel}."
     )
     back_on = _button("Turn circle reminders back on", CIRCLE_REMINDERS_ON, str(circle.id))
@@ -575,7 +639,7 @@ def build_reminders_off(circle: Circle) -> dict:
 def build_reminders_on(circle: Circle) -> dict:
     """Circle reminders turned back on."""
     said = (
-        f"Circle reminders are on again for the *{_name(circle)}* circle: one DM halfway "
+        f"Circle reminders are on again for *{_name(circle)}*: one DM halfway "
         "through a check-in, only if you haven't shared or said you're away."
     )
     off = _button("Turn off circle reminders", CIRCLE_REMINDERS_OFF, str(circle.id))

@@ -374,7 +374,7 @@ def test_the_circles_list_says_where_each_is_and_what_comes_next():
 def test_someone_in_no_circle_is_told_how_to_find_or_start_one():
     listed = build_circles_list([])
 
-    assert "not in any circle yet" in listed["text"]
+    assert "not in any circle" in listed["text"]
     assert "`/advisor circle`" in listed["text"]
 
 

@@ -223,7 +223,9 @@ def test_the_check_in_asks_for_a_challenge_says_when_it_closes_and_offers_two_bu
         "I'm away this time": (AWAY, "11"),
     }
     assert buttons(message)[0]["style"] == "primary"
-    assert "Team leads" in message["text"] and "<!date^" in message["text"]
+    assert (
+        message["text"] == "Team leads check-in is open: what challenge are you facing right now?"
+    )
 
 
 @pytest.mark.parametrize(
@@ -308,7 +310,7 @@ def test_a_challenge_names_its_author_shows_each_part_and_invites_replies_in_its
     assert "My team misses deadlines" in text
     assert "*What I've tried*\nWeekly check-ins" in text
     assert "*Help I'd like*\nHow do you plan?" in text
-    assert "Team leads circle · Reply in this thread with a strategy or a question" in text
+    assert "Team leads check-in · Reply in this thread with a strategy or a question" in text
     assert message["text"].startswith("<@U0ALICE> brings a challenge")
 
 
@@ -443,9 +445,10 @@ def test_the_summary_lists_each_challenge_with_its_replies_and_thanks_those_who_
     text = assert_safe(message)
     assert "*Summary of the Team leads check-in*" in text
     assert "• @alice: “Hiring is slow” · 3 replies" in text
-    assert "• anonymous: “A quiet team” · 1 reply" in text
+    assert "• Shared anonymously: “A quiet team” · 1 reply" in text
     assert "• @bob: “Delegating” · no replies yet — it's not too late" in text
-    assert "Thanks to @carol, @dan for replying." in text
+    assert "Thanks to @carol and @dan for replying." in text
+    assert "Those who shared will hear from me before the next check-in" in text
     assert "<https://slack.com/archives/C0CIRCLE/p171|3 replies>" in json.dumps(message)
 
 
@@ -465,7 +468,7 @@ def test_a_summary_of_many_challenges_stays_inside_fifty_blocks():
     message = build_summary(summary)
 
     assert_valid(message)
-    assert "Thanks to" in message["blocks"][-1]["text"]["text"]
+    assert "Thanks to" in message["blocks"][-2]["text"]["text"]
 
 
 # --- DMs around a check-in
@@ -525,7 +528,7 @@ def test_learning_partners_are_introduced_with_the_next_check_in_in_their_own_ti
     trio = build_partners(a_circle(), [ALICE, BOB, CAROL], None)
 
     text = assert_safe(pair)
-    assert "@alice and @bob: you're learning partners from the *Team leads* circle" in text
+    assert "@alice and @bob: you're learning partners in *Team leads*" in text
     assert "meet one-to-one before the next check-in (Mon, Dec 21, 2026 at 14:00 UTC)" in text
     assert "@alice, @bob and @carol" in assert_safe(trio)
     assert "before the next check-in:" in assert_safe(trio)
@@ -563,17 +566,32 @@ def test_the_owner_hears_of_a_check_in_skipped_while_the_bot_was_offline():
 
 
 def test_a_paused_circle_tells_its_owner_why_and_how_to_resume():
-    text = assert_safe(build_paused(a_circle(), "I was removed from the channel"))
+    text = assert_safe(build_paused(a_circle(), "I was removed from the channel", "channel_left"))
 
-    assert "*Team leads* circle in #C0CIRCLE is paused because I was removed" in text
+    assert "circle *Team leads* in #C0CIRCLE is paused because I was removed" in text
     assert "`/invite @advisor-bot`" in text and "`/advisor circle`" in text
     assert "*Resume*" in text
+
+
+@pytest.mark.parametrize(
+    ("fault", "how"),
+    [
+        ("channel_deleted", "The channel is gone"),
+        ("channel_archive", "unarchive the channel"),
+        ("restricted_action", "ask its admins"),
+    ],
+)
+def test_what_to_do_about_a_paused_circle_depends_on_what_happened_to_its_channel(fault, how):
+    message = build_paused(a_circle(), "something", fault)
+
+    assert how in assert_safe(message)
+    assert message["blocks"][-1]["elements"][0]["action_id"] == "circle_archive"
 
 
 def test_someone_outside_the_circle_is_offered_to_join_it():
     message = build_not_in_circle(a_circle())
 
-    assert "You're not in the *Team leads* circle." in assert_safe(message)
+    assert "You're not in *Team leads* yet." in assert_safe(message)
     assert labels(message) == {"Join the circle": (CIRCLE_JOIN, "3")}
 
 
@@ -642,5 +660,5 @@ def test_thanks_to_hundreds_of_people_who_replied_stay_inside_one_section():
 
     message = build_summary(summary)
 
-    last = message["blocks"][-1]["text"]["text"]
+    last = message["blocks"][-2]["text"]["text"]
     assert len(last) <= 3000 and last.endswith("and 240 more for replying.")

@@ -5,6 +5,7 @@ the silent inside their window, the summary in the thread with reply counts, fol
 carry-over, learning partners over six check-ins, and every fault: the bot removed, the channel
 archived or gone, downtime past a check-in's window."""
 
+import json
 import logging
 from datetime import UTC, date, datetime, timedelta
 
@@ -37,8 +38,9 @@ from tests.e2e.circling import (
     make_circle,
     menu_value,
 )
-from tests.e2e.helpers import BOB, GRACE, latest_view
+from tests.e2e.helpers import BOB, GRACE, latest_view, submit
 from tests.e2e.nudging import text_of
+from tests.e2e.test_circle_setup import command_in
 from tests.payloads import ALICE, FORM, view_submission
 
 DAN, EVE = "U0DAN", "U0EVE"
@@ -501,8 +503,8 @@ def test_two_processes_ticking_through_a_whole_check_in_post_each_message_once(
     both_at(OPENS + timedelta(days=7))  # the next check-in asks last time's partners
 
     posts = fake_slack.calls_to("chat.postMessage")
-    keys = [(c.args["channel"], c.args.get("thread_ts"), c.args["text"]) for c in posts]
-    assert len(keys) == len(set(keys))
+    rows = [_metadata(c.args)["event_payload"]["outbox"] for c in posts]
+    assert len(rows) == len(set(rows))  # no decision posted twice
     assert len(circling.check_ins()) == 2
     assert len(circling.thread(check_in["ts"])) == 1  # one summary
     updates = [c.args for c in fake_slack.calls_to("chat.update")]
@@ -740,3 +742,105 @@ def test_only_peoples_replies_count_whatever_else_the_thread_carries(
     people = extra.get("subtype") in (None, "thread_broadcast")
     assert counted == (1 if people else 0)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def _metadata(args: dict) -> dict:
+    found = args["metadata"]
+    return json.loads(found) if isinstance(found, str) else found
+
+
+# --- what trying it as a new team found
+
+
+def test_saying_away_after_sharing_is_refused_and_keeps_the_learning_partner(
+    circling, nudging, clock
+):
+    _, check_in = open_check_in(circling, nudging, clock, partners=True)
+    circling.share(check_in, BOB, "Hiring")
+
+    [said] = circling.away(check_in, BOB)
+
+    assert "You've shared a challenge this time, so you're in" in said["text"]
+    nudging.at(CLOSES)
+    with Session(nudging.engine) as session:
+        paired = [p.members for p in session.exec(select(Pairing))]
+    assert any(BOB in members for members in paired)
+
+
+def test_a_challenge_back_for_more_help_is_in_the_next_summary_with_its_new_replies(
+    circling, nudging, clock, fake_slack
+):
+    _, check_in = open_check_in(circling, nudging, clock)
+    circling.share(check_in, BOB, "Saying no to my manager")
+    [challenge] = circling.challenges()
+    circling.reply(challenge["ts"], GRACE)  # during the first check-in
+    nudging.at(CLOSES)
+    with Session(nudging.engine) as session:
+        row = session.exec(select(check_ins.Challenge)).one()
+        check_ins.set_outcome(
+            session,
+            team_id=row.team_id,
+            challenge_id=row.id,
+            author_id=BOB,
+            outcome="more_help",
+            now=clock.now(),
+        )
+        session.commit()
+
+    nudging.at(OPENS + timedelta(days=7))
+    circling.reply(challenge["ts"], ALICE)  # during the second
+    nudging.at(CLOSES + timedelta(days=7))
+
+    second = circling.check_ins()[-1]
+    [summary] = circling.thread(second["ts"])
+    said = text_of(summary)
+    assert "(back for more help): “Saying no to my manager”" in said
+    assert "1 reply" in said  # Alice's, not Grace's from last time
+    assert f"Thanks to <@{ALICE}> for replying." in said
+
+
+def test_sharing_from_the_reminder_replaces_it_with_where_the_challenge_is(
+    circling, nudging, clock, fake_slack
+):
+    make_circle(nudging.engine, clock, [ALICE, BOB])
+    nudging.at(OPENS)
+    nudging.at(HALFWAY)
+    [reminder] = fake_slack.posted("D0BOB")
+
+    circling.click(
+        reminder, "circle_share", buttons(reminder)["circle_share"], user=BOB, channel="D0BOB"
+    )
+    modal = latest_view(fake_slack, "views.open")
+    submit(circling.bot, modal, {"challenge": "Hiring"}, user=BOB)
+    circling.bot.settle()
+
+    [replaced] = fake_slack.posted("D0BOB")
+    assert "Shared in <#C0CIRCLE>" in replaced["text"]
+    assert fake_slack.calls_to("chat.postEphemeral") == []
+
+
+def test_sharing_from_the_check_in_says_so_to_the_sharer_alone(circling, nudging, clock):
+    _, check_in = open_check_in(circling, nudging, clock)
+
+    circling.share(check_in, BOB, "Hiring")
+
+    [note] = circling.slack.calls_to("chat.postEphemeral")
+    assert (note.args["channel"], note.args["user"]) == (CHANNEL, BOB)
+    assert "Shared in <#C0CIRCLE>" in note.args["text"]
+
+
+def test_circle_commands_do_not_send_the_boards_welcome(circling, nudging, clock, fake_slack):
+    make_circle(nudging.engine, clock, [ALICE, BOB])
+
+    circling.bot.slack.command("circles", response_url=fake_slack.response_url(), user=BOB)
+    circling.bot.settle()
+
+    assert fake_slack.posted("D0BOB") == []
+
+
+def test_the_circles_card_says_when_a_check_in_is_open_now(circling, nudging, clock, fake_slack):
+    open_check_in(circling, nudging, clock)
+
+    card = command_in(circling.bot, fake_slack, "circle", channel=CHANNEL, user=BOB).json()
+
+    assert "*Open now* until <!date^" in json.dumps(card)
