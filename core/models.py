@@ -55,16 +55,42 @@ class AdvisorStatus(StrEnum):
 
 
 class Support(StrEnum):
-    """What an advisor gives: career support first, then psychosocial support."""
+    """What an advisor gives (Kram, 1985): career support first (with introductions, which
+    practitioners add), then psychosocial support."""
 
     SPONSORSHIP = "sponsorship"
     COACHING = "coaching"
     EXPOSURE = "exposure"
-    STRETCH = "stretch"
+    PROTECTION = "protection"
+    STRETCH = "stretch"  # challenging assignments
     INTRODUCTIONS = "introductions"
     ROLE_MODEL = "role_model"
+    ACCEPTANCE = "acceptance"  # acceptance and confirmation
     COUNSEL = "counsel"
     FRIENDSHIP = "friendship"
+
+
+class Origin(StrEnum):
+    """Where the member knows an advisor from: the social system they come from. Range, in
+    the research, is how many distinct ones a board spans."""
+
+    EMPLOYER = "employer"  # the member's current employer
+    FORMER_EMPLOYER = "former_employer"
+    SCHOOL = "school"
+    ASSOCIATION = "association"  # a professional association
+    COMMUNITY = "community"
+    FAMILY = "family"
+    ONLINE = "online"
+
+
+class GoalKind(StrEnum):
+    """Know thyself: where the member wants to be, what they build on, what they lack."""
+
+    TWO_YEARS = "two_years"
+    FIVE_YEARS = "five_years"
+    STRENGTH = "strength"
+    GAP = "gap"
+    BALANCE = "balance"
 
 
 class Medium(StrEnum):
@@ -147,6 +173,7 @@ class Member(SQLModel, table=True):
     # Why Slack refused the member's nudges for good (user_not_found...); cleared when they
     # use the bot again.
     unreachable: str | None = Field(default=None, max_length=40)
+    reassess_months: int = 3  # the reassessment of the board comes this often; 0: never
 
 
 class Advisor(SQLModel, table=True):
@@ -185,6 +212,8 @@ class Advisor(SQLModel, table=True):
     support: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     gains: str = Field(default="", max_length=3000)
     notes: str = Field(default="", max_length=3000)
+    origin: str | None = Field(default=None, max_length=20)  # Origin; None: not known yet
+    closeness: int | None = None  # 1 (acquaintance) to 4 (very close); None: not said
     cadence_days: int = 30
     status: str = Field(default=AdvisorStatus.ACTIVE, max_length=10)
     last_touch_at: datetime | None = _timestamp(nullable=True)
@@ -614,3 +643,90 @@ class Pairing(SQLModel, table=True):
     members: str = Field(max_length=120)  # user ids, sorted, comma-separated
     met: bool | None = None  # what they answered to "did you meet?"
     created_at: datetime = _timestamp()
+
+
+class Goal(SQLModel, table=True):
+    """One line of what the member wants (in two years, in five), builds on, lacks, balances."""
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["team_id", "owner_id"],
+            ["member.team_id", "member.user_id"],
+            name="fk_goal_owner",
+            ondelete="CASCADE",
+        ),
+        Index("ix_goal_owner", "team_id", "owner_id", "kind", "position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    owner_id: str = Field(max_length=32)
+    kind: str = Field(max_length=12)  # GoalKind
+    text: str = Field(max_length=300)
+    position: int = 0
+    created_at: datetime = _timestamp()
+
+
+class AdvisorGoal(SQLModel, table=True):
+    """An advisor helps with one of the member's goals."""
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["advisor_id"], ["advisor.id"], name="fk_advisor_goal_advisor", ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(
+            ["goal_id"], ["goal.id"], name="fk_advisor_goal_goal", ondelete="CASCADE"
+        ),
+        Index("ix_advisor_goal_goal", "goal_id"),
+    )
+
+    advisor_id: int = Field(primary_key=True)
+    goal_id: int = Field(primary_key=True)
+
+
+class Reassessment(SQLModel, table=True):
+    """A walk through the member's board, one advisor at a time, in one DM updated in place:
+    still helping? keep, change the cadence, or ease aside; then who is missing."""
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "owner_id", "occurrence", name="uq_reassessment"),
+        ForeignKeyConstraint(
+            ["team_id", "owner_id"],
+            ["member.team_id", "member.user_id"],
+            name="fk_reassessment_owner",
+            ondelete="CASCADE",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    owner_id: str = Field(max_length=32)
+    occurrence: datetime = _timestamp()  # when its schedule said it falls
+    advisor_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    position: int = 0  # the advisor being asked about (len(advisor_ids): who is missing?)
+    state: str = Field(default="open", max_length=10)  # open, done
+    channel_id: str | None = Field(default=None, max_length=32)  # its message, once posted
+    ts: str | None = Field(default=None, max_length=32)
+    finished_at: datetime | None = _timestamp(nullable=True)
+    created_at: datetime = _timestamp()
+
+
+class ReassessmentAnswer(SQLModel, table=True):
+    """What the member decided about one advisor in a reassessment (kept for good)."""
+
+    __table_args__ = (
+        UniqueConstraint("reassessment_id", "advisor_id", name="uq_reassessment_answer"),
+        ForeignKeyConstraint(
+            ["reassessment_id"],
+            ["reassessment.id"],
+            name="fk_answer_reassessment",
+            ondelete="CASCADE",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reassessment_id: int
+    advisor_id: int
+    answer: str = Field(max_length=12)  # keep, cadence, ease_aside
+    cadence_days: int | None = None
+    at: datetime = _timestamp()
