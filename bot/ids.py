@@ -89,3 +89,13 @@ FOLLOW_UP_OUTCOME = "circle_outcome"
 PARTNERS_MET = "circle_met"
 CIRCLE_REMINDERS_OFF = "circle_reminders_off"  # on a reminder DM: value circle id
 CIRCLE_REMINDERS_ON = "circle_reminders_on"  # after turning them off: value circle id
+
+# Know thyself and reassess. The goals modal's input blocks: two_years, five_years, strength,
+# gap, balance (one goal per line); the advisor modals gain origin, closeness, goals.
+GOALS_VIEW = "goals"
+OPEN_GOALS = "open_goals"  # the Home tab's and the review's "Goals" button
+OPEN_REVIEW = "open_review"  # the Home tab's "Review my network": the review in the DM
+REASSESS = "reassess"  # on the reassessment DM: value "<keep|ease_aside>:<reassessment>:<advisor>"
+REASSESS_CADENCE = "reassess_cadence"  # a menu: "<days>:<reassessment id>:<advisor id>"
+REASSESS_ENLIST = "reassess_enlist"  # "is anyone missing?": opens the enlist modal
+REASSESS_DONE = "reassess_done"  # value: reassessment id
