@@ -9,11 +9,12 @@ from sqlmodel import Session, select
 from core import cadence, dates, next_due
 from core.clock import Clock, moment_on
 from core.errors import AmongAlumni, Invalid, NotOnBoard
-from core.models import Advisor, AdvisorStatus, RelationshipKind, Support
+from core.models import Advisor, AdvisorStatus, Origin, RelationshipKind, Support
 from core.names import has_letters, normalize
 from core.typed import check_typed
 
 LIMITS = {"name": 150, "contact": 300, "gains": 3000, "notes": 3000}
+CLOSENESS = range(1, 5)  # 1 acquaintance, 2 friendly, 3 close, 4 very close
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class Details:
     gains: str = ""
     cadence_days: int | None = None  # None: the usual rhythm for the relationship
     notes: str = ""
+    origin: str | None = None  # Origin: where the member knows them from; None: not known
+    closeness: int | None = None  # in CLOSENESS; None: not said
 
 
 def get_advisor(session: Session, *, team_id: str, owner_id: str, advisor_id: int) -> Advisor:
@@ -94,6 +97,10 @@ def _check_details(details: Details) -> None:
         raise Invalid("Choose how this person relates to you.", field="relationship")
     if not set(details.support) <= set(Support):
         raise Invalid("Choose the support from the list.", field="support")
+    if details.origin is not None and details.origin not in set(Origin):
+        raise Invalid("Choose where you know them from in the list.", field="origin")
+    if details.closeness is not None and details.closeness not in CLOSENESS:
+        raise Invalid("Choose how close you are from the list.", field="closeness")
     days = details.cadence_days
     if days is not None and not cadence.MIN_DAYS <= days <= cadence.MAX_DAYS:
         raise Invalid(
@@ -164,6 +171,8 @@ def _apply(advisor: Advisor, person: Person, details: Details, days: int) -> Non
     advisor.support = list(details.support)
     advisor.gains = details.gains.strip()
     advisor.notes = details.notes.strip()
+    advisor.origin = details.origin
+    advisor.closeness = details.closeness
     advisor.cadence_days = days
 
 
