@@ -377,7 +377,7 @@ def _initial(element: dict):
         return element.get("initial_user")
     if kind in ("static_select", "radio_buttons"):
         return (element.get("initial_option") or {}).get("value")
-    if kind == "checkboxes":
+    if kind in ("checkboxes", "multi_static_select"):
         return [o["value"] for o in element.get("initial_options", [])]
     if kind == "datepicker":
         return element.get("initial_date")
@@ -400,7 +400,7 @@ def _state(element: dict, answer) -> dict:
             if answer
             else None,
         }
-    if kind == "checkboxes":
+    if kind in ("checkboxes", "multi_static_select"):
         return {
             "type": kind,
             "selected_options": [options.get(v, {"value": v}) for v in answer or []],

@@ -8,6 +8,7 @@ from bot.listeners import (
     circles,
     commands,
     first_use,
+    goals,
     history,
     home,
     lifecycle,
@@ -30,6 +31,7 @@ def register_all(app: App) -> None:
         first_use,
         nudges,
         nudge_settings,
+        goals,
         circles,  # before messages: messages in channels are theirs
         messages,
         home,

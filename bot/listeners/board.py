@@ -38,7 +38,7 @@ from bot.views.first_use import reaches_note
 from bot.views.notices import build_notice
 from bot.views.text import escape, long_day
 from bot.views.who import build_among_alumni, build_among_alumni_modal
-from core import board, first_use
+from core import board, first_use, goals
 from core.board import Details, Person
 from core.cadence import describe_days
 from core.db import row_id
@@ -66,7 +66,13 @@ def open_add_modal(
     name = "" if member else text.strip()
 
     def show() -> None:
-        view = build_advisor_modal(today=today(context), prefill_member=member, prefill_name=name)
+        with transaction(context) as session:
+            linkable = goals.linkable_goals(
+                session, team_id=context.team_id, owner_id=context.user_id
+            )
+        view = build_advisor_modal(
+            today=today(context), prefill_member=member, prefill_name=name, goals=linkable
+        )
         client.views_open(trigger_id=trigger_id, view=view)
 
     refresh_around(client, context, show)
@@ -157,7 +163,21 @@ def _details(form: AdvisorForm) -> Details:
         gains=form.gains,
         cadence_days=form.cadence_days,
         notes=form.notes,
+        origin=form.origin,
+        closeness=form.closeness,
     )
+
+
+def _link_goals(session, context: BoltContext, advisor_id: int, form: AdvisorForm) -> None:
+    """The goals chosen in the form (only the member's own count); none shown: links stay."""
+    if form.goal_ids is not None:
+        goals.set_advisor_goals(
+            session,
+            team_id=context.team_id,
+            owner_id=context.user_id,
+            advisor_id=advisor_id,
+            goal_ids=form.goal_ids,
+        )
 
 
 def _confirmation(session, context: BoltContext, advisor: Advisor, zone, *, chosen: bool) -> dict:
@@ -196,6 +216,7 @@ def handle_add_submission(ack: Ack, view: dict, client: WebClient, context: Bolt
                 zone=zone,
                 clock=context["clock"],
             )
+            _link_goals(session, context, advisor.id, form)
             confirmation = _confirmation(
                 session, context, advisor, zone, chosen=form.cadence_days is not None
             )
@@ -217,21 +238,19 @@ def handle_edit_button(
     ack: Ack, body: dict, action: dict, client: WebClient, context: BoltContext
 ) -> None:
     ack()
+    who = {"team_id": context.team_id, "owner_id": context.user_id}
     try:
         with transaction(context) as session:
-            advisor = board.get_advisor(
-                session,
-                team_id=context.team_id,
-                owner_id=context.user_id,
-                advisor_id=advisor_id_from(action),
-            )
+            advisor = board.get_advisor(session, **who, advisor_id=advisor_id_from(action))
+            linkable = goals.linkable_goals(session, **who)
+            linked = goals.linked_goal_ids(session, **who, advisor_id=advisor.id)
     except NotOnBoard as problem:
         tell(body, client, context, "Nothing changed", str(problem))
         return
-    client.views_open(
-        trigger_id=body["trigger_id"],
-        view=build_advisor_modal(today=today(context), advisor=advisor),
+    modal = build_advisor_modal(
+        today=today(context), advisor=advisor, goals=linkable, linked=linked
     )
+    client.views_open(trigger_id=body["trigger_id"], view=modal)
 
 
 def handle_edit_submission(ack: Ack, view: dict, client: WebClient, context: BoltContext) -> None:
@@ -249,6 +268,7 @@ def handle_edit_submission(ack: Ack, view: dict, client: WebClient, context: Bol
                 details=_details(form),
                 clock=context["clock"],
             )
+            _link_goals(session, context, current.id, form)
     except Invalid as problem:
         ack(response_action="errors", errors={problem.field or "name": str(problem)})
         return

@@ -8,6 +8,7 @@ from bot.ids import COMMAND
 from bot.listeners.board import handle_add_command, handle_list_command
 from bot.listeners.circle_setup import handle_circle_command, handle_circles_command
 from bot.listeners.common import greet_newcomer
+from bot.listeners.goals import handle_goals_command
 from bot.listeners.nudge_settings import handle_settings_command
 from bot.listeners.promises import handle_promise_command, handle_promises_command
 from bot.listeners.touchpoints import handle_log_command
@@ -28,6 +29,7 @@ ROUTES: dict[str, Callable[[Args], None]] = {
     "log": handle_log_command,
     "promise": handle_promise_command,
     "promises": handle_promises_command,
+    "goals": handle_goals_command,
     "settings": handle_settings_command,
     "circle": handle_circle_command,
     "circles": handle_circles_command,

@@ -16,7 +16,18 @@ ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = ROOT / "manifest.yml"
 ENDPOINT = "/slack/events"
 OAUTH_REDIRECT = "/slack/oauth_redirect"
-SUBCOMMANDS = ("add", "list", "log", "promise", "promises", "circle", "circles", "settings", "help")
+SUBCOMMANDS = (
+    "add",
+    "list",
+    "log",
+    "promise",
+    "promises",
+    "goals",
+    "circle",
+    "circles",
+    "settings",
+    "help",
+)
 
 # The scopes Slack requires before it delivers each event (docs.slack.dev/events). Every event
 # the manifest subscribes to must be listed here, so a new subscription makes one think of scopes.
