@@ -1,8 +1,9 @@
 """Deciding nudges: what to send a member now, claimed exactly once, and when to look at them
 next. This is where to look to know why a member did or did not get a nudge:
-- `plan` says nothing while their window is closed, while they are using the bot, or once
-  today's delivery is out; otherwise it lists each subject's nudge due today (core/due.py says
-  which) and the Monday preview if its schedule has come;
+- `plan` first keeps their reassessment's schedule (core/reassess.py); it says nothing while
+  their window is closed, while they are using the bot, or once today's delivery is out;
+  otherwise it lists each subject's nudge due today (core/due.py says which) and the Monday
+  preview if its schedule has come;
 - `claim` takes the day, records each nudge under its unique key and puts the messages in the
   outbox (core/outbox.py), which the sender delivers;
 - `look_again` sets `member.look_at`: when the tick will plan them next."""
@@ -14,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
-from core import due, outbox, schedules, windows
+from core import due, outbox, reassess, schedules, windows
 from core.models import Advisor, Member, Nudge, NudgeKind, Promise, Schedule
 from core.outbox import Target
 
@@ -66,6 +67,9 @@ def plan(
     member = get_member(session, team_id, owner_id)
     if member is None:
         return None
+    # Whatever the window says: a changed setting, or a member from before reassessments
+    # existed, gets the schedule the first time they are planned.
+    reassess.keep_schedule(session, member=member, now=now, next_after=next_after)
     if member.unreachable:
         return Plan(member, why_not=f"Slack refused their DM ({member.unreachable})")
     if not windows.is_open(member, now):

@@ -1,6 +1,6 @@
 """Nudge settings: when nudges may reach a member (their days and hours, in their own time zone,
 and a pause) and how (all due items in one message or one per item, at most once a day, a Monday
-preview of the week ahead)."""
+preview of the week ahead), and how often their board is reassessed (core/reassess.py)."""
 
 from dataclasses import dataclass
 from datetime import date, time, timedelta
@@ -16,6 +16,7 @@ from core.models import Member
 WEEKDAYS = frozenset(range(7))  # 0 is Monday
 SHORTEST_WINDOW = timedelta(hours=1)
 LONGEST_PAUSE = timedelta(days=365)
+REASSESS_MONTHS = (3, 6, 12, 0)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class NudgeChoices:
     digest: bool = True  # all due items in one message; False: one message per item
     one_a_day: bool = True
     monday_preview: bool = False
+    reassess_months: int = 3  # the board's reassessment every 3, 6 or 12 months; 0: never
 
 
 def _minutes(moment: time) -> int:
@@ -51,6 +53,7 @@ def choices_of(member: Member | None) -> NudgeChoices:
         digest=member.digest,
         one_a_day=member.one_a_day,
         monday_preview=member.monday_preview,
+        reassess_months=member.reassess_months,
     )
 
 
@@ -90,6 +93,8 @@ def check(choices: NudgeChoices, *, today: date) -> None:
             "The preview comes on Mondays: add Monday to your days, or untick the preview.",
             field="preview",
         )
+    if choices.reassess_months not in REASSESS_MONTHS:
+        raise Invalid("Every 3, 6 or 12 months, or never.", field="reassess")
 
 
 def save_settings(
@@ -113,6 +118,7 @@ def save_settings(
     member.digest = choices.digest
     member.one_a_day = choices.one_a_day
     member.monday_preview = choices.monday_preview
+    member.reassess_months = choices.reassess_months
     session.add(member)
     session.flush()
     return member

@@ -16,6 +16,7 @@ from bot.listeners import (
     nudge_settings,
     nudges,
     promises,
+    reassess,
     touchpoints,
     unknown,
 )
@@ -31,6 +32,7 @@ def register_all(app: App) -> None:
         first_use,
         nudges,
         nudge_settings,
+        reassess,
         goals,
         circles,  # before messages: messages in channels are theirs
         messages,

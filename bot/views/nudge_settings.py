@@ -1,5 +1,5 @@
-"""Nudge settings in Block Kit: the modal (days, hours, a pause, how nudges come), reading it
-back into plain values, and the words that say what was saved."""
+"""Nudge settings in Block Kit: the modal (days, hours, a pause, how nudges come, how often the
+board is reassessed), reading it back into plain values, and the words that say what was saved."""
 
 from datetime import date, datetime, time
 
@@ -17,6 +17,11 @@ DELIVERY = {DIGEST: "All due items in one message", EACH: "One message per item"
 RESUME = {"resume": "Resume nudges now (end the pause)"}
 ONCE = {"once": "Nudges at most once a day"}
 PREVIEW = {"preview": "A preview of the week ahead"}
+REASSESS = {"3": "Every 3 months", "6": "Every 6 months", "12": "Every 12 months", "0": "Never"}
+REASSESS_HINT = (
+    "A direct message walks you through your board, one advisor at a time: keep them, change "
+    "how often you stay in touch, or ease them aside."
+)
 PAUSE_HINT = (
     "No nudges up to and including this day; they start again the day after, in your hours. "
     "Leave it empty for no pause."
@@ -95,6 +100,13 @@ def build_settings_modal(choices: NudgeChoices, *, zone_name: str, today: date) 
             "On Mondays",
             choice("checkboxes", PREVIEW, ["preview"] if choices.monday_preview else []),
         ),
+        input_block(
+            "reassess",
+            "Reassess my board",
+            choice("static_select", REASSESS, [str(choices.reassess_months)]),
+            optional=False,
+            hint=REASSESS_HINT,
+        ),
     ]
     return {
         "type": "modal",
@@ -139,7 +151,18 @@ def read_settings_form(values: dict) -> NudgeChoices:
         digest=delivery != EACH,
         one_a_day="once" in _ticked(values, "once"),
         monday_preview="preview" in _ticked(values, "preview"),
+        reassess_months=_read_reassess(values),
     )
+
+
+def _read_reassess(values: dict) -> int:
+    """Every 3 months when the form has no such field (a modal opened before it existed)."""
+    raw = (submitted(values, "reassess").get("selected_option") or {}).get("value")
+    if raw is None:
+        return NudgeChoices.reassess_months
+    if raw not in REASSESS:
+        raise Invalid("Every 3, 6 or 12 months, or never.", field="reassess")
+    return int(raw)
 
 
 def settings_saved(member: Member, now: datetime) -> str:
@@ -152,6 +175,10 @@ def settings_saved(member: Member, now: datetime) -> str:
     lines = [f"Nudges reach you {windows.describe(member)} ({escape(zone.key)}), {how}, {often}."]
     if member.monday_preview:
         lines.append("On Mondays you also get a preview of the week ahead.")
+    if member.reassess_months == 0:
+        lines.append("Your board is not reassessed: turn it back on here any time.")
+    elif member.reassess_months != NudgeChoices.reassess_months:
+        lines.append(f"Your board is reassessed every {member.reassess_months} months.")
     if member.paused_until is not None:
         paused = f"Paused until {long_day(member.paused_until)}"
         opening = windows.next_opening(member, now)

@@ -61,7 +61,16 @@ def test_the_modal_names_the_members_time_zone_and_has_a_field_for_each_choice()
     view = modal()
 
     assert "*Europe/Paris*" in view["blocks"][0]["text"]["text"]
-    assert block_ids(view)[1:] == ["days", "start", "end", "pause", "delivery", "once", "preview"]
+    assert block_ids(view)[1:] == [
+        "days",
+        "start",
+        "end",
+        "pause",
+        "delivery",
+        "once",
+        "preview",
+        "reassess",
+    ]
     assert [o["text"]["text"] for o in view["blocks"][1]["element"]["options"]][:2] == [
         "Monday",
         "Tuesday",
