@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import mimetypes
 import socket
 import struct
 import threading
@@ -118,7 +119,7 @@ class Channel:
         return BOT_USER_ID in self.members
 
 
-POSTING = {"chat.postMessage", "chat.postEphemeral", "chat.update"}
+POSTING = {"chat.postMessage", "chat.postEphemeral", "chat.update", "files.completeUploadExternal"}
 READING = {"conversations.history", "conversations.replies"}
 WITH_TEAM = {  # answered per workspace: their handlers take the caller's team too
     "auth.test",
@@ -150,6 +151,8 @@ class FakeSlack:
         self.limited_by_team: dict[str, int] = {}
         self.accepted_at: dict[str, list[float]] = {}  # posts accepted, per workspace
         self.delays: dict[str, float] = {}  # seconds a method takes to answer
+        self.files: dict[str, dict] = {}  # uploads under way (files.getUploadURLExternal), by id
+        self._uploads: list[dict] = []  # files shared (files.completeUploadExternal)
         self._posted_at: dict[str, deque[float]] = {}
         self._channel_at: dict[str, float] = {}
         self._scripted: dict[str, deque[Reply]] = {}
@@ -286,7 +289,7 @@ class FakeSlack:
         not use; None when it may (and for every channel no test made known)."""
         if method not in POSTING | READING:
             return None
-        channel = self.channels.get(str(args.get("channel") or ""))
+        channel = self.channels.get(str(args.get("channel") or args.get("channel_id") or ""))
         if channel is None:
             return None
         with self._changed:
@@ -659,6 +662,95 @@ class FakeSlack:
         link = f"https://fake-workspace.slack.com/archives/{channel}/p{ts.replace('.', '')}"
         return {"ok": True, "channel": channel, "permalink": link}
 
+    # -- files: files_upload_v2's three steps
+    def _files_getUploadURLExternal(self, args: dict) -> dict:
+        """Step 1: an upload URL on this fake and the file's id (Slack's checks on the way)."""
+        if not args.get("filename") or str(args.get("length") or "0") == "0":
+            return {"ok": False, "error": "missing_argument"}
+        if len(str(args.get("alt_txt") or "")) > 1000:
+            return {"ok": False, "error": "alt_txt_too_large"}
+        file_id = "F" + self._next_ts().replace(".", "")[-10:]
+        with self._changed:
+            self.files[file_id] = {
+                "filename": str(args["filename"]),
+                "length": int(args["length"]),
+                "alt_txt": args.get("alt_txt"),
+                "content": None,
+            }
+        return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
+
+    def receive_upload(self, file_id: str, content: bytes, headers: dict) -> Reply:
+        """Step 2: the bytes, POSTed to the upload URL (no token: the URL is the permission).
+        Recorded as a call to "upload", so `script("upload", ...)` can fail it."""
+        self._record(Call("upload", {"file_id": file_id, "size": len(content)}, headers))
+        queue = self._scripted.get("upload")
+        if queue:
+            return queue.popleft()
+        with self._changed:
+            pending = self.files.get(file_id)
+            if pending is None:
+                return Reply(404, "not found")
+            pending["content"] = content
+        return Reply(200, f"OK - {len(content)}")
+
+    def _files_completeUploadExternal(self, args: dict) -> dict:
+        """Step 3: share the uploaded files in `channel_id` (a message with `files`, which
+        history shows), or keep them private without one."""
+        listed = args.get("files")
+        listed = json.loads(listed) if isinstance(listed, str) else listed or []
+        with self._changed:
+            pending = [(f, self.files.get(str(f.get("id")))) for f in listed]
+            if not pending or any(p is None or p["content"] is None for _, p in pending):
+                return {"ok": False, "error": "file_not_found"}
+            files = []
+            for asked, upload in pending:
+                file_id = str(asked["id"])
+                title = asked.get("title") or upload["filename"]
+                files.append(
+                    {
+                        "id": file_id,
+                        "name": upload["filename"],
+                        "title": title,
+                        "alt_txt": upload["alt_txt"],
+                        "size": len(upload["content"]),
+                        "mimetype": mimetypes.guess_type(upload["filename"])[0] or "",
+                    }
+                )
+                del self.files[file_id]
+                self._uploads.append(
+                    {
+                        "file_id": file_id,
+                        "content": upload["content"],
+                        "filename": upload["filename"],
+                        "title": title,
+                        "alt_txt": upload["alt_txt"],
+                        "channel": args.get("channel_id"),
+                        "initial_comment": args.get("initial_comment"),
+                        "thread_ts": args.get("thread_ts"),
+                    }
+                )
+            channel = args.get("channel_id")
+            if channel:
+                message = {
+                    "type": "message",
+                    "text": args.get("initial_comment") or "",
+                    "user": BOT_USER_ID,
+                    "bot_id": BOT_ID,
+                    "upload": True,
+                    "files": [{k: v for k, v in f.items() if k != "alt_txt"} for f in files],
+                    "ts": self._next_ts(),
+                }
+                if args.get("thread_ts"):
+                    message["thread_ts"] = str(args["thread_ts"])
+                self.messages.setdefault(str(channel), []).append(message)
+        return {"ok": True, "files": [{"id": f["id"], "title": f["title"]} for f in files]}
+
+    def uploads(self) -> list[dict]:
+        """The files shared so far, oldest first: file_id, content (the bytes), filename,
+        title, alt_txt, channel, initial_comment, thread_ts."""
+        with self._changed:
+            return [dict(upload) for upload in self._uploads]
+
     def _view(self, args: dict, *, needs: str) -> dict:
         if not args.get(needs):
             return {"ok": False, "error": "invalid_arguments"}
@@ -725,7 +817,12 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            args = _parse(self.rfile.read(length), self.headers.get("Content-Type") or "")
+            body = self.rfile.read(length)
+            if self.path.startswith("/upload/"):  # a file's bytes, as they are
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                self._send(fake.receive_upload(self.path.removeprefix("/upload/"), body, headers))
+                return
+            args = _parse(body, self.headers.get("Content-Type") or "")
             if self.path.startswith("/api/"):
                 method = self.path.removeprefix("/api/").split("?")[0]
             elif self.path.startswith("/response/"):

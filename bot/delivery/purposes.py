@@ -12,13 +12,30 @@ from core.models import Outbox
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file shared in the row's conversation instead of a post (slack_sdk's files_upload_v2:
+    an upload URL, the bytes, then files.completeUploadExternal with the channel's id). A lost
+    answer is looked for in the conversation's history as a file with this title and filename:
+    make them tell this row's upload from the others of the last few minutes (a date, an id)."""
+
+    filename: str
+    content: bytes
+    title: str
+    alt_text: str | None = None  # what a screen reader says of a picture (1,000 characters)
+    comment: str | None = None  # the message shown with the file (initial_comment)
+
+
+@dataclass(frozen=True)
 class Ready:
     """Post this now: chat.postMessage's text, blocks... (the sender adds where and metadata).
     With `replace`, the message at that ts in the row's channel is updated in place instead
-    (chat.update: doing it twice changes nothing, so it is never looked up first)."""
+    (chat.update: doing it twice changes nothing, so it is never looked up first). With
+    `upload`, the file is shared instead and `message` is not posted; should Slack refuse it,
+    the purpose's `failed` runs as for a refused post (and may send the text on its own)."""
 
     message: dict
     replace: str | None = None
+    upload: Upload | None = None
 
 
 @dataclass(frozen=True)

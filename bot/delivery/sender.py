@@ -3,7 +3,7 @@ rows (core/outbox.py), asks each row's purpose what to post (bot/delivery/purpos
 talks to Slack with that workspace's client, one call at a time per row:
 
     take the row (a lease) -> open the DM if need be -> look for an earlier post whose answer
-    was lost -> post, paced -> record it sent, and what that means for its purpose
+    was lost -> post (or upload a file), paced -> record it sent, and what it means for its purpose
 
 The lease is renewed before every call (unless it was taken a moment before), so a slow send
 is never taken over and posted twice; before a post, the row notes that a post is going out, so
@@ -28,7 +28,16 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlmodel import Session
 
 from bot.delivery.pacing import OPEN, POST, READ, Pacing, retry_after
-from bot.delivery.purposes import NO_PURPOSE, Gone, Later, Prepared, Purpose, Ready, registry
+from bot.delivery.purposes import (
+    NO_PURPOSE,
+    Gone,
+    Later,
+    Prepared,
+    Purpose,
+    Ready,
+    Upload,
+    registry,
+)
 from core import outbox, workspaces
 from core.clock import Clock
 from core.models import Outbox, OutboxState
@@ -76,6 +85,7 @@ MAX_ROUNDS = 20  # due queries per tick; what is left waits for the next tick
 Meanwhile = Callable[[], list[int] | None]  # one piece of other work: rows it made, None: done
 IDLE_ENOUGH = 0.005  # seconds before the next post: time enough to start other work
 LEGACY_METADATA = "advisor_nudge"  # what deliveries carried before the outbox (same ids)
+POSTS = {"chat_postMessage", "files_upload_v2"}  # calls that add a message: noted before, paced
 
 
 def client_for_sending(token: str, api_url: str) -> WebClient:
@@ -134,6 +144,7 @@ class Job:
     purpose: Purpose | None = None
     message: dict | None = None
     replace: str | None = None  # the ts of a message to update in place, not a new post
+    upload: Upload | None = None  # a file to share instead of a post
     limited: int = 0  # 429s in a row
     leased_at: float = 0.0  # when this process last took or renewed the lease (monotonic)
     opened: str | None = None  # a DM opened, not yet saved with the row
@@ -308,6 +319,7 @@ class Sender:
             if self.clients(job.team_id) is None:
                 return self._stop_workspace(job, NOT_INSTALLED)
             job.message, job.replace = prepared.message, prepared.replace
+            job.upload = prepared.upload
             job.step = self._after_open(job)
             return Next.AGAIN
         if isinstance(prepared, Gone):
@@ -370,7 +382,7 @@ class Sender:
         for _ in range(LOOK_UP_PAGES):
             page = self._call(job, method, at, limit=200, cursor=cursor, **where)
             for message in page.get("messages") or []:
-                if _carries(message, row.id):
+                if _carries(message, row.id) or _shows(message, job.upload):
                     return self._posted(job, row.channel_id, message["ts"], found=True)
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
@@ -387,6 +399,8 @@ class Sender:
 
     def _post(self, job: Job, at: float) -> Next:
         row = job.row
+        if job.upload:
+            return self._upload(job, at)
         if job.replace:
             return self._replace(job, at)
         metadata = {"event_type": METADATA_TYPE, "event_payload": {"outbox": row.id}}
@@ -400,6 +414,27 @@ class Sender:
             **job.message,
         )
         return self._posted(job, answer["channel"], answer["ts"])
+
+    def _upload(self, job: Job, at: float) -> Next:
+        """Share a file: an upload URL, the bytes, then files.completeUploadExternal with the
+        conversation's id (three calls in one, booked as one post). Its answer carries no
+        message metadata: a retry after a lost answer looks for the file by its title and
+        filename instead (`_shows`). Slack's answer names the file, not always the message
+        it made: the file's id is recorded where the message's ts is not known."""
+        row, upload = job.row, job.upload
+        answer = self._call(
+            job,
+            "files_upload_v2",
+            at,
+            channel=row.channel_id,
+            thread_ts=row.thread_ts,
+            file=upload.content,
+            filename=upload.filename,
+            title=upload.title,
+            alt_txt=upload.alt_text,
+            initial_comment=upload.comment,
+        )
+        return self._posted(job, row.channel_id, _shared_at(answer, row.channel_id))
 
     def _replace(self, job: Job, at: float) -> Next:
         """Update a message in place, rendered again right before (another process may have
@@ -421,7 +456,7 @@ class Sender:
         """A Web API call for a row whose lease this process still holds (renewed first, unless
         it was taken or renewed a moment ago), booked against its workspace's budget for that
         kind of call. A post is always noted first: its answer may be lost."""
-        posting = method == "chat_postMessage"  # an update is the same done twice
+        posting = method in POSTS  # an update is the same done twice
         if posting or job.opened or self.pacing.now() - job.leased_at > FRESH_LEASE:
             self._renew(job, posting=posting)
         kind = KIND[job.step]
@@ -717,3 +752,25 @@ def _carries(message: dict, row_id: int) -> bool:
     if meta.get("event_type") == METADATA_TYPE:
         return payload.get("outbox") == row_id
     return meta.get("event_type") == LEGACY_METADATA and payload.get("delivery") == row_id
+
+
+def _shows(message: dict, upload: Upload | None) -> bool:
+    """Whether a message in Slack shares this upload (a file of its title and filename)."""
+    if upload is None:
+        return False
+    return any(
+        file.get("title") == upload.title and file.get("name") == upload.filename
+        for file in message.get("files") or []
+    )
+
+
+def _shared_at(answer, channel: str) -> str:
+    """The ts of the message sharing an uploaded file when Slack's answer says it (a file's
+    shares are filled in as Slack gets to them), else the file's id."""
+    [file, *_] = answer.get("files") or [{}]
+    shares = file.get("shares") or {}
+    for where in ("private", "public"):
+        for share in (shares.get(where) or {}).get(channel) or []:
+            if share.get("ts"):
+                return str(share["ts"])
+    return str(file.get("id") or "")

@@ -1,7 +1,8 @@
 """The delivery engine end to end, against the fake Slack over HTTP: one bad row never stops
 the rest; each workspace is paced, held and stopped on its own; a Retry-After of any size is
 honoured; a lost post is looked up before it is posted again, and a failed look-up is retried,
-never given up at once; channels and threads are targets too; a purpose plugs in."""
+never given up at once; channels and threads are targets too; a purpose plugs in; a file is
+shared instead of a post, looked for by its title after a lost answer."""
 
 import contextlib
 import logging
@@ -12,7 +13,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from bot.delivery.pacing import OPEN, POST, READ, Pacing, retry_after
-from bot.delivery.purposes import Nothing, Purpose, Ready, registry
+from bot.delivery.purposes import Nothing, Purpose, Ready, Upload, registry
 from bot.delivery.sender import Sender, client_for_sending
 from bot.recurrence import next_after
 from bot.scheduler import Ticker
@@ -817,3 +818,143 @@ def test_a_replacement_is_rendered_again_right_before_it_is_sent(nudging, fake_s
     sender.send_now([row_id])
 
     assert [m["text"] for m in fake_slack.posted("C0CIRCLE")] == ["Closed"]
+
+
+# --- a file shared instead of a post
+
+
+PICTURE = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40  # bytes no text encoding would keep
+
+
+class Uploads:
+    """A purpose made for this test: share a picture in the member's DM; should Slack refuse
+    it, send its text on its own (as the review does)."""
+
+    def __init__(self):
+        self.failures: list[tuple[str, bool]] = []
+
+    @staticmethod
+    def prepare(session, *, row, now):
+        if row.payload.get("text_only"):
+            return Ready({"text": row.payload["text"]})
+        picture = Upload(
+            filename=f"board-{row.id}.png",
+            content=PICTURE,
+            title="Your board, Nov 23",
+            alt_text="A picture of Alice's board: Alice at the centre and 7 advisors around.",
+            comment="Here is your board.",
+        )
+        return Ready({"text": "Here is your board."}, upload=picture)
+
+    def failed(self, session, *, row, error, gone, now) -> list[int]:
+        self.failures.append((error, gone))
+        return [enqueue_picture(session, now, key=f"text:{row.id}", text_only=True)]
+
+    def sender(self, nudging) -> Sender:
+        sender = nudging.sender()
+        sender.purposes = {
+            **registry(),
+            "picture": Purpose("picture", self.prepare, failed=self.failed),
+        }
+        return sender
+
+
+def enqueue_picture(session, now, *, key: str = "review", **payload) -> int:
+    return outbox.enqueue(
+        session,
+        team_id=TEAM_ID,
+        purpose="picture",
+        key=key,
+        target=Target.dm(ALICE),
+        payload={"text": "Your review, without its picture.", **payload},
+        now=now,
+    )
+
+
+def a_picture_to_send(engine, nudging) -> int:
+    with Session(engine) as session:
+        row_id = enqueue_picture(session, nudging.clock.now())
+        session.commit()
+    return row_id
+
+
+def test_an_upload_reaches_the_dm_with_its_bytes_title_and_alt_text(nudging, fake_slack, engine):
+    row_id = a_picture_to_send(engine, nudging)
+
+    assert Uploads().sender(nudging).send_now([row_id]) == {row_id: OutboxState.SENT}
+
+    [upload] = fake_slack.uploads()
+    assert upload["content"] == PICTURE
+    assert (upload["channel"], upload["filename"], upload["title"]) == (
+        "D0ALICE",
+        f"board-{row_id}.png",
+        "Your board, Nov 23",
+    )
+    assert upload["alt_txt"].startswith("A picture of Alice's board")
+    [shared] = fake_slack.posted("D0ALICE")
+    assert shared["text"] == "Here is your board."
+    assert [f["title"] for f in shared["files"]] == ["Your board, Nov 23"]
+    assert fake_slack.calls_to("chat.postMessage") == [], "the file instead of a post"
+    [row] = rows(engine, "picture")
+    assert (row.channel_id, row.ts) == ("D0ALICE", upload["file_id"])
+
+
+@pytest.mark.parametrize("step", ["files.getUploadURLExternal", "files.completeUploadExternal"])
+def test_a_refused_upload_runs_its_purposes_failed_which_still_sends_the_text(
+    nudging, fake_slack, engine, step
+):
+    row_id = a_picture_to_send(engine, nudging)
+    fake_slack.fail(step, "file_uploads_disabled")
+    uploads = Uploads()
+
+    uploads.sender(nudging).send_now([row_id])
+
+    assert uploads.failures == [("file_uploads_disabled", False)]
+    [picture, text] = rows(engine, "picture")
+    assert (picture.state, picture.last_error) == (OutboxState.FAILED, "file_uploads_disabled")
+    assert text.state == OutboxState.SENT
+    assert [m["text"] for m in fake_slack.posted("D0ALICE")] == [
+        "Your review, without its picture."
+    ]
+    assert fake_slack.uploads() == []
+
+
+def test_an_upload_whose_answer_was_lost_is_found_by_its_title_and_not_uploaded_twice(
+    nudging, fake_slack, engine
+):
+    row_id = a_picture_to_send(engine, nudging)
+    original = fake_slack._files_completeUploadExternal
+
+    def shared_then_lost(args):  # Slack shares the file; its answer never comes back
+        original(args)
+        raise ConnectionResetError("the answer never came")
+
+    fake_slack._files_completeUploadExternal = shared_then_lost
+    sender = Uploads().sender(nudging)
+    assert sender.send_now([row_id]) == {row_id: OutboxState.PENDING}
+    fake_slack._files_completeUploadExternal = original
+    nudging.clock.advance(minutes=5)
+    sender.send_due()
+
+    assert len(fake_slack.uploads()) == 1 and len(fake_slack.posted("D0ALICE")) == 1
+    assert len(fake_slack.calls_to("conversations.history")) == 1, "looked for, found"
+    [row] = rows(engine, "picture")
+    assert (row.state, row.ts) == (OutboxState.SENT, fake_slack.posted("D0ALICE")[0]["ts"])
+
+
+def test_bytes_that_did_not_reach_slack_are_uploaded_again_after_a_look_finds_nothing(
+    nudging, fake_slack, engine
+):
+    row_id = a_picture_to_send(engine, nudging)
+    fake_slack.script("upload", Reply(500, "upload failed"))
+    sender = Uploads().sender(nudging)
+
+    sender.send_now([row_id])
+    nudging.clock.advance(minutes=5)
+    sender.send_due()
+
+    [upload] = fake_slack.uploads()
+    assert upload["content"] == PICTURE
+    assert len(fake_slack.calls_to("upload")) == 2
+    assert len(fake_slack.calls_to("conversations.history")) == 1, "not blind: looked first"
+    assert rows(engine, "picture")[0].state == OutboxState.SENT
