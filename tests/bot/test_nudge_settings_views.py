@@ -146,3 +146,27 @@ def test_home_offers_the_nudge_settings_within_its_100_blocks(advisors):
     ]
     assert len(home["blocks"]) <= 100
     assert View(**home).to_dict() == home
+
+
+@pytest.mark.parametrize("months", [3, 6, 12, 0])
+def test_how_often_the_board_is_reassessed_reads_back_as_chosen(months):
+    view = modal(replace(DEFAULTS, reassess_months=months))
+
+    assert read_back(view).reassess_months == months
+    assert read_back(modal(), {"reassess": str(months)}).reassess_months == months
+
+
+def test_a_reassessment_interval_not_offered_is_refused_at_its_field():
+    with pytest.raises(Invalid) as caught:
+        read_back(modal(), {"reassess": "5"})
+
+    assert caught.value.field == "reassess"
+
+
+def test_the_reassessment_is_said_only_when_it_is_not_the_usual_three_months():
+    assert settings_saved(a_member(reassess_months=6), NOW).endswith(
+        "at most once a day. Your board is reassessed every 6 months."
+    )
+    assert settings_saved(a_member(reassess_months=0), NOW).endswith(
+        "Your board is not reassessed: turn it back on here any time."
+    )

@@ -25,6 +25,7 @@ from core.models import (
     ReassessmentAnswer,
     Support,
 )
+from core.nudge_settings import NudgeChoices, save_settings
 from core.reassess import CADENCE, EASE_ASIDE, KEEP, Skip, Wait
 
 TEAM, ALICE, BOB = "T0TEST", "U0ALICE", "U0BOB"
@@ -483,3 +484,27 @@ def test_nothing_is_named_when_nothing_obvious_is_missing(session, clock):
     session.commit()
 
     assert reassess.top_gap(session, team_id=TEAM, owner_id=ALICE, now=clock.now()) is None
+
+
+def test_the_settings_take_every_3_6_or_12_months_or_never(session, clock):
+    member(session, clock)
+    for months in (6, 0):
+        saved = save_settings(
+            session,
+            team_id=TEAM,
+            user_id=ALICE,
+            choices=NudgeChoices(reassess_months=months),
+            zone_name="Europe/Paris",
+            clock=clock,
+        )
+        assert saved.reassess_months == months
+    with pytest.raises(Invalid) as caught:
+        save_settings(
+            session,
+            team_id=TEAM,
+            user_id=ALICE,
+            choices=NudgeChoices(reassess_months=5),
+            zone_name="Europe/Paris",
+            clock=clock,
+        )
+    assert caught.value.field == "reassess"

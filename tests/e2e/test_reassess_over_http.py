@@ -302,7 +302,14 @@ def test_crafted_clicks_change_nothing(bot, fake_slack, nudging, board):
     click(bot, fake_slack, message, REASSESS_DONE, str(r), user=BOB)
     click(bot, fake_slack, message, EASE_ACTION, f"ease_aside:{r}:{bobs.id}")  # not in hers
     click(bot, fake_slack, message, KEEP_ACTION, f"keep:{r}:{ada.id}:extra")
-    for garbage in ("keep", "keep:x:y", f"keep:{r}", "keep:99999999999:1", f"drop:{r}:{grace.id}"):
+    for garbage in (
+        "",
+        "keep",
+        "keep:x:y",
+        f"keep:{r}",
+        "keep:99999999999:1",
+        f"drop:{r}:{grace.id}",
+    ):
         click(bot, fake_slack, message, KEEP_ACTION, garbage)
     click(bot, fake_slack, message, REASSESS_CADENCE, selected=f"5:{r}:{grace.id}")
     click(bot, fake_slack, message, REASSESS_CADENCE, selected=f"-7:{r}:{grace.id}")
