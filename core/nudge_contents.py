@@ -20,6 +20,7 @@ from core.models import (
     Touchpoint,
 )
 from core.nudge_plan import LATE_KINDS, PROMISE_KINDS, TOUCH_KINDS, get_member
+from core.reviewing import offers
 from core.touchpoints import latest_touchpoints
 
 
@@ -33,6 +34,9 @@ class Shown:
     promise: Promise | None
     last_touch: Touchpoint | None = None
     followed_up: bool = False  # an earlier nudge of the same cycle was sent: this one follows up
+    # Stay in touch, when the member has only received from this advisor lately: something to
+    # offer them (what the member said they gain from them; "" when nothing was said).
+    offer: str | None = None
 
     @property
     def live(self) -> bool:
@@ -87,6 +91,11 @@ def shown(session: Session, *, message: Outbox) -> list[Shown]:
     )
     for item in result:
         item.last_touch = latest.get(item.advisor.id) if item.advisor else None
+    touching = [i.advisor.id for i in result if i.advisor and i.nudge.kind in TOUCH_KINDS]
+    owed = offers(session, team_id=message.team_id, owner_id=message.owner_id, advisor_ids=touching)
+    for item in result:
+        if item.advisor is not None and item.advisor.id in owed and item.nudge.kind in TOUCH_KINDS:
+            item.offer = owed[item.advisor.id].gains
     return result
 
 

@@ -105,8 +105,8 @@ NO_PURPOSE = Purpose("", _unknown)  # a row that could not be read, or of a purp
 
 def registry() -> dict[str, Purpose]:
     """Every purpose, by name (imported here so that the sender need not know them)."""
-    from bot.delivery import circles, first_use, nudges, reassess, updates
+    from bot.delivery import circles, first_use, nudges, reassess, review, updates
 
     every = (*nudges.PURPOSES, *updates.PURPOSES, *first_use.PURPOSES, *circles.PURPOSES)
-    every += reassess.PURPOSES
+    every += (*reassess.PURPOSES, *review.PURPOSES)
     return {purpose.name: purpose for purpose in every}

@@ -17,6 +17,7 @@ from bot.listeners import (
     nudges,
     promises,
     reassess,
+    review,
     touchpoints,
     unknown,
 )
@@ -33,6 +34,7 @@ def register_all(app: App) -> None:
         nudges,
         nudge_settings,
         reassess,
+        review,
         goals,
         circles,  # before messages: messages in channels are theirs
         messages,

@@ -11,6 +11,7 @@ from bot.listeners.common import greet_newcomer
 from bot.listeners.goals import handle_goals_command
 from bot.listeners.nudge_settings import handle_settings_command
 from bot.listeners.promises import handle_promise_command, handle_promises_command
+from bot.listeners.review import handle_review_command
 from bot.listeners.touchpoints import handle_log_command
 from bot.views.help import build_help_message
 from bot.views.typed import from_slack
@@ -30,6 +31,7 @@ ROUTES: dict[str, Callable[[Args], None]] = {
     "promise": handle_promise_command,
     "promises": handle_promises_command,
     "goals": handle_goals_command,
+    "review": handle_review_command,
     "settings": handle_settings_command,
     "circle": handle_circle_command,
     "circles": handle_circles_command,

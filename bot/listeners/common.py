@@ -17,6 +17,7 @@ from bot.views.board import Entry, build_home
 from bot.views.elements import metadata
 from bot.views.notices import build_notice
 from bot.views.nudges import build_nudge_message
+from bot.views.review import build_home_review
 from bot.views.text import said
 from core import board, first_use, forwarding, nudges, outbox, promises, windows
 from core.db import row_id
@@ -25,6 +26,7 @@ from core.members import is_member, member_zone, remember_member
 from core.models import AdvisorStatus, OutboxState
 from core.nudge_contents import contents
 from core.outbox import Target
+from core.reviewing import review_of
 from core.touchpoints import latest_touchpoints
 
 log = logging.getLogger(__name__)
@@ -165,7 +167,9 @@ def home_view(session: Session, *, team_id: str, user_id: str, now: datetime) ->
     zone = member_zone(session, team_id=team_id, user_id=user_id)
     rows = entries(session, team_id=team_id, owner_id=user_id, now=now)
     upcoming = first_use.next_nudge(session, team_id=team_id, user_id=user_id, now=now)
-    return build_home(rows, [a.name for a in alumni], now=now, zone=zone, upcoming=upcoming)
+    review = build_home_review(review_of(session, team_id=team_id, owner_id=user_id, now=now))
+    names = [a.name for a in alumni]
+    return build_home(rows, names, now=now, zone=zone, upcoming=upcoming, review=review)
 
 
 def publish_home(client: WebClient, context: BoltContext) -> None:

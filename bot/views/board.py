@@ -222,9 +222,11 @@ def build_home(
     now: datetime,
     zone: ZoneInfo,
     upcoming: NextNudge | None = None,
+    review: list[dict] | None = None,
 ) -> dict:
     """The board on the Home tab, most urgent first, with when the next nudge comes (or why
-    none); an empty board explains itself."""
+    none), and the `review` section below it; an empty board explains itself."""
+    review = review or []
     add = _button("Add an advisor", ADD_ADVISOR, style="primary")
     settings = _button("Nudge settings", OPEN_SETTINGS)
     if not entries:
@@ -259,7 +261,7 @@ def build_home(
             "accessory": settings,
         },
     ]
-    room = MAX_BLOCKS - len(blocks) - 2
+    room = MAX_BLOCKS - len(blocks) - 2 - len(review)
     promised = sum(len(e.promises) for e in entries)
     roomy = 2 * len(entries) + 2 * promised <= room  # buttons for advisors and promises
     layout = _with_buttons if roomy or 2 * len(entries) + promised <= room else _with_menu
@@ -284,6 +286,7 @@ def build_home(
         notes.append(f"And {hidden} more promises: `/advisor promises` shows them all.")
     if notes:
         blocks.append({"type": "context", "elements": [mrkdwn(" ".join(notes))]})
+    blocks += review
     if alumni:
         blocks.append(_alumni_line(alumni))
     return {"type": "home", "callback_id": HOME_CALLBACK, "blocks": blocks[:MAX_BLOCKS]}

@@ -20,6 +20,7 @@ SUBCOMMANDS = (
     Subcommand("promise", "promise @someone <what> by <when>", "record a promise you made"),
     Subcommand("promises", "promises", "see your open promises"),
     Subcommand("goals", "goals", "write where you want to be, your strengths and gaps to fill"),
+    Subcommand("review", "review", "see the shape of your network, what it lacks, next steps"),
     Subcommand("settings", "settings", "choose the days and hours nudges reach you, or pause them"),
     Subcommand("circle", "circle", "in a team channel: its peer-coaching circle, or set one up"),
     Subcommand("circles", "circles", "see the circles you are in"),

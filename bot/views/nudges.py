@@ -90,6 +90,16 @@ def opener(item: Shown) -> str:
             f"{escape(shorten(item.promise.what, 120))}: …”"
         )
     advisor, touch = item.advisor, item.last_touch
+    if item.offer is not None:  # they gave the last few times: give something back
+        if item.offer:
+            return (
+                "They've given the last few times: offer something back, "
+                f"{escape(shorten(item.offer, 120))}."
+            )
+        return (
+            "They've given the last few times: offer something back (what do they gain from "
+            "you? Note it in their Edit form)."
+        )
     if touch is not None and touch.note:
         return f"Last time: “{escape(shorten(touch.note, 120))}”. Ask how it turned out."
     if advisor.notes:

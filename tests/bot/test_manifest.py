@@ -23,6 +23,7 @@ SUBCOMMANDS = (
     "promise",
     "promises",
     "goals",
+    "review",
     "circle",
     "circles",
     "settings",

@@ -1,0 +1,130 @@
+"""A member's review, read from their rows: the facts core/review.py judges (their advisors and
+alumni, touchpoints, promises kept, goals and who helps with each), every query scoped to the
+member. Also what the picture of the network needs, and the give-and-take line a stay-in-touch
+nudge carries when the member has only received lately."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from core import outbox
+from core.members import member_zone
+from core.models import Advisor, AdvisorGoal, AdvisorStatus, Goal, Touchpoint
+from core.outbox import Target
+from core.promises import keeping_by_advisor
+from core.review import AdvisorFacts, GoalFacts, Review, Touch, balance_of, review_board
+
+PICTURE = "review_picture"  # the outbox purpose: the picture of the network, in the DM
+TEXT = "review_text"  # the review as text in the DM (from Home, or when the upload failed)
+
+
+def _advisors(session: Session, team_id: str, owner_id: str) -> list[Advisor]:
+    query = (
+        select(Advisor)
+        .where(Advisor.team_id == team_id, Advisor.owner_id == owner_id)
+        .order_by(Advisor.name, Advisor.id)
+    )
+    return list(session.exec(query))
+
+
+def _goal_links(session: Session, advisor_ids: list[int]) -> dict[int, set[int]]:
+    if not advisor_ids:
+        return {}
+    links: dict[int, set[int]] = {}
+    query = select(AdvisorGoal).where(col(AdvisorGoal.advisor_id).in_(advisor_ids))
+    for link in session.exec(query):
+        links.setdefault(link.advisor_id, set()).add(link.goal_id)
+    return links
+
+
+def facts_of(session: Session, *, team_id: str, owner_id: str) -> list[AdvisorFacts]:
+    """Every advisor of the member (alumni too), with the goals each helps with."""
+    rows = _advisors(session, team_id, owner_id)
+    links = _goal_links(session, [a.id for a in rows])
+    return [AdvisorFacts.of(a, links.get(a.id, ())) for a in rows]
+
+
+def _touches(session: Session, team_id: str, owner_id: str) -> list[Touch]:
+    query = (
+        select(Touchpoint)
+        .where(Touchpoint.team_id == team_id, Touchpoint.owner_id == owner_id)
+        .order_by(col(Touchpoint.at).desc(), col(Touchpoint.id).desc())
+    )
+    return [Touch.of(t) for t in session.exec(query)]
+
+
+def _goals(session: Session, team_id: str, owner_id: str) -> list[GoalFacts]:
+    query = (
+        select(Goal)
+        .where(Goal.team_id == team_id, Goal.owner_id == owner_id)
+        .order_by(Goal.kind, Goal.position, Goal.id)
+    )
+    return [GoalFacts.of(g) for g in session.exec(query)]
+
+
+def review_of(session: Session, *, team_id: str, owner_id: str, now: datetime) -> Review:
+    """The member's review as their rows stand at `now`."""
+    who = {"team_id": team_id, "owner_id": owner_id}
+    return review_board(
+        facts_of(session, **who),
+        touches=_touches(session, team_id, owner_id),
+        keeping=keeping_by_advisor(session, **who, now=now),
+        goals=_goals(session, team_id, owner_id),
+        now=now,
+        zone=member_zone(session, team_id=team_id, user_id=owner_id),
+    )
+
+
+@dataclass(frozen=True)
+class Offer:
+    """For a stay-in-touch nudge: the member has only received from this advisor lately; what
+    they said the advisor gains from them is something to offer."""
+
+    advisor_id: int
+    gains: str
+
+
+def offers(session: Session, *, team_id: str, owner_id: str, advisor_ids: list[int]):
+    """For each of these advisors the member has only received from in their last touchpoints:
+    what to offer (their "what they gain from you"). Keyed by advisor id."""
+    if not advisor_ids:
+        return {}
+    rows = [a for a in _advisors(session, team_id, owner_id) if a.id in set(advisor_ids)]
+    touches = _touches(session, team_id, owner_id)
+    found = {}
+    for advisor in rows:
+        balance = balance_of(AdvisorFacts.of(advisor), touches)
+        if balance.only_received_lately:
+            found[advisor.id] = Offer(advisor.id, advisor.gains.strip())
+    return found
+
+
+def send_review(
+    session: Session, *, team_id: str, owner_id: str, now: datetime, with_text: bool
+) -> list[int]:
+    """The picture of the member's network (and, asked from Home, the review as text) to their
+    DM, through the outbox: each asking is its own decision (keyed by the moment asked). An
+    empty board gets no picture (the review says what it needs)."""
+    made = []
+    key = f"{owner_id}:{now.isoformat()}"
+    board = active_only(facts_of(session, team_id=team_id, owner_id=owner_id))
+    purposes = ((TEXT,) if with_text else ()) + ((PICTURE,) if board else ())
+    for purpose in purposes:
+        row = outbox.enqueue(
+            session,
+            team_id=team_id,
+            purpose=purpose,
+            key=key,
+            target=Target.dm(owner_id),
+            owner_id=owner_id,
+            payload={"asked_at": now.isoformat()},
+            now=now,
+        )
+        if row:
+            made.append(row)
+    return made
+
+
+def active_only(facts: list[AdvisorFacts]) -> list[AdvisorFacts]:
+    return [f for f in facts if f.status == AdvisorStatus.ACTIVE]
