@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, update
 from sqlmodel import Session, col, select
 
-from core import board, outbox, promises, review, schedules, windows
+from core import board, outbox, review, reviewing, schedules, windows
 from core.clock import Clock
 from core.db import insert_new
 from core.errors import Invalid, NotOnBoard, NotYours
@@ -41,7 +41,6 @@ from core.models import (
     Reassessment,
     ReassessmentAnswer,
     Schedule,
-    Touchpoint,
 )
 from core.outbox import Target
 
@@ -488,34 +487,7 @@ def shown(
 def top_gap(session: Session, *, team_id: str, owner_id: str, now: datetime) -> str | None:
     """The review's first suggestion for the board (core/review.py), as plain text; None when
     nothing obvious is missing."""
-    found = _review(session, team_id=team_id, owner_id=owner_id, now=now).suggestions
+    found = reviewing.review_of(session, team_id=team_id, owner_id=owner_id, now=now).suggestions
     if not found or found[0].gap == review.Gap.NOTHING:
         return None
     return found[0].text
-
-
-def _review(session: Session, *, team_id: str, owner_id: str, now: datetime) -> review.Review:
-    """The review of the member's board as stored now."""
-    who = {"team_id": team_id, "owner_id": owner_id}
-    advisors = list(
-        session.exec(
-            select(Advisor).where(Advisor.team_id == team_id, Advisor.owner_id == owner_id)
-        )
-    )
-    links: dict[int, set[int]] = {}
-    ids = [a.id for a in advisors]
-    for link in session.exec(select(AdvisorGoal).where(col(AdvisorGoal.advisor_id).in_(ids))):
-        links.setdefault(link.advisor_id, set()).add(link.goal_id)
-    touches = session.exec(
-        select(Touchpoint).where(Touchpoint.team_id == team_id, Touchpoint.owner_id == owner_id)
-    )
-    goals = session.exec(select(Goal).where(Goal.team_id == team_id, Goal.owner_id == owner_id))
-    member = _member(session, team_id, owner_id)
-    return review.review_board(
-        [review.AdvisorFacts.of(a, links.get(a.id, ())) for a in advisors],
-        touches=[review.Touch.of(t) for t in touches],
-        keeping=promises.keeping_by_advisor(session, **who, now=now),
-        goals=[review.GoalFacts.of(g) for g in goals],
-        now=now,
-        zone=windows.zone_of(member) if member else ZoneInfo("UTC"),
-    )

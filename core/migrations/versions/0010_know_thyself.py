@@ -1,12 +1,15 @@
 """Know thyself and reassess: where each advisor comes from and how close they are, goals and
 the advisors who help with them, how often the board is reassessed, and the reassessments with
 their answers. New columns are empty for existing advisors (shown as not known yet); every
-member is reassessed every three months unless they change it.
+member is reassessed every three months unless they change it, and is looked at on the next
+tick, which keeps their reassessment's schedule.
 
 Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-01
 """
+
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -34,14 +37,28 @@ def upgrade() -> None:
     with op.batch_alter_table("advisor") as advisor:
         advisor.add_column(sa.Column("origin", sa.String(20), nullable=True))
         advisor.add_column(sa.Column("closeness", sa.Integer(), nullable=True))
-    with op.batch_alter_table("member") as member:
+    with op.batch_alter_table("member") as member:  # the default stays: dropping it would
+        # make SQLite copy the table, and dropping the old one would cascade to every board
         member.add_column(
             sa.Column("reassess_months", sa.Integer(), nullable=False, server_default="3")
         )
-    with op.batch_alter_table("member") as member:
-        member.alter_column("reassess_months", server_default=None)
     _goals()
     _reassessments()
+    _look_at_everyone()
+
+
+def _look_at_everyone() -> None:
+    """Every member is planned on the next tick (their reassessment's schedule is kept there)."""
+    bind = op.get_bind()
+    now = datetime.now(UTC)
+    if bind.dialect.name == "sqlite":
+        now = now.replace(tzinfo=None)  # as SQLite stores a timestamp
+    member = sa.table("member", sa.column("look_at", sa.DateTime(timezone=True)))
+    bind.execute(
+        member.update()
+        .where(sa.or_(member.c.look_at.is_(None), member.c.look_at > now))
+        .values(look_at=now)
+    )
 
 
 def _goals() -> None:
