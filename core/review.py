@@ -245,6 +245,8 @@ class Gap(StrEnum):
     UNKNOWN_CLOSENESS = "unknown_closeness"
     LARGE = "large"
     NOTHING = "nothing"  # nothing obvious is missing
+    GIVE_FIRST = "give_first"  # a habit: offer before asking
+    SHOW_WORK = "show_work"  # a habit: a short update on what was promised
 
 
 @dataclass(frozen=True)
@@ -582,6 +584,10 @@ def suggest(review: Review, goals: Sequence[GoalFacts]) -> tuple[Suggestion, ...
             found.append(Suggestion(gap, text))
     if not found and review.size.active:
         found.append(Suggestion(Gap.NOTHING, _nothing()))
+    if review.size.active:  # a board always gets three steps: the habits fill the rest
+        found += [
+            Suggestion(gap, text) for gap, text in HABITS if gap not in {f.gap for f in found}
+        ]
     return tuple(found[:3])
 
 
@@ -749,6 +755,21 @@ def _large(r: Review, goals: Sequence[GoalFacts]) -> str | None:
         f"Board of {r.size.active}: more than you can keep up with well. Who could you ease "
         "aside to alumni?"
     )
+
+
+# When fewer than three gaps show, the habits that keep any board alive fill the list.
+HABITS = (
+    (
+        Gap.GIVE_FIRST,
+        "Offer before you ask: send one advisor something they value from you this week (an "
+        "article, an introduction, your notes on what you're learning).",
+    ),
+    (
+        Gap.SHOW_WORK,
+        "Show your work: tell one advisor where something you discussed stands, even unfinished. "
+        "A two-line update builds trust almost as much as delivering.",
+    ),
+)
 
 
 def _nothing() -> str:

@@ -141,7 +141,7 @@ def test_the_healthy_board_is_entrepreneurial_and_needs_nothing():
     assert review.shape.type == NetworkType.ENTREPRENEURIAL
     assert review.size.fit == Fit.ABOUT_RIGHT
     assert review.needs is None
-    assert gaps(review) == [Gap.NOTHING]
+    assert gaps(review) == [Gap.NOTHING, Gap.GIVE_FIRST, Gap.SHOW_WORK]  # always three
 
 
 def test_when_too_little_is_known_the_type_says_what_to_fill_in():
@@ -229,7 +229,13 @@ def test_each_gap_comes_first_among_the_suggestions_with_a_concrete_step(board, 
 
 
 def test_every_gap_has_a_board_that_hits_it():
-    assert {case[3] for case in GAPS} | {Gap.NOTHING} == set(Gap)
+    habits = {Gap.NOTHING, Gap.GIVE_FIRST, Gap.SHOW_WORK}  # not gaps: they fill the list
+    assert {case[3] for case in GAPS} | habits == set(Gap)
+
+
+def test_a_board_with_one_gap_still_gets_three_steps_the_habits_after_it():
+    review = run(changed(HEALTHY, "Ada", support=("coaching",)))
+    assert gaps(review) == [Gap.CAREER, Gap.GIVE_FIRST, Gap.SHOW_WORK]
 
 
 def test_three_suggestions_at_most_most_useful_first():
