@@ -138,11 +138,12 @@ def alt_text(member_name: str, advisors: Sequence[PictureAdvisor]) -> str:
     """The picture in one paragraph, for screen readers: who is on which ring, where they come
     from and the support they give (fewer names when it would be too long for Slack)."""
     member = " ".join(member_name.split()) or "You"
+    whose, who = ("your board", "you") if _is_you(member) else (whose_board(member), member)
     if not advisors:
-        return f"A picture of {member}'s board: no advisors yet, only {member} at the centre."
+        return f"A picture of {whose}: no advisors yet, only {who} at the centre."
     count = len(advisors)
     opening = (
-        f"A picture of {member}'s board: {member} at the centre and {count} "
+        f"A picture of {whose}: {who} at the centre and {count} "
         f"advisor{'s' * (count != 1)} around, nearer the centre the closer they are."
     )
     rings = {c: [a for a in advisors if closeness_of(a) == c] for c in RINGS}
@@ -179,6 +180,16 @@ def alt_text(member_name: str, advisors: Sequence[PictureAdvisor]) -> str:
         if len(text) <= ALT_LIMIT:
             return text
     return text[: ALT_LIMIT - 1] + "…"
+
+
+def whose_board(member: str) -> str:
+    """'Your board' when the picture is drawn for the member themself ("You" at the centre),
+    else "Alice's board"."""
+    return "Your board" if _is_you(member) else f"{member}'s board"
+
+
+def _is_you(member: str) -> bool:
+    return member.casefold() == "you"
 
 
 def _names(advisors: Sequence[PictureAdvisor]) -> str:
@@ -249,8 +260,8 @@ def layout(member_name: str, advisors: Sequence[PictureAdvisor], measure: Measur
     there is room, each where it overlaps nothing placed before it."""
     member = short_name(drawable(member_name) or "You", 22)
     count = len(advisors)
-    title = f"{member}'s board: {count} advisor{'s' * (count != 1)}"
-    drawn = Layout(member, title if advisors else f"{member}'s board has no advisors yet")
+    title = f"{whose_board(member)}: {count} advisor{'s' * (count != 1)}"
+    drawn = Layout(member, title if advisors else f"{whose_board(member)} has no advisors yet")
     cx, cy = CENTRE
     w, h = measure(member, MEMBER_SIZE, True)
     taken: list[Box] = [

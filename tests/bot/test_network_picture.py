@@ -251,6 +251,17 @@ def test_the_alt_text_of_an_empty_board_says_so():
     )
 
 
+def test_a_picture_drawn_for_the_member_themself_says_your_board():
+    advisors = [PictureAdvisor("Grace Hopper", 4)]
+
+    assert layout("You", advisors, text_size).title == "Your board: 1 advisor"
+    assert layout("You", [], text_size).title == "Your board has no advisors yet"
+    assert alt_text("You", advisors).startswith("A picture of your board: you at the centre")
+    assert (
+        alt_text("You", []) == "A picture of your board: no advisors yet, only you at the centre."
+    )
+
+
 def test_the_alt_text_of_a_big_board_stays_within_slacks_limit_and_keeps_the_counts():
     advisors = [
         PictureAdvisor(f"Someone With A Rather Long Name Number {n}", n % 4 + 1) for n in range(30)
