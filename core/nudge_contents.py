@@ -92,7 +92,13 @@ def shown(session: Session, *, message: Outbox) -> list[Shown]:
     for item in result:
         item.last_touch = latest.get(item.advisor.id) if item.advisor else None
     touching = [i.advisor.id for i in result if i.advisor and i.nudge.kind in TOUCH_KINDS]
-    owed = offers(session, team_id=message.team_id, owner_id=message.owner_id, advisor_ids=touching)
+    owed = offers(
+        session,
+        team_id=message.team_id,
+        owner_id=message.owner_id,
+        advisor_ids=touching,
+        now=message.created_at,
+    )
     for item in result:
         if item.advisor is not None and item.advisor.id in owed and item.nudge.kind in TOUCH_KINDS:
             item.offer = owed[item.advisor.id].gains

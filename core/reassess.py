@@ -484,10 +484,23 @@ def shown(
 # --- is anyone missing?
 
 
+# The gaps enlisting someone would close: what "is anyone missing?" may point at.
+ENLISTING_CLOSES = {
+    review.Gap.EMPTY,
+    review.Gap.SMALL,
+    review.Gap.UNLINKED_GOAL,
+    review.Gap.NO_OUTSIDE,
+    review.Gap.NO_INSIDE,
+    review.Gap.CAREER,
+    review.Gap.PSYCHOSOCIAL,
+    review.Gap.ONLY_PEERS,
+    review.Gap.ONLY_SENIORS,
+    review.Gap.LOW_RANGE,
+}
+
+
 def top_gap(session: Session, *, team_id: str, owner_id: str, now: datetime) -> str | None:
-    """The review's first suggestion for the board (core/review.py), as plain text; None when
-    nothing obvious is missing."""
+    """The review's most useful suggestion that enlisting someone would answer (core/review.py),
+    as plain text; None when the board lacks no one."""
     found = reviewing.review_of(session, team_id=team_id, owner_id=owner_id, now=now).suggestions
-    if not found or found[0].gap == review.Gap.NOTHING:
-        return None
-    return found[0].text
+    return next((s.text for s in found if s.gap in ENLISTING_CLOSES), None)

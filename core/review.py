@@ -117,13 +117,7 @@ WIDENING = (  # where to look first for someone who adds range
     Origin.EMPLOYER,
 )
 # Which unlinked goal the suggestion names first: what the member lacks, then where they head.
-GOAL_ORDER = (
-    GoalKind.GAP,
-    GoalKind.TWO_YEARS,
-    GoalKind.FIVE_YEARS,
-    GoalKind.BALANCE,
-    GoalKind.STRENGTH,
-)
+GOAL_ORDER = (GoalKind.GAP, GoalKind.TWO_YEARS, GoalKind.FIVE_YEARS)  # the ones advisors help with
 
 
 # --- what goes in ---------------------------------------------------------------------------
@@ -540,8 +534,10 @@ def _advisors(n: int) -> str:
 
 
 def unlinked(goals: Sequence[GoalFacts], board: Sequence[AdvisorFacts]) -> tuple[GoalFacts, ...]:
+    """Goals an advisor could help with (where the member heads, what they lack) that none
+    does; strengths and the balance they want are theirs, not an advisor's to cover."""
     linked = {goal_id for a in board for goal_id in a.goal_ids}
-    return tuple(g for g in goals if g.id not in linked)
+    return tuple(g for g in goals if g.kind in GOAL_ORDER and g.id not in linked)
 
 
 def record(counts: Iterable[Keeping]) -> Keeping:

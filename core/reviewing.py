@@ -13,7 +13,15 @@ from core.members import member_zone
 from core.models import Advisor, AdvisorGoal, AdvisorStatus, Goal, Touchpoint
 from core.outbox import Target
 from core.promises import keeping_by_advisor
-from core.review import AdvisorFacts, GoalFacts, Review, Touch, balance_of, review_board
+from core.review import (
+    THRESHOLDS,
+    AdvisorFacts,
+    GoalFacts,
+    Review,
+    Touch,
+    balance_of,
+    review_board,
+)
 
 PICTURE = "review_picture"  # the outbox purpose: the picture of the network, in the DM
 TEXT = "review_text"  # the review as text in the DM (from Home, or when the upload failed)
@@ -45,13 +53,23 @@ def facts_of(session: Session, *, team_id: str, owner_id: str) -> list[AdvisorFa
     return [AdvisorFacts.of(a, links.get(a.id, ())) for a in rows]
 
 
-def _touches(session: Session, team_id: str, owner_id: str) -> list[Touch]:
+def _touches(
+    session: Session, team_id: str, owner_id: str, *, since: datetime, advisor_ids=None
+) -> list[Touch]:
+    """The member's touchpoints of the past year (the give and take the review weighs is the
+    recent one), newest first: three columns, not whole rows."""
     query = (
-        select(Touchpoint)
-        .where(Touchpoint.team_id == team_id, Touchpoint.owner_id == owner_id)
+        select(Touchpoint.advisor_id, Touchpoint.at, Touchpoint.given_by)
+        .where(
+            Touchpoint.team_id == team_id,
+            Touchpoint.owner_id == owner_id,
+            col(Touchpoint.at) >= since,
+        )
         .order_by(col(Touchpoint.at).desc(), col(Touchpoint.id).desc())
     )
-    return [Touch.of(t) for t in session.exec(query)]
+    if advisor_ids is not None:
+        query = query.where(col(Touchpoint.advisor_id).in_(advisor_ids))
+    return [Touch(row.advisor_id, row.at, row.given_by) for row in session.execute(query)]
 
 
 def _goals(session: Session, team_id: str, owner_id: str) -> list[GoalFacts]:
@@ -68,7 +86,7 @@ def review_of(session: Session, *, team_id: str, owner_id: str, now: datetime) -
     who = {"team_id": team_id, "owner_id": owner_id}
     return review_board(
         facts_of(session, **who),
-        touches=_touches(session, team_id, owner_id),
+        touches=_touches(session, team_id, owner_id, since=now - THRESHOLDS.recent),
         keeping=keeping_by_advisor(session, **who, now=now),
         goals=_goals(session, team_id, owner_id),
         now=now,
@@ -85,18 +103,25 @@ class Offer:
     gains: str
 
 
-def offers(session: Session, *, team_id: str, owner_id: str, advisor_ids: list[int]):
+def offers(session: Session, *, team_id: str, owner_id: str, advisor_ids: list[int], now: datetime):
     """For each of these advisors the member has only received from in their last touchpoints:
     what to offer (their "what they gain from you"). Keyed by advisor id."""
     if not advisor_ids:
         return {}
-    rows = [a for a in _advisors(session, team_id, owner_id) if a.id in set(advisor_ids)]
-    touches = _touches(session, team_id, owner_id)
+    rows = session.execute(  # two columns: a row that cannot be read whole stops nothing
+        select(Advisor.id, Advisor.gains).where(
+            Advisor.team_id == team_id,
+            Advisor.owner_id == owner_id,
+            col(Advisor.id).in_(advisor_ids),
+        )
+    ).all()
+    since = now - THRESHOLDS.recent
+    touches = _touches(session, team_id, owner_id, since=since, advisor_ids=advisor_ids)
     found = {}
-    for advisor in rows:
-        balance = balance_of(AdvisorFacts.of(advisor), touches)
+    for advisor_id, gains in rows:
+        balance = balance_of(AdvisorFacts(id=advisor_id, name="", gains=gains), touches)
         if balance.only_received_lately:
-            found[advisor.id] = Offer(advisor.id, advisor.gains.strip())
+            found[advisor_id] = Offer(advisor_id, (gains or "").strip())
     return found
 
 
@@ -118,7 +143,7 @@ def send_review(
             key=key,
             target=Target.dm(owner_id),
             owner_id=owner_id,
-            payload={"asked_at": now.isoformat()},
+            payload={"asked_at": now.isoformat(), "with_text": with_text},
             now=now,
         )
         if row:

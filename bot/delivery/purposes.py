@@ -19,10 +19,14 @@ class Upload:
     make them tell this row's upload from the others of the last few minutes (a date, an id)."""
 
     filename: str
-    content: bytes
+    content: bytes | Callable[[], bytes]  # or how to make them: made when sent, not prepared
     title: str
     alt_text: str | None = None  # what a screen reader says of a picture (1,000 characters)
     comment: str | None = None  # the message shown with the file (initial_comment)
+
+    def bytes(self) -> bytes:
+        """The file's bytes (made now when `content` says how: outside any transaction)."""
+        return self.content() if callable(self.content) else self.content
 
 
 @dataclass(frozen=True)

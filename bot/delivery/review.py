@@ -4,12 +4,14 @@ review as text. core/reviewing.py reads the board; this renders it as things sta
 
 import logging
 from datetime import datetime
+from functools import partial
 
 from sqlmodel import Session
 
 from bot.delivery.purposes import Nothing, Prepared, Purpose, Ready, Upload
 from bot.views.network_picture import PictureAdvisor, alt_text, render_network
-from bot.views.review import build_review, build_upload_failed
+from bot.views.review import build_picture_missing, build_review, build_upload_failed
+from bot.views.typed import readable
 from core import outbox, reviewing
 from core.models import Outbox
 from core.nudge_plan import get_member
@@ -27,7 +29,10 @@ def prepare_text(session: Session, *, row: Outbox, now: datetime) -> Prepared:
     if get_member(session, row.team_id, row.owner_id) is None:
         return Nothing("the member is gone")
     review = _review(session, row, now)
-    failed = (row.payload or {}).get("upload_failed")
+    payload = row.payload or {}
+    if payload.get("note_only"):  # the review went as text already: only say what is missing
+        return Ready(build_picture_missing())
+    failed = payload.get("upload_failed")
     return Ready(build_upload_failed(review) if failed else build_review(review))
 
 
@@ -38,7 +43,8 @@ def prepare_picture(session: Session, *, row: Outbox, now: datetime) -> Prepared
         reviewing.facts_of(session, team_id=row.team_id, owner_id=row.owner_id)
     )
     drawn = [
-        PictureAdvisor(f.name, f.closeness, f.origin, f.support, f.relationship) for f in facts
+        PictureAdvisor(readable(f.name), f.closeness, f.origin, f.support, f.relationship)
+        for f in facts
     ]
     review = _review(session, row, now)
     day = now.date().isoformat()
@@ -46,8 +52,8 @@ def prepare_picture(session: Session, *, row: Outbox, now: datetime) -> Prepared
         {},
         upload=Upload(
             filename=f"network-{day}-{row.id}.png",
-            content=render_network(CENTRE, drawn),
-            title=f"Your network, {day} ({row.id})",
+            content=partial(render_network, CENTRE, drawn),  # drawn when sent, not now
+            title=f"Your network on {now:%a, %b} {now.day}",
             alt_text=alt_text(CENTRE, drawn),
             comment=build_review(review)["text"],
         ),
@@ -68,7 +74,9 @@ def picture_failed(
         key=f"{row.key}:without picture",
         target=Target.dm(row.owner_id),
         owner_id=row.owner_id,
-        payload={"upload_failed": True},
+        payload={"note_only": True}
+        if (row.payload or {}).get("with_text")
+        else {"upload_failed": True},
         now=now,
     )
     return [made] if made else []

@@ -78,6 +78,8 @@ TOKEN = {
     "team_access_not_granted",
 }
 NOT_INSTALLED = "not_installed"  # no client for the workspace
+# An upload Slack will not take until someone changes the app or the workspace's settings.
+NO_UPLOADS = {"missing_scope", "not_allowed_token_type", "file_uploads_disabled"}
 MAX_WAIT = 30.0  # a longer Retry-After is waited out by a later tick, not by this one
 HURRIED_WAIT = 3.0  # what a request's own message waits for at most; the tick sends it after
 MAX_429_IN_A_ROW = 20
@@ -428,7 +430,7 @@ class Sender:
             at,
             channel=row.channel_id,
             thread_ts=row.thread_ts,
-            file=upload.content,
+            file=upload.bytes(),
             filename=upload.filename,
             title=upload.title,
             alt_txt=upload.alt_text,
@@ -590,6 +592,14 @@ class Sender:
             return self._open_afresh(job)
         if code in GONE or code == "account_inactive":
             return self._give_up(job, code, gone=True)
+        if job.upload is not None and code in NO_UPLOADS:  # waiting changes nothing: say it now
+            log.error(
+                "Slack refuses file uploads in workspace %s (%s): reinstall the app to grant "
+                "files:write, or allow uploads; the purpose goes on without its file",
+                job.team_id,
+                code,
+            )
+            return self._give_up(job, code, gone=False)
         answered = status < 500 and job.step is Step.POST  # nothing was posted, Slack said so
         if code in TRANSIENT or status >= 500 or code in TOKEN:
             said = f"Slack answered {code} (HTTP {status})"

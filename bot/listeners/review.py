@@ -10,7 +10,10 @@ from bot.listeners.common import send_now, tell, transaction
 from bot.views.review import build_review
 from core import reviewing
 
-ON_ITS_WAY = "Your review, with a picture of your network, is on its way to your DM with me."
+ON_ITS_WAY = (
+    "Your review (with a picture of your network, once it has advisors) is on its way to your "
+    "DM with me."
+)
 
 
 def handle_review_command(args: Args) -> None:

@@ -91,10 +91,11 @@ def opener(item: Shown) -> str:
         )
     advisor, touch = item.advisor, item.last_touch
     if item.offer is not None:  # they gave the last few times: give something back
-        if item.offer:
+        first = item.offer.strip().splitlines()[0].strip().rstrip(".") if item.offer else ""
+        if first:
             return (
-                "They've given the last few times: offer something back, "
-                f"{escape(shorten(item.offer, 120))}."
+                "They've given the last few times: offer something back. What they gain from "
+                f"you: “{escape(shorten(first, 120))}”."
             )
         return (
             "They've given the last few times: offer something back (what do they gain from "

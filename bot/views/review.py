@@ -74,12 +74,12 @@ def _range(review: Review) -> str:
     if spread.unknown:
         line += f"; not known yet for {_names(spread.unknown)}"
     ranks = [
-        (spread.seniors, "senior"),
-        (spread.peers, "peer"),
-        (spread.juniors, "junior"),
-        (spread.others, "family or other"),
+        (spread.seniors, "senior", "seniors"),
+        (spread.peers, "peer", "peers"),
+        (spread.juniors, "junior", "juniors"),
+        (spread.others, "family or other", "family or other"),
     ]
-    mix = ", ".join(f"{n} {w}" for n, w in ranks if n)
+    mix = ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in ranks if n)
     line += f".\n{spread.inside} inside your organisation, {spread.outside} outside"
     return line + (f"; {mix}." if mix else ".")
 
@@ -93,7 +93,8 @@ def _strength(review: Review) -> str:
         parts.append(f"{round(strength.on_cadence * 100)}% in touch on cadence")
     if strength.gave is not None:
         parts.append(
-            f"you gave in {strength.gave_in} of your last {strength.recent_touchpoints} touchpoints"
+            f"you gave in {strength.gave_in} of your {strength.recent_touchpoints} touchpoints "
+            "this past year"
         )
     line = "*Strength:* " + ("; ".join(parts) if parts else "not known yet")
     if strength.overdue:
@@ -105,11 +106,8 @@ def _strength(review: Review) -> str:
 
 def _shape(review: Review) -> str:
     shape = review.shape
-    if shape.type == NetworkType.UNKNOWN:
-        needs = "; ".join(escape(n) for n in shape.needs)
-        return f"*Type:* not enough known yet. {escape(shape.sentence)}" + (
-            f" ({needs})" if needs else ""
-        )
+    if shape.type == NetworkType.UNKNOWN:  # its sentence says what to fill in
+        return f"*Type:* {escape(shape.sentence)}"
     return f"*Type: {shape.type.value}.* {escape(shape.sentence)}"
 
 
@@ -205,7 +203,7 @@ def build_home_review(review: Review) -> list[dict]:
     else:
         line = (
             f"{review.size.active} advisors (about {THRESHOLDS.about} is the research's rule "
-            f"of thumb) · type: *{review.shape.type.value}*"
+            f"of thumb) · {_home_type(review)}"
         )
     blocks.append(_section(line))
     if review.suggestions:
@@ -215,8 +213,28 @@ def build_home_review(review: Review) -> list[dict]:
     return blocks
 
 
+PICTURE_MISSING = "The picture of your network could not be uploaded this time."
+
+
+def build_picture_missing() -> dict:
+    """After the review went as text: its picture could not follow."""
+    return {"text": PICTURE_MISSING, "blocks": [_context(PICTURE_MISSING)]}
+
+
+HOME_TYPE = {
+    NetworkType.RECEPTIVE: "a *receptive* network (a few loose ties from one or two places)",
+    NetworkType.TRADITIONAL: "a *traditional* network (close ties from one or two places)",
+    NetworkType.OPPORTUNISTIC: "an *opportunistic* network (loose ties from many places)",
+    NetworkType.ENTREPRENEURIAL: "an *entrepreneurial* network (close ties from many places)",
+}
+
+
+def _home_type(review: Review) -> str:
+    return HOME_TYPE.get(review.shape.type, "its type is not known yet")
+
+
 def build_upload_failed(review: Review) -> dict:
     """The review as text, when its picture could not be uploaded."""
     message = build_review(review)
-    note = _context("The picture of your network could not be uploaded this time.")
+    note = _context(PICTURE_MISSING)
     return {"text": message["text"], "blocks": [*message["blocks"], note]}

@@ -508,3 +508,22 @@ def test_the_settings_take_every_3_6_or_12_months_or_never(session, clock):
             clock=clock,
         )
     assert caught.value.field == "reassess"
+
+
+def test_the_question_names_only_a_gap_enlisting_someone_would_close(session, clock):
+    member(session, clock)
+    origins = ("employer", "former_employer", "association", "community", "school")
+    for n, origin in enumerate(origins):  # a full board, every function, but no goals written
+        enlist(
+            session,
+            clock,
+            f"Advisor {n}",
+            relationship="senior" if n % 2 else "peer",
+            inside_org=origin == "employer",
+            support=tuple(Support),
+            origin=origin,
+            closeness=4,
+        )
+    session.commit()
+
+    assert reassess.top_gap(session, team_id=TEAM, owner_id=ALICE, now=clock.now()) is None

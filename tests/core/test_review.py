@@ -275,13 +275,13 @@ def test_only_receiving_suggests_what_they_gain_from_the_member():
 
 def test_a_long_goal_is_cut_in_its_suggestion_and_the_other_unlinked_goals_are_counted():
     goals = (
-        GoalFacts(2, GoalKind.STRENGTH, "Writing"),
+        GoalFacts(2, GoalKind.FIVE_YEARS, "Writing"),
         GoalFacts(3, GoalKind.GAP, "x" * 300),
     )
-    review = run(HEALTHY, goals=(LEAD, *goals))
-    assert review.unlinked_goals == goals
+    review = run(HEALTHY, goals=(LEAD, *goals, GoalFacts(4, GoalKind.STRENGTH, "Listening")))
+    assert review.unlinked_goals == goals  # a strength is the member's own, not a gap
     text = review.suggestions[0].text
-    assert "“" + "x" * 119 + "…”" in text  # the gap before the strength
+    assert "“" + "x" * 119 + "…”" in text  # what they lack before where they head
     assert text.endswith("(1 more goal has no advisor.)")
 
 

@@ -87,7 +87,7 @@ def test_the_review_answers_at_once_and_uploads_the_picture_to_the_dm(
     assert 600 <= width <= 1600 and 600 <= height <= 1600
     assert 10_000 < len(upload["content"]) < 400_000
     assert "Grace Hopper" in upload["alt_txt"]
-    assert upload["title"].startswith("Your network, 2026-11-23")
+    assert upload["title"] == "Your network on Mon, Nov 23"
 
 
 def test_an_empty_board_is_told_what_the_review_needs_and_no_picture_is_made(
@@ -181,9 +181,10 @@ def test_a_stay_in_touch_nudge_suggests_giving_back_after_only_receiving(
     nudging.every_hour_until(datetime(2026, 11, 24, 12, tzinfo=UTC))
 
     [nudge] = nudging.dms()
-    assert "They've given the last few times: offer something back, my notes on pricing" in (
-        text_of(nudge)
-    )
+    assert (
+        "They've given the last few times: offer something back. What they gain from you: "
+        "“my notes on pricing”."
+    ) in text_of(nudge)
 
 
 def test_the_review_rows_are_keyed_by_the_moment_asked_so_a_second_asking_is_its_own(
@@ -202,3 +203,28 @@ def test_the_review_rows_are_keyed_by_the_moment_asked_so_a_second_asking_is_its
             ).size.active
             == 7
         )
+
+
+def test_a_workspace_without_files_write_gets_the_review_as_text_at_once(
+    bot, nudging, fake_slack, caplog
+):
+    seven_advisors(nudging)
+    fake_slack.fail("files.getUploadURLExternal", "missing_scope")
+
+    review_command(bot, fake_slack)
+
+    [text] = [m for m in fake_slack.posted("D0ALICE") if "reviewed" in m["text"]]
+    assert "could not be uploaded" in text_of(text)
+    assert any("files:write" in r.getMessage() for r in caplog.records)
+
+
+def test_from_home_a_failed_picture_adds_a_line_not_the_review_twice(bot, nudging, fake_slack):
+    seven_advisors(nudging)
+    fake_slack.fail("files.completeUploadExternal", "file_uploads_disabled")
+
+    bot.slack.interact(block_action(OPEN_REVIEW))
+    bot.settle()
+
+    said = [m["text"] for m in fake_slack.posted("D0ALICE")]
+    assert len([t for t in said if "reviewed" in t]) == 1
+    assert "The picture of your network could not be uploaded this time." in said
