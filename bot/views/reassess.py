@@ -6,6 +6,7 @@ from datetime import datetime
 
 from bot.ids import REASSESS, REASSESS_CADENCE, REASSESS_DONE, REASSESS_ENLIST
 from bot.views.board import KIND
+from bot.views.circles import thread_link
 from bot.views.text import day, escape, mrkdwn, option, plain, shorten
 from core.cadence import describe_days
 from core.models import Support
@@ -184,10 +185,16 @@ def build_reminder(step: Step, now: datetime) -> dict:
     left = "1 advisor" if step.left == 1 else f"{step.left} advisors"
     text = (
         f":hourglass_flowing_sand: Your board's reassessment from {started} is waiting: {left} "
-        f"to go, starting with *{escape(step.advisor.name)}*. Pick it up in that message, above: "
+        f"to go, starting with *{escape(step.advisor.name)}*. {_where(step.reassessment)}: "
         "it keeps your place and its buttons still work."
     )
     return {
         "text": f"Your board's reassessment is waiting: {left} to go.",
         "blocks": [{"type": "section", "text": mrkdwn(text)}],
     }
+
+
+def _where(reassessment) -> str:
+    """A link to the reassessment's message (Slack opens it in the DM), when it is known."""
+    link = thread_link(reassessment.channel_id, reassessment.ts)
+    return f"<{link}|Pick it up in that message>" if link else "Pick it up in that message, above"
