@@ -351,8 +351,12 @@ def review_board(
     `core.promises.keeping_by_advisor` gives it); `zone` is the member's, where "overdue"
     is decided as on the board."""
     board = [a for a in advisors if a.status == AdvisorStatus.ACTIVE]
+    by_advisor: dict[int, list[Touch]] = {}
+    for touch in touches:  # once, not once per advisor
+        by_advisor.setdefault(touch.advisor_id, []).append(touch)
     balances = tuple(
-        balance_of(a, touches, keeping.get(a.id, Keeping()).kept_on_time) for a in board
+        balance_of(a, by_advisor.get(a.id, ()), keeping.get(a.id, Keeping()).kept_on_time)
+        for a in board
     )
     spread, strength = range_of(board), strength_of(board, touches, now=now, zone=zone)
     done = Review(

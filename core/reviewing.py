@@ -54,21 +54,19 @@ def facts_of(session: Session, *, team_id: str, owner_id: str) -> list[AdvisorFa
 
 
 def _touches(
-    session: Session, team_id: str, owner_id: str, *, since: datetime, advisor_ids=None
+    session: Session, team_id: str, owner_id: str, *, since: datetime, advisor_ids: list[int]
 ) -> list[Touch]:
-    """The member's touchpoints of the past year (the give and take the review weighs is the
-    recent one), newest first: three columns, not whole rows."""
-    query = (
-        select(Touchpoint.advisor_id, Touchpoint.at, Touchpoint.given_by)
-        .where(
-            Touchpoint.team_id == team_id,
-            Touchpoint.owner_id == owner_id,
-            col(Touchpoint.at) >= since,
-        )
-        .order_by(col(Touchpoint.at).desc(), col(Touchpoint.id).desc())
+    """The past year's touchpoints with these advisors of the member (the give and take the
+    review weighs is the recent one): three columns, not whole rows, found by the advisor's
+    index, never a scan of everyone's."""
+    if not advisor_ids:
+        return []
+    query = select(Touchpoint.advisor_id, Touchpoint.at, Touchpoint.given_by).where(
+        col(Touchpoint.advisor_id).in_(advisor_ids),
+        Touchpoint.team_id == team_id,
+        Touchpoint.owner_id == owner_id,
+        col(Touchpoint.at) >= since,
     )
-    if advisor_ids is not None:
-        query = query.where(col(Touchpoint.advisor_id).in_(advisor_ids))
     return [Touch(row.advisor_id, row.at, row.given_by) for row in session.execute(query)]
 
 
@@ -84,9 +82,11 @@ def _goals(session: Session, team_id: str, owner_id: str) -> list[GoalFacts]:
 def review_of(session: Session, *, team_id: str, owner_id: str, now: datetime) -> Review:
     """The member's review as their rows stand at `now`."""
     who = {"team_id": team_id, "owner_id": owner_id}
+    facts = facts_of(session, **who)
+    ids, since = [f.id for f in facts], now - THRESHOLDS.recent
     return review_board(
-        facts_of(session, **who),
-        touches=_touches(session, team_id, owner_id, since=now - THRESHOLDS.recent),
+        facts,
+        touches=_touches(session, team_id, owner_id, since=since, advisor_ids=ids),
         keeping=keeping_by_advisor(session, **who, now=now),
         goals=_goals(session, team_id, owner_id),
         now=now,
