@@ -44,7 +44,7 @@ from core.models import (
     Outcome,
     Pairing,
 )
-from core.outbox import Target
+from core.outbox import Skip, Target, Wait
 from core.touchpoints import log_touchpoint
 from core.typed import check_typed
 
@@ -518,17 +518,6 @@ def answered(session: Session, *, check_in_id: int, user_id: str) -> bool:
 class Remind:
     check_in: CheckIn
     circle: Circle
-
-
-@dataclass(frozen=True)
-class Wait:
-    at: datetime
-    why: str
-
-
-@dataclass(frozen=True)
-class Skip:
-    why: str
 
 
 def reminder(session: Session, *, row: Outbox, now: datetime) -> Remind | Wait | Skip:

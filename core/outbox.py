@@ -77,6 +77,21 @@ class Attempt:
     next_try_at: datetime | None
 
 
+@dataclass(frozen=True)
+class Wait:
+    """A purpose's core decision: not yet (the person's window is closed): from `at`."""
+
+    at: datetime
+    why: str
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A purpose's core decision: nothing to send any more, and why."""
+
+    why: str
+
+
 def enqueue(
     session: Session,
     *,

@@ -42,7 +42,7 @@ from core.models import (
     ReassessmentAnswer,
     Schedule,
 )
-from core.outbox import Target
+from core.outbox import Skip, Target, Wait
 
 PURPOSE = "reassess"  # the schedule's purpose, and the DM's
 REMIND = "reassess_remind"
@@ -291,17 +291,6 @@ def _int(value) -> int | None:
 
 
 # --- sending: inside the member's window
-
-
-@dataclass(frozen=True)
-class Wait:
-    at: datetime
-    why: str
-
-
-@dataclass(frozen=True)
-class Skip:
-    why: str
 
 
 @dataclass(frozen=True)
