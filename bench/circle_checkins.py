@@ -24,22 +24,18 @@ postgresql://postgres@127.0.0.1:5432/postgres) and dropped at the end.
 """
 
 import argparse
-import contextlib
 import json
 import logging
-import os
-import platform
 import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-import sqlalchemy
 from sqlmodel import Session, func, select
 
-from bench._load import DEFAULT_POSTGRES, BenchError, postgres_url, sqlite_url
-from bench.nudge_throughput import most_within, version
+from bench._load import DEFAULT_POSTGRES, BenchError
+from bench.nudge_throughput import most_within, run_each
 from bot.delivery.pacing import Pacing
 from bot.delivery.purposes import registry
 from bot.delivery.sender import Sender, client_for_sending
@@ -195,16 +191,6 @@ def run(database_url: str, setup: Setup) -> dict:
         engine.dispose()
 
 
-@contextlib.contextmanager
-def database(name: str, server: str):
-    if name == "sqlite":
-        with sqlite_url(prefix="bench-circles-") as url:
-            yield url
-    else:
-        with postgres_url(server) as url:
-            yield url
-
-
 def report(results: dict) -> str:
     header = (
         "database",
@@ -286,24 +272,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.ERROR)
     setup = Setup(args.circles, args.cap, args.window)
     names = ["sqlite", "postgres"] if args.database == "both" else [args.database]
-    results = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "sqlalchemy": sqlalchemy.__version__,
-        },
-        "runs": [],
-    }
+    what = f"{setup.circles} circles"
     try:
-        for name in names:
-            with database(name, args.postgres_url) as url:
-                shown = version(url)
-                print(f"{shown}: {setup.circles} circles...", flush=True)
-                done = run(url, setup)
-                done["database"] = name
-                done["version"] = shown
-                results["runs"].append(done)
+        results = run_each(
+            names, args.postgres_url, "bench-circles-", what, lambda url: run(url, setup)
+        )
     except BenchError as problem:
         print(f"circle_checkins: FAILED: {problem}", file=sys.stderr)
         return 1

@@ -194,13 +194,36 @@ def most_within(times: list[float], span: float) -> int:
 
 
 @contextlib.contextmanager
-def database(name: str, server: str):
+def database(name: str, server: str, prefix: str = "bench-throughput-"):
     if name == "sqlite":
-        with sqlite_url(prefix="bench-throughput-") as url:
+        with sqlite_url(prefix=prefix) as url:
             yield url
     else:
         with postgres_url(server) as url:
             yield url
+
+
+def run_each(names: list[str], server: str, prefix: str, what: str, run_one) -> dict:
+    """`run_one(url)` on a fresh database of each name, with the machine's description: the
+    results as the benchmarks print and save them. BenchError when a database is unreachable."""
+    results: dict = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "sqlalchemy": sqlalchemy.__version__,
+        },
+        "runs": [],
+    }
+    for name in names:
+        with database(name, server, prefix) as url:
+            shown = version(url)
+            print(f"{shown}: {what}...", flush=True)
+            done = run_one(url)
+            done["database"] = name
+            done["version"] = shown
+            results["runs"].append(done)
+    return results
 
 
 def version(url: str) -> str:
@@ -325,24 +348,11 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     names = ["sqlite", "postgres"] if args.database == "both" else [args.database]
-    results: dict = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "sqlalchemy": sqlalchemy.__version__,
-        },
-        "runs": [],
-    }
+    what = f"{sum(w.expected for w in workspaces)} messages"
     try:
-        for name in names:
-            with database(name, args.postgres_url) as url:
-                shown = version(url)
-                print(f"{shown}: {sum(w.expected for w in workspaces)} messages...", flush=True)
-                done = run(url, workspaces)
-                done["database"] = name
-                done["version"] = shown
-                results["runs"].append(done)
+        results = run_each(
+            names, args.postgres_url, "bench-throughput-", what, lambda url: run(url, workspaces)
+        )
     except BenchError as problem:
         print(f"nudge_throughput: FAILED: {problem}", file=sys.stderr)
         return 1
