@@ -5,11 +5,16 @@ from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     DateTime,
     ForeignKeyConstraint,
     Index,
+    Integer,
+    String,
+    Table,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -389,8 +394,9 @@ class Outbox(SQLModel, table=True):
 
 
 class Workspace(SQLModel, table=True):
-    """A Slack workspace's sending state: Slack asked to wait (a long Retry-After), or its token
-    was refused (nothing is sent until a check with Slack says it works again)."""
+    """A Slack workspace's sending state: Slack asked to wait (a long Retry-After), its token
+    was refused (nothing is sent until a check with Slack says it works again), or the app was
+    uninstalled (nothing is sent, and its data goes at `delete_after` unless it is reinstalled)."""
 
     team_id: str = Field(primary_key=True, max_length=32)
     hold_until: datetime | None = _timestamp(nullable=True)
@@ -398,6 +404,9 @@ class Workspace(SQLModel, table=True):
     check_at: datetime | None = _timestamp(nullable=True)  # when to ask Slack again
     checks: int = 0  # failed checks in a row, for the back-off
     updated_at: datetime = _timestamp()
+    installed_at: datetime | None = _timestamp(nullable=True)  # the latest OAuth install
+    uninstalled_at: datetime | None = _timestamp(nullable=True)  # set: nothing is sent
+    delete_after: datetime | None = _timestamp(nullable=True)  # its data goes then
 
 
 class DmChannel(SQLModel, table=True):
@@ -730,3 +739,74 @@ class ReassessmentAnswer(SQLModel, table=True):
     answer: str = Field(max_length=12)  # keep, cadence, ease_aside
     cadence_days: int | None = None
     at: datetime = _timestamp()
+
+
+# slack_sdk's installation and OAuth state stores (slack_sdk.oauth ...sqlalchemy), declared here
+# so that migrations create them and the tests see every table; their columns are slack_sdk's.
+# Tokens are stored encrypted (bot/install.py), so the token columns are Text, not String(200).
+slack_installations = Table(
+    "slack_installations",
+    SQLModel.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_id", String(32), nullable=False),
+    Column("app_id", String(32), nullable=False),
+    Column("enterprise_id", String(32)),
+    Column("enterprise_name", String(200)),
+    Column("enterprise_url", String(200)),
+    Column("team_id", String(32)),
+    Column("team_name", String(200)),
+    Column("bot_token", Text),
+    Column("bot_id", String(32)),
+    Column("bot_user_id", String(32)),
+    Column("bot_scopes", String(1000)),
+    Column("bot_refresh_token", Text),
+    Column("bot_token_expires_at", DateTime),
+    Column("user_id", String(32), nullable=False),
+    Column("user_token", Text),
+    Column("user_scopes", String(1000)),
+    Column("user_refresh_token", Text),
+    Column("user_token_expires_at", DateTime),
+    Column("incoming_webhook_url", Text),
+    Column("incoming_webhook_channel", String(200)),
+    Column("incoming_webhook_channel_id", String(200)),
+    Column("incoming_webhook_configuration_url", String(200)),
+    Column("is_enterprise_install", Boolean, nullable=False),
+    Column("token_type", String(32)),
+    Column("installed_at", DateTime, nullable=False),
+    Index(
+        "slack_installations_idx",
+        "client_id",
+        "enterprise_id",
+        "team_id",
+        "user_id",
+        "installed_at",
+    ),
+)
+slack_bots = Table(
+    "slack_bots",
+    SQLModel.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_id", String(32), nullable=False),
+    Column("app_id", String(32), nullable=False),
+    Column("enterprise_id", String(32)),
+    Column("enterprise_name", String(200)),
+    Column("team_id", String(32)),
+    Column("team_name", String(200)),
+    Column("bot_token", Text),
+    Column("bot_id", String(32)),
+    Column("bot_user_id", String(32)),
+    Column("bot_scopes", String(1000)),
+    Column("bot_refresh_token", Text),
+    Column("bot_token_expires_at", DateTime),
+    Column("is_enterprise_install", Boolean, nullable=False),
+    Column("installed_at", DateTime, nullable=False),
+    Index("slack_bots_idx", "client_id", "enterprise_id", "team_id", "installed_at"),
+)
+slack_oauth_states = Table(
+    "slack_oauth_states",
+    SQLModel.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("state", String(200), nullable=False),
+    Column("expire_at", DateTime, nullable=False),
+    Index("slack_oauth_states_state", "state", unique=True),
+)
