@@ -756,7 +756,10 @@ def missed_late(session: Session, *, check_in: CheckIn, now: datetime) -> list[i
 
 
 def _tell_missed(session: Session, circle: Circle, check_in_id: int, *, now) -> list[int]:
-    """One DM to the circle's owner: this check-in was skipped, and why."""
+    """One DM to the circle's owner: this check-in was skipped, and why (none when the circle
+    has no owner left: its last person asked to be forgotten, core/forget.py)."""
+    if not circle.owner_id:
+        return []
     told = _enqueue(
         session,
         circle,

@@ -451,6 +451,8 @@ def pause_for_fault(
     _stop(session, circle, state=CircleState.PAUSED, why=why, now=now)
     circle.pauses += 1
     session.add(circle)
+    if not circle.owner_id:  # its last person was forgotten (core/forget.py): nobody to tell
+        return []
     told = outbox.enqueue(
         session,
         team_id=team_id,
