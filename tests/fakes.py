@@ -7,6 +7,7 @@ import hmac
 import itertools
 import json
 import mimetypes
+import secrets
 import socket
 import struct
 import threading
@@ -113,22 +114,60 @@ class Channel:
     archived: bool = False
     deleted: bool = False
     created: int = 0
+    bot_user: str = BOT_USER_ID  # the bot user of the channel's workspace
 
     @property
     def bot_in(self) -> bool:
-        return BOT_USER_ID in self.members
+        return self.bot_user in self.members
 
 
 POSTING = {"chat.postMessage", "chat.postEphemeral", "chat.update", "files.completeUploadExternal"}
 READING = {"conversations.history", "conversations.replies"}
 WITH_TEAM = {  # answered per workspace: their handlers take the caller's team too
     "auth.test",
+    "users.info",
     "conversations.open",
     "conversations.info",
     "conversations.members",
     "conversations.join",
 }
 MPIM_MAX_USERS = 8  # a group DM holds nine people: the bot and eight others
+APP_ID = "A0ADVISOR"
+CODE_LIFETIME = timedelta(minutes=10)  # Slack's OAuth codes expire after ten minutes
+
+
+@dataclass
+class OAuthApp:
+    """The app's OAuth settings on Slack's side (FakeSlack.oauth_app)."""
+
+    client_id: str
+    client_secret: str
+    rotation: bool = False  # token rotation on: access tokens expire, refresh tokens renew them
+    expires_in: int = 43200  # seconds an access token lives with rotation on (Slack: 12 hours)
+    app_id: str = APP_ID
+
+
+@dataclass(frozen=True)
+class _Refresh:
+    """What a refresh token renews: whose token, of which kind, with which scopes."""
+
+    team_id: str
+    kind: str  # "xoxb" (the bot's) or "xoxp" (a person's)
+    scopes: tuple[str, ...]
+    user: str | None = None
+
+
+@dataclass
+class Install:
+    """One workspace's bot as an install made it (FakeSlack.authorize)."""
+
+    team_id: str
+    team_name: str
+    bot_user: str
+    bot_id: str
+    scopes: tuple[str, ...] = ()
+    user_tokens: dict[str, str] = field(default_factory=dict)  # user id -> their user token
+    uninstalled: bool = False
 
 
 class FakeSlack:
@@ -139,6 +178,15 @@ class FakeSlack:
         self.team_id = team_id
         self.tokens = {token: team_id}  # each workspace's bot token
         self.revoked: set[str] = set()
+        self.app: OAuthApp | None = None  # the OAuth app, once a test configures it
+        self.installs: dict[str, Install] = {}  # workspaces installed through OAuth, by team
+        self.expires_at: dict[str, datetime] = {}  # access tokens that expire (rotation)
+        self.refresh_tokens: dict[str, str] = {}  # refresh tokens still valid -> their team
+        self._refresh_issued: dict[str, _Refresh] = {}  # every refresh token issued
+        self._uninstalled: set[str] = set()  # tokens revoked because their workspace uninstalled
+        self.scopes: dict[str, tuple[str, ...]] = {}  # scopes granted to a token (x-oauth-scopes)
+        self._codes: dict[str, dict] = {}  # OAuth codes not yet exchanged
+        self._caller = threading.local()  # the workspace of the token of the call answered
         self.clock = clock  # message timestamps follow it when given
         self.users: dict[str, dict] = {}
         self.calls: list[Call] = []
@@ -198,6 +246,143 @@ class FakeSlack:
     def restore(self, token: str) -> None:
         self.revoked.discard(token)
 
+    # -- installs through OAuth (Slack's side of the "Add to Slack" flow)
+    def oauth_app(
+        self, client_id: str, client_secret: str, *, rotation: bool = False, expires_in: int = 43200
+    ) -> OAuthApp:
+        """Configure the app's OAuth credentials (what oauth.v2.access checks) and whether token
+        rotation is on: then every access token issued from now on expires after `expires_in`
+        seconds of this fake's clock and comes with a refresh token."""
+        self.app = OAuthApp(client_id, client_secret, rotation=rotation, expires_in=expires_in)
+        return self.app
+
+    def authorize(
+        self,
+        team_id: str,
+        *,
+        team_name: str | None = None,
+        installer: str = "U0INSTALLER",
+        scopes=("chat:write", "commands", "im:write"),
+        user_scopes=(),
+        redirect_uri: str | None = None,
+    ) -> str:
+        """What Slack does when `installer` approves the install in their browser: the workspace
+        exists from now on (made if new, with the installer as one of its people and a bot user of
+        its own) and a one-time code comes back, valid ten minutes on this fake's clock, for the
+        test to hand to the bot's /slack/oauth_redirect?code=...&state=.... `user_scopes` also
+        asks a user token for the installer; `redirect_uri` is the one the install began with
+        (the exchange must then name the same)."""
+        if self.app is None:
+            raise AssertionError("configure the OAuth app first: fake_slack.oauth_app(...)")
+        install = self.installs.get(team_id)
+        if install is None:
+            suffix = team_id.removeprefix("T")
+            bot = (f"U0B{suffix}", f"B0{suffix}")
+            if team_id == self.team_id:  # the default workspace keeps the bot the tests know
+                bot = (BOT_USER_ID, BOT_ID)
+            install = self.installs[team_id] = Install(team_id, team_name or "", *bot)
+            with self._changed:
+                for channel in self.channels.values():  # channels the test made there before
+                    if channel.team_id == team_id and channel.bot_user != bot[0]:
+                        channel.members = [
+                            bot[0] if m == channel.bot_user else m for m in channel.members
+                        ]
+                        channel.bot_user = bot[0]
+        install.team_name = team_name or install.team_name or f"Workspace {team_id}"
+        if installer not in self.users:
+            self.add_user(installer, team_id=team_id)
+        code = f"{self._seconds()}.{secrets.token_hex(12)}"
+        self._codes[code] = {
+            "team_id": team_id,
+            "installer": installer,
+            "scopes": tuple(scopes),
+            "user_scopes": tuple(user_scopes),
+            "redirect_uri": redirect_uri,
+            "issued": self._now(),
+        }
+        return code
+
+    def bot_user(self, team_id: str) -> str:
+        """The bot's user id in that workspace (each install's own; BOT_USER_ID otherwise)."""
+        install = self.installs.get(team_id)
+        return install.bot_user if install else BOT_USER_ID
+
+    def _bot_id(self, team_id: str) -> str:
+        install = self.installs.get(team_id)
+        return install.bot_id if install else BOT_ID
+
+    def tokens_of(self, team_id: str) -> list[str]:
+        """Every token Slack issued for that workspace, oldest first (revoked ones included)."""
+        return [token for token, team in self.tokens.items() if team == team_id]
+
+    def uninstall(self, team_id: str) -> list[str]:
+        """Someone removed the app from that workspace: every token Slack issued for it (bot,
+        user, refresh) is refused from now on, `token_revoked` (`invalid_auth` once the workspace
+        installs the app again: those tokens belong to no install any more). Returns the two
+        Events API bodies Slack sends, raw JSON to sign and post to /slack/events as they are:
+        tokens_revoked (the bot user, and any user with a user token), then app_uninstalled."""
+        install = self.installs.get(team_id)
+        with self._changed:
+            for token in self.tokens_of(team_id):
+                if token not in self.revoked:
+                    self.revoked.add(token)
+                    self._uninstalled.add(token)
+            for refresh, team in list(self.refresh_tokens.items()):
+                if team == team_id:
+                    del self.refresh_tokens[refresh]
+            if install is not None:
+                install.uninstalled = True
+        bot_user = install.bot_user if install else BOT_USER_ID
+        users = sorted(install.user_tokens) if install else []
+        tokens = {"oauth": users, "bot": [bot_user]}
+        return [
+            self._event(team_id, {"type": "tokens_revoked", "tokens": tokens}),
+            self._event(team_id, {"type": "app_uninstalled"}),
+        ]
+
+    def _event(self, team_id: str, event: dict) -> str:
+        """An Events API body for the app in that workspace, shaped like bolt-python's
+        event_callback.app_uninstalled.json and tests/payloads.event_callback."""
+        app_id = self.app.app_id if self.app else APP_ID
+        return json.dumps(
+            {
+                "token": "legacy-verification-token",
+                "team_id": team_id,
+                "api_app_id": app_id,
+                "event": {**event, "event_ts": f"{self._seconds()}.{next(self._ts):06d}"},
+                "type": "event_callback",
+                "event_id": f"Ev{secrets.token_hex(5).upper()}",
+                "event_time": self._seconds(),
+                "authorizations": [
+                    {
+                        "enterprise_id": None,
+                        "team_id": team_id,
+                        "user_id": self.bot_user(team_id),
+                        "is_bot": True,
+                        "is_enterprise_install": False,
+                    }
+                ],
+                "is_ext_shared_channel": False,
+            }
+        )
+
+    def refreshes(self, team_id: str | None = None) -> list[Call]:
+        """The token refreshes asked so far (oauth.v2.access with grant_type=refresh_token),
+        granted or not; with `team_id`, only those of that workspace's refresh tokens."""
+        found = [
+            c
+            for c in self.calls_to("oauth.v2.access")
+            if c.args.get("grant_type") == "refresh_token"
+        ]
+        if team_id is None:
+            return found
+        issued = self._refresh_issued
+        return [
+            c
+            for c in found
+            if (given := issued.get(str(c.args.get("refresh_token")))) and given.team_id == team_id
+        ]
+
     def add_user(
         self,
         user_id: str,
@@ -239,15 +424,18 @@ class FakeSlack:
         """A channel Slack knows, with these members (user ids) and the bot among them if
         `bot_in`. Slack shows a private channel only to its members: until the bot is in it,
         it is channel_not_found."""
-        bot = [BOT_USER_ID] if bot_in and BOT_USER_ID not in members else []
+        team_id = team_id or self.team_id
+        bot_user = self.bot_user(team_id)
+        bot = [bot_user] if bot_in and bot_user not in members else []
         channel = Channel(
             channel_id,
             name,
-            team_id or self.team_id,
+            team_id,
             private=private,
             members=[*dict.fromkeys(members), *bot],
             archived=archived,
             created=self._seconds(),
+            bot_user=bot_user,
         )
         with self._changed:
             self.channels[channel_id] = channel
@@ -267,7 +455,7 @@ class FakeSlack:
 
     def remove_bot(self, channel_id: str) -> None:
         """Someone removed the bot from the channel (/remove, or it was kicked)."""
-        self.leave(channel_id, BOT_USER_ID)
+        self.leave(channel_id, self.channels[channel_id].bot_user)
 
     def archive(self, channel_id: str) -> None:
         with self._changed:
@@ -396,15 +584,16 @@ class FakeSlack:
             return queue.popleft()
         if method == "response_url":
             return Reply(200, "ok")
+        if method == "oauth.v2.access":  # no token: the app's own credentials
+            return Reply(200, self._oauth_v2_access(args, headers))
         token = (headers.get("authorization") or "").removeprefix("Bearer ") or args.get("token")
         if method == "apps.connections.open":
             if not str(token).startswith("xapp-"):
                 return Reply(200, {"ok": False, "error": "not_allowed_token_type"})
             return Reply(200, {"ok": True, "url": self.socket_mode_url})
-        if token in self.revoked:
-            return Reply(200, {"ok": False, "error": "token_revoked"})
-        if token not in self.tokens:
-            return Reply(200, {"ok": False, "error": "invalid_auth" if token else "not_authed"})
+        refused = self._token_refused(token)
+        if refused:
+            return Reply(200, {"ok": False, "error": refused})
         team_id = self.tokens[token]
         if method == "chat.postMessage":
             limited = self._over_limit(team_id, str(args.get("channel")))
@@ -416,29 +605,162 @@ class FakeSlack:
         refused = self._refused(method, args, team_id)
         if refused:
             return Reply(200, refused)
-        if method in WITH_TEAM:
-            return Reply(200, handler(args, team_id))
-        return Reply(200, handler(args))
+        self._caller.team_id = team_id  # where what it posts lands (handlers taking `args` only)
+        try:
+            answer = handler(args, team_id) if method in WITH_TEAM else handler(args)
+        finally:
+            self._caller.team_id = None
+        granted = self.scopes.get(token)
+        return Reply(200, answer, {} if granted is None else {"x-oauth-scopes": ",".join(granted)})
 
-    def _auth_test(self, args: dict, team_id: str | None = None) -> dict:
+    def _token_refused(self, token) -> str | None:
+        """What Slack answers a call with this token instead of an answer (None: it works):
+        token_revoked, invalid_auth (unknown, or left over from before an uninstall once the
+        app is installed again), not_authed (none), token_expired (rotation, by this fake's
+        clock)."""
+        if not token:
+            return "not_authed"
+        if token in self.revoked:
+            install = self.installs.get(self.tokens.get(token, ""))
+            reinstalled = install is not None and not install.uninstalled
+            return "invalid_auth" if token in self._uninstalled and reinstalled else "token_revoked"
+        if token not in self.tokens:
+            return "invalid_auth"
+        expires = self.expires_at.get(token)
+        if expires is not None and self._now() >= expires:
+            return "token_expired"
+        return None
+
+    # -- oauth.v2.access: the code exchanged for tokens, and refresh tokens for new ones
+    def _oauth_v2_access(self, args: dict, headers: dict) -> dict:
+        """Slack's token exchange. The app's credentials come as HTTP Basic auth (what slack_sdk
+        sends) or as client_id and client_secret fields. A code is good once, for ten minutes.
+        With rotation on, grant_type=refresh_token trades a refresh token for a new access token
+        and a new refresh token; as Slack documents (docs.slack.dev/authentication/using-token-
+        rotation), the refresh token used is revoked then (a second use: invalid_refresh_token),
+        while the access token it renewed keeps working until it expires."""
+        client_id, client_secret = _client_credentials(args, headers)
+        app = self.app
+        if app is None or client_id != app.client_id:
+            return {"ok": False, "error": "invalid_client_id"}
+        if client_secret != app.client_secret:
+            return {"ok": False, "error": "bad_client_secret"}
+        grant = args.get("grant_type") or "authorization_code"
+        if grant == "refresh_token":
+            return self._refresh(str(args.get("refresh_token") or ""))
+        if grant != "authorization_code":
+            return {"ok": False, "error": "invalid_grant_type"}
+        with self._changed:
+            asked = self._codes.pop(str(args.get("code") or ""), None)
+        if asked is None or self._now() - asked["issued"] > CODE_LIFETIME:
+            return {"ok": False, "error": "invalid_code"}
+        if asked["redirect_uri"] is not None and args.get("redirect_uri") != asked["redirect_uri"]:
+            return {"ok": False, "error": "bad_redirect_uri"}
+        return self._install(asked)
+
+    def _install(self, asked: dict) -> dict:
+        """The install the code stands for: a new bot token (and a user token when asked)."""
+        team_id, installer = asked["team_id"], asked["installer"]
+        install = self.installs[team_id]
+        token, refresh = self._issue(_Refresh(team_id, "xoxb", asked["scopes"]))
+        authed_user = {"id": installer}
+        if asked["user_scopes"]:
+            user = _Refresh(team_id, "xoxp", asked["user_scopes"], installer)
+            user_token, user_refresh = self._issue(user)
+            authed_user |= {
+                "scope": ",".join(user.scopes),
+                "access_token": user_token,
+                "token_type": "user",
+                **self._expiring(user_refresh),
+            }
+        with self._changed:
+            install.scopes, install.uninstalled = asked["scopes"], False
+            if asked["user_scopes"]:
+                install.user_tokens[installer] = user_token
         return {
             "ok": True,
-            "url": "https://fake-workspace.slack.com/",
-            "team": "Fake Workspace",
-            "user": "advisor-bot",
-            "team_id": team_id or self.team_id,
-            "user_id": BOT_USER_ID,
-            "bot_id": BOT_ID,
+            "access_token": token,
+            "token_type": "bot",
+            "scope": ",".join(asked["scopes"]),
+            "bot_user_id": install.bot_user,
+            "app_id": self.app.app_id,
+            **self._expiring(refresh),
+            "team": {"id": team_id, "name": install.team_name},
+            "enterprise": None,
+            "authed_user": authed_user,
             "is_enterprise_install": False,
         }
 
-    def _users_info(self, args: dict) -> dict:
+    def _refresh(self, refresh_token: str) -> dict:
+        with self._changed:
+            team_id = self.refresh_tokens.pop(refresh_token, None)
+        if team_id is None:
+            return {"ok": False, "error": "invalid_refresh_token"}
+        renewed = self._refresh_issued[refresh_token]
+        token, refresh = self._issue(renewed)
+        install = self.installs[team_id]
+        if renewed.user is None:
+            whose = {"token_type": "bot", "bot_user_id": install.bot_user}
+        else:
+            whose = {"token_type": "user", "user_id": renewed.user}
+            with self._changed:
+                install.user_tokens[renewed.user] = token
+        return {
+            "ok": True,
+            "app_id": self.app.app_id,
+            "access_token": token,
+            "scope": ",".join(renewed.scopes),
+            **whose,
+            **self._expiring(refresh),
+            "team": {"id": team_id, "name": install.team_name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+
+    def _issue(self, what: _Refresh) -> tuple[str, str | None]:
+        """A new access token (and, with rotation on, its refresh token), known from now on."""
+        rotation = self.app.rotation
+        body = f"{what.kind}-{what.team_id}-{next(self._ts)}-{secrets.token_hex(12)}"
+        token = f"xoxe.{body}" if rotation else body
+        refresh = f"xoxe-1-{secrets.token_hex(24)}" if rotation else None
+        with self._changed:
+            self.tokens[token] = what.team_id
+            self.scopes[token] = what.scopes
+            if refresh:
+                self.expires_at[token] = self._now() + timedelta(seconds=self.app.expires_in)
+                self.refresh_tokens[refresh] = what.team_id
+                self._refresh_issued[refresh] = what
+        return token, refresh
+
+    def _expiring(self, refresh: str | None) -> dict:
+        """The fields an answer carries for a token that expires (none without rotation)."""
+        return {"expires_in": self.app.expires_in, "refresh_token": refresh} if refresh else {}
+
+    def _auth_test(self, args: dict, team_id: str | None = None) -> dict:
+        team_id = team_id or self.team_id
+        install = self.installs.get(team_id)
+        return {
+            "ok": True,
+            "url": "https://fake-workspace.slack.com/",
+            "team": install.team_name if install else "Fake Workspace",
+            "user": "advisor-bot",
+            "team_id": team_id,
+            "user_id": self.bot_user(team_id),
+            "bot_id": self._bot_id(team_id),
+            "is_enterprise_install": False,
+        }
+
+    def _users_info(self, args: dict, team_id: str) -> dict:
+        """A person of the caller's workspace (another workspace's people are not found)."""
         user = self.users.get(args.get("user", ""))
-        return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if user is None or user["team_id"] != team_id:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": user}
 
     def _conversations_open(self, args: dict, team_id: str | None = None) -> dict:
         users = list(dict.fromkeys(u.strip() for u in str(args.get("users", "")).split(",")))
-        if any(user not in self.users for user in users):
+        team_id = team_id or self.team_id
+        if any(self.users.get(user, {}).get("team_id") != team_id for user in users):
             return {"ok": False, "error": "user_not_found"}
         if len(users) == 1:
             return {"ok": True, "channel": {"id": "D" + users[0][1:]}}
@@ -453,8 +775,11 @@ class FakeSlack:
         with self._changed:
             if channel_id not in self.channels:
                 name = "mpdm-" + "--".join(self.users[u]["name"] for u in users) + "-1"
-                channel = Channel(channel_id, name, team_id, private=True, mpim=True)
-                channel.members = [*users, BOT_USER_ID]
+                bot_user = self.bot_user(team_id)
+                channel = Channel(
+                    channel_id, name, team_id, private=True, mpim=True, bot_user=bot_user
+                )
+                channel.members = [*users, bot_user]
                 channel.created = self._seconds()
                 self.channels[channel_id] = channel
         return channel_id
@@ -548,7 +873,7 @@ class FakeSlack:
                 answer["warning"] = "already_in_channel"
                 answer["response_metadata"] = {"warnings": ["already_in_channel"]}
             else:
-                channel.members.append(BOT_USER_ID)
+                channel.members.append(channel.bot_user)
             return {**answer, "channel": self._described(channel, args)}
 
     def _message(self, args: dict) -> dict | None:
@@ -568,15 +893,39 @@ class FakeSlack:
     def _seconds(self) -> int:
         return int(self.clock.now().timestamp()) if self.clock else 1764000000
 
+    def _now(self) -> datetime:
+        """Now on this fake's clock (the real time without one): tokens and codes expire by it."""
+        return self.clock.now() if self.clock else datetime.now(UTC)
+
     def _next_ts(self) -> str:
         return f"{self._seconds()}.{next(self._ts):06d}"
+
+    def _team_of(self, channel_id: str) -> str:
+        """The workspace a post lands in: the caller's token's (answering over HTTP), else the
+        channel's (a known channel's, a DM's person's), else the default workspace."""
+        team_id = getattr(self._caller, "team_id", None)
+        if team_id:
+            return team_id
+        channel = self.channels.get(channel_id)
+        if channel is not None:
+            return channel.team_id
+        person = self.users.get("U" + channel_id[1:]) if channel_id.startswith("D") else None
+        return person["team_id"] if person else self.team_id
 
     def _chat_postMessage(self, args: dict) -> dict:
         problem = self._message(args)
         if problem:
             return problem
         ts = self._next_ts()
-        message = {"type": "message", "text": args.get("text", ""), "bot_id": BOT_ID, "ts": ts}
+        team_id = self._team_of(str(args["channel"]))
+        message = {
+            "type": "message",
+            "text": args.get("text", ""),
+            "user": self.bot_user(team_id),
+            "bot_id": self._bot_id(team_id),
+            "team": team_id,
+            "ts": ts,
+        }
         for key in ("blocks", "metadata"):
             if args.get(key):
                 value = args[key]
@@ -626,10 +975,17 @@ class FakeSlack:
             answer["response_metadata"] = {"next_cursor": str(start + size)}
         return answer
 
-    def posted(self, channel: str) -> list[dict]:
-        """Top-level messages posted in `channel`, oldest first."""
+    def posted(self, channel: str | None = None, *, team_id: str | None = None) -> list[dict]:
+        """Top-level messages posted in `channel` (in every channel without one), oldest first;
+        with `team_id`, only those posted in that workspace (each message's "team")."""
         with self._changed:
-            return [m for m in self.messages.get(channel, []) if not m.get("thread_ts")]
+            where = [channel] if channel is not None else list(self.messages)
+            return [
+                m
+                for c in where
+                for m in self.messages.get(c, [])
+                if not m.get("thread_ts") and team_id in (None, m.get("team"))
+            ]
 
     def thread(self, channel: str, ts: str) -> list[dict]:
         """The replies in the thread under message `ts` in `channel`, oldest first (not the
@@ -696,6 +1052,7 @@ class FakeSlack:
     def _files_completeUploadExternal(self, args: dict) -> dict:
         """Step 3: share the uploaded files in `channel_id` (a message with `files`, which
         history shows), or keep them private without one."""
+        team_id = self._team_of(str(args.get("channel_id") or ""))
         listed = args.get("files")
         listed = json.loads(listed) if isinstance(listed, str) else listed or []
         with self._changed:
@@ -727,6 +1084,7 @@ class FakeSlack:
                         "channel": args.get("channel_id"),
                         "initial_comment": args.get("initial_comment"),
                         "thread_ts": args.get("thread_ts"),
+                        "team": team_id,
                     }
                 )
             channel = args.get("channel_id")
@@ -734,8 +1092,9 @@ class FakeSlack:
                 message = {
                     "type": "message",
                     "text": args.get("initial_comment") or "",
-                    "user": BOT_USER_ID,
-                    "bot_id": BOT_ID,
+                    "user": self.bot_user(team_id),
+                    "bot_id": self._bot_id(team_id),
+                    "team": team_id,
                     "upload": True,
                     "files": [{k: v for k, v in f.items() if k != "alt_txt"} for f in files],
                     "ts": self._next_ts(),
@@ -745,11 +1104,12 @@ class FakeSlack:
                 self.messages.setdefault(str(channel), []).append(message)
         return {"ok": True, "files": [{"id": f["id"], "title": f["title"]} for f in files]}
 
-    def uploads(self) -> list[dict]:
+    def uploads(self, *, team_id: str | None = None) -> list[dict]:
         """The files shared so far, oldest first: file_id, content (the bytes), filename,
-        title, alt_txt, channel, initial_comment, thread_ts."""
+        title, alt_txt, channel, initial_comment, thread_ts, team (the workspace); with
+        `team_id`, only that workspace's."""
         with self._changed:
-            return [dict(upload) for upload in self._uploads]
+            return [dict(u) for u in self._uploads if team_id in (None, u["team"])]
 
     def _view(self, args: dict, *, needs: str) -> dict:
         if not args.get(needs):
@@ -773,6 +1133,19 @@ class FakeSlack:
 
     def _views_publish(self, args: dict) -> dict:
         return self._view(args, needs="user_id")
+
+
+def _client_credentials(args: dict, headers: dict) -> tuple[str, str]:
+    """The app's client id and secret: HTTP Basic auth, else the form's fields."""
+    basic = str(headers.get("authorization") or "")
+    if basic.startswith("Basic "):
+        try:
+            decoded = base64.b64decode(basic.removeprefix("Basic "), validate=True).decode()
+        except ValueError:
+            return "", ""
+        client_id, _, secret = decoded.partition(":")
+        return client_id, secret
+    return str(args.get("client_id") or ""), str(args.get("client_secret") or "")
 
 
 def _flag(value) -> bool:
