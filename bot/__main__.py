@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import timedelta
 from functools import partial
 from urllib.error import URLError
 
@@ -16,16 +17,20 @@ from dotenv import find_dotenv, load_dotenv
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import build_app
 from bot.config import Config, ConfigError, load_config
 from bot.delivery.pacing import Pacing
-from bot.delivery.sender import OneWorkspace, Sender
+from bot.delivery.sender import OneWorkspace, Sender, client_for_sending
+from bot.installs import EncryptedInstallations, Installs, SignedStates, TokenCipher
+from bot.oauth import INSTALL_PATH, InstallFlow, install_flow
 from bot.scheduler import Ticker, process_name, start_scheduler
 from bot.server import EVENTS_PATH, Limits, SlackFront, make_server, outbox_health
 from bot.slack_client import make_web_client
+from core import workspaces
 from core.clock import SystemClock
 from core.db import database_answers, make_engine, migrate, session_factory
 
@@ -71,12 +76,21 @@ def run(config: Config) -> None:
     engine = make_engine(config.database_url)
     clock = SystemClock()
     listeners = ThreadPoolExecutor(max_workers=8, thread_name_prefix="listener")
-    sender = make_sender(config, session_factory(engine), clock)
-    app = _connect_to_slack(config, session_factory(engine), clock, listeners, sender)
+    installs, flow = make_installs(config, engine, clock) if config.oauth else (None, None)
+    sender = make_sender(config, session_factory(engine), clock, installs)
+    app = _connect_to_slack(
+        config, session_factory(engine), clock, listeners, sender, installs=installs, flow=flow
+    )
     shown_url = _migrate(engine, config.database_url)
+    if installs is None:
+        _installed_here(app, session_factory(engine), clock)
     health = partial(outbox_health, session_factory(engine), clock)
-    serve = _socket_mode(app, config) if config.socket_mode else _http(app, config, engine, health)
-    ticker = Ticker(session_factory(engine), clock, sender)
+    serve = (
+        _socket_mode(app, config)
+        if config.socket_mode
+        else _http(app, config, engine, health, flow)
+    )
+    ticker = Ticker(session_factory(engine), clock, sender, installs=installs)
     scheduler = start_scheduler(ticker, seconds=config.tick_seconds)
     log.info("database %s; scheduler ticks every %g s", shown_url, config.tick_seconds)
     try:
@@ -91,11 +105,39 @@ def run(config: Config) -> None:
         log.info("advisor-bot stopped")
 
 
-def make_sender(config: Config, sessions, clock) -> Sender:
+def make_installs(config: Config, engine, clock) -> tuple[Installs, InstallFlow]:
+    """Installed through OAuth in any number of workspaces: the tokens (encrypted, in the
+    bot's database) and the install flow at /slack/install."""
+    oauth = config.oauth
+    store = SQLAlchemyInstallationStore(client_id=oauth.client_id, engine=engine)
+    installs = Installs(
+        EncryptedInstallations(store, TokenCipher(oauth.encryption_keys)),
+        session_factory(engine),
+        clock,
+        api_url=config.api_url,
+        client_id=oauth.client_id,
+        client_secret=oauth.client_secret,
+        keep_for=timedelta(days=config.retention_days),
+        engine=engine,
+    )
+    flow = install_flow(
+        client=client_for_sending(None, config.api_url),  # a code is exchanged once: no retries
+        installs=installs,
+        states=SignedStates(engine, oauth.state_secret),
+        client_id=oauth.client_id,
+        client_secret=oauth.client_secret,
+        redirect_uri=oauth.redirect_uri,
+        retention_days=config.retention_days,
+        clock=clock,
+    )
+    return installs, flow
+
+
+def make_sender(config: Config, sessions, clock, installs: Installs | None = None) -> Sender:
     """The one sender of everything the bot posts on its own, shared by the tick and the
     listeners (so they share its pacing), with a client per workspace."""
     return Sender(
-        OneWorkspace(config.bot_token, config.api_url),
+        installs or OneWorkspace(config.bot_token, config.api_url),
         sessions,
         clock,
         process=process_name(),
@@ -132,7 +174,17 @@ def _quiet_slack_sdk():
         sdk.setLevel(level)
 
 
-def _connect_to_slack(config: Config, sessions, clock, listeners, sender):
+def _installed_here(app, sessions, clock) -> None:
+    """One workspace: its token works (start-up checked it), so the app is installed there; if
+    it had been uninstalled, sending resumes and its data is kept."""
+    team_id = app.client.auth_test().get("team_id")
+    if team_id:
+        with sessions() as session, session.begin():
+            if workspaces.installed(session, team_id=team_id, now=clock.now()):
+                log.warning("advisor-bot is installed again in workspace %s: resuming", team_id)
+
+
+def _connect_to_slack(config: Config, sessions, clock, listeners, sender, *, installs, flow):
     client = make_web_client(config.bot_token, config.api_url)
     try:
         with _quiet_slack_sdk():
@@ -143,6 +195,9 @@ def _connect_to_slack(config: Config, sessions, clock, listeners, sender):
                 clock=clock,
                 executor=listeners,
                 sender=sender,
+                installs=installs,
+                oauth_flow=flow,
+                keep_for=timedelta(days=config.retention_days),
             )
     except BoltError as error:
         code = next((c for c in TOKEN_ERRORS if c in str(error)), None)
@@ -162,13 +217,14 @@ def _connect_to_slack(config: Config, sessions, clock, listeners, sender):
     return app
 
 
-def _http(app, config: Config, engine, health: Callable[[], dict]) -> Callable[[], None]:
+def _http(app, config: Config, engine, health: Callable[[], dict], flow=None):
     """Bind the port now, so a busy port ends start-up with one line; serving comes later."""
     front = SlackFront(
         app,
         signing_secret=config.signing_secret,
         database_answers=partial(database_answers, engine),
         outbox_health=health,
+        oauth=flow,
     )
     try:
         limits = Limits(config.max_connections, config.idle_timeout, config.request_timeout)
@@ -182,6 +238,10 @@ def _http(app, config: Config, engine, health: Callable[[], dict]) -> Callable[[
     def serve() -> None:
         where = f"http://{config.host}:{server.effective_port}{EVENTS_PATH}"
         log.info("listening on %s (HTTP mode)", where)
+        if flow is not None:
+            log.info(
+                "install page: http://%s:%s%s", config.host, server.effective_port, INSTALL_PATH
+            )
         signal.signal(signal.SIGTERM, _stop)
         server.run()  # returns after SIGTERM/SIGINT, once waitress has finished in-flight requests
 

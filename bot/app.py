@@ -5,13 +5,16 @@ import json
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
+from datetime import timedelta
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt.oauth import OAuthFlow
 from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.deferred import SORRY, Deferring
 from bot.delivery.sender import Sender
+from bot.installs import InstalledAuthorize, Installs
 from bot.listeners import register_all
 from bot.views.notices import build_notice
 from core.clock import Clock
@@ -27,6 +30,9 @@ def build_app(
     clock: Clock,
     executor: Executor | None = None,
     sender: Sender | None = None,
+    installs: Installs | None = None,
+    oauth_flow: OAuthFlow | None = None,
+    keep_for: timedelta = timedelta(days=30),
 ) -> App:
     """The whole bot as a Bolt App; calls auth.test once to learn who the bot is.
 
@@ -35,9 +41,13 @@ def build_app(
     database or Slack (bot/deferred.py). The caller shuts `executor` down to let them finish.
     A listener hands what it decided to post on its own (an update sent on) to `sender` at once;
     without one, the scheduler's tick sends it.
+    With `installs` and `oauth_flow` (installed through OAuth in any number of workspaces),
+    each request uses its workspace's token and no auth.test is called.
     """
     app = App(
         client=client,
+        authorize=InstalledAuthorize(installs) if installs else None,
+        oauth_flow=oauth_flow,
         signing_secret=signing_secret,
         process_before_response=True,
         # bot/server.py checks every request's signature on the bytes received, before Bolt
@@ -53,6 +63,8 @@ def build_app(
         context["sessions"] = sessions
         context["clock"] = clock
         context["sender"] = sender
+        context["installs"] = installs
+        context["keep_for"] = keep_for  # how long an uninstalled workspace's data is kept
         context["request_key"] = request_key(request.raw_body)
         next()
 

@@ -1,5 +1,6 @@
 """Config from the environment, checked once at start-up (the run contract in DESIGN.md)."""
 
+import base64
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -26,8 +27,19 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class OAuth:
+    """A multi-workspace install (Slack's OAuth flow) instead of one bot token."""
+
+    client_id: str
+    client_secret: str
+    state_secret: str
+    encryption_keys: tuple[str, ...]  # the first encrypts; every one decrypts (key rotation)
+    redirect_uri: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
-    bot_token: str
+    bot_token: str | None  # None: installed through OAuth in any number of workspaces
     signing_secret: str
     app_token: str | None
     database_url: str
@@ -40,6 +52,8 @@ class Config:
     max_connections: int = 2_000
     idle_timeout: float = 30.0
     request_timeout: float = 10.0
+    oauth: OAuth | None = None
+    retention_days: int = 30
 
     @property
     def socket_mode(self) -> bool:
@@ -49,13 +63,24 @@ class Config:
 def load_config(env: Mapping[str, str]) -> Config:
     """Read and check every setting; raise ConfigError on the first one that is wrong."""
     app_token = _optional(env, "SLACK_APP_TOKEN")
+    oauth = _oauth(env)
+    if oauth is not None and app_token is not None:
+        raise ConfigError(
+            "SLACK_APP_TOKEN is set along with SLACK_CLIENT_ID: installing in several "
+            "workspaces needs HTTP mode (Slack sends people to /slack/oauth_redirect); unset "
+            "SLACK_APP_TOKEN, or unset the SLACK_CLIENT_* settings for one workspace."
+        )
     return Config(
-        bot_token=_slack_token(
+        bot_token=None
+        if oauth
+        else _slack_token(
             env,
             "SLACK_BOT_TOKEN",
             "xoxb-",
             f"the Bot User OAuth Token on 'OAuth & Permissions' of {_SLACK_APP_PAGE}",
         ),
+        oauth=oauth,
+        retention_days=_integer(env, "ADVISOR_RETENTION_DAYS", default=30, low=0, high=3650),
         signing_secret=_signing_secret(env, required=app_token is None),
         app_token=app_token
         and _slack_token(
@@ -79,6 +104,72 @@ def load_config(env: Mapping[str, str]) -> Config:
         idle_timeout=_seconds(env, "ADVISOR_IDLE_TIMEOUT_SECONDS", default=30.0),
         request_timeout=_seconds(env, "ADVISOR_REQUEST_TIMEOUT_SECONDS", default=10.0),
     )
+
+
+_OAUTH = {
+    "SLACK_CLIENT_ID": f"the Client ID on 'Basic Information' of {_SLACK_APP_PAGE}",
+    "SLACK_CLIENT_SECRET": f"the Client Secret on 'Basic Information' of {_SLACK_APP_PAGE}",
+    "SLACK_STATE_SECRET": "a long random string of your own (it signs the OAuth state), e.g. "
+    "the output of: python -c 'import secrets; print(secrets.token_urlsafe(32))'",
+}
+_NEW_KEY = (
+    "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+)
+
+
+def _oauth(env: Mapping[str, str]) -> OAuth | None:
+    """The OAuth settings, when any of them is set (then all three are needed, and a key)."""
+    values = {name: _optional(env, name) for name in _OAUTH}
+    if not any(values.values()):
+        return None
+    for name, value in values.items():
+        if value is None:
+            raise ConfigError(
+                f"{name} is not set (installing in several workspaces needs SLACK_CLIENT_ID, "
+                f"SLACK_CLIENT_SECRET and SLACK_STATE_SECRET): copy {_OAUTH[name]} into .env."
+            )
+        if any(c.isspace() for c in value):
+            raise ConfigError(f"{name} contains spaces: copy {_OAUTH[name]} into .env.")
+    if len(values["SLACK_STATE_SECRET"]) < 16:
+        raise ConfigError(
+            "SLACK_STATE_SECRET is too short (16 characters at least): use "
+            + _OAUTH["SLACK_STATE_SECRET"]
+            + "."
+        )
+    redirect = _optional(env, "SLACK_REDIRECT_URI")
+    if redirect is not None and urlsplit(redirect).scheme not in ("https", "http"):
+        raise ConfigError(
+            "SLACK_REDIRECT_URI should be the https URL of /slack/oauth_redirect listed under "
+            f"'OAuth & Permissions' > Redirect URLs of {_SLACK_APP_PAGE} (or leave it unset)."
+        )
+    return OAuth(
+        client_id=values["SLACK_CLIENT_ID"],
+        client_secret=values["SLACK_CLIENT_SECRET"],
+        state_secret=values["SLACK_STATE_SECRET"],
+        encryption_keys=_encryption_keys(env),
+        redirect_uri=redirect,
+    )
+
+
+def _encryption_keys(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = _optional(env, "ADVISOR_ENCRYPTION_KEY")
+    if raw is None:
+        raise ConfigError(
+            "ADVISOR_ENCRYPTION_KEY is not set (the bot tokens of every workspace are stored "
+            f"encrypted with it): make one with {_NEW_KEY} and put it in .env."
+        )
+    keys = tuple(key.strip() for key in raw.split(",") if key.strip())
+    for key in keys:
+        try:
+            ok = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32 and len(key) == 44
+        except (ValueError, UnicodeEncodeError):
+            ok = False
+        if not ok:
+            raise ConfigError(
+                "ADVISOR_ENCRYPTION_KEY should be a Fernet key (44 characters of URL-safe base64; "
+                f"to rotate, the new key, a comma, then the old ones): make one with {_NEW_KEY}."
+            )
+    return keys
 
 
 def _optional(env: Mapping[str, str], name: str) -> str | None:

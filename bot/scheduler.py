@@ -25,10 +25,12 @@ from sqlmodel import Session
 
 from bot import event_dedup
 from bot.delivery.sender import Sender
+from bot.installs import Installs, purge_expired
 from bot.recurrence import next_after
 from core import due_members, nudge_plan, schedules
 from core.clock import Clock
 from core.db import one_line
+from core.forget import forget_workspace
 from core.models import Schedule
 
 log = logging.getLogger(__name__)
@@ -47,8 +49,16 @@ class Ticker:
     """One look for due work. Each member's planning, and each row's sending, is isolated: what
     fails is logged with its ids and the rest are served in the same tick."""
 
-    def __init__(self, sessions: Callable[[], Session], clock: Clock, sender: Sender):
+    def __init__(
+        self,
+        sessions: Callable[[], Session],
+        clock: Clock,
+        sender: Sender,
+        *,
+        installs: Installs | None = None,
+    ):
         self.sessions, self.clock, self.sender = sessions, clock, sender
+        self.installs = installs  # installed through OAuth: tokens to refresh
         self.outage = Outage(clock)
 
     def __call__(self) -> None:
@@ -69,9 +79,16 @@ class Ticker:
 
     def _tick(self) -> None:
         self._isolated("checking refused tokens", self.sender.check_tokens)
+        if self.installs is not None:
+            self._isolated("refreshing tokens that expire soon", self.installs.refresh_expiring)
+        self._isolated("deleting uninstalled workspaces' data", self._purge)
         self._isolated("forgetting old Slack events", self._forget_events)
         with self.sessions() as finding:  # one session for the tick's due queries
             self.sender.send_due(meanwhile=_in_turn(self._planner(finding), self._claimer()))
+
+    def _purge(self) -> None:
+        """Workspaces uninstalled past their grace period lose their data now."""
+        purge_expired(self.sessions, self.clock, forget_workspace)
 
     def _planner(self, finding: Session) -> Callable[[], list[int] | None]:
         """Plans the members due a look, one per call (batch after batch of due_owners, at most

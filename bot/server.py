@@ -15,11 +15,13 @@ import waitress
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
+from slack_bolt.oauth import OAuthFlow
 from slack_bolt.request.internals import parse_body
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 
 from bot import shapes
+from bot.oauth import INSTALL_PATH, REDIRECT_PATH
 from core import outbox
 
 log = logging.getLogger(__name__)
@@ -107,8 +109,10 @@ class SlackFront:
         signing_secret: str,
         database_answers: Callable[[], bool],
         outbox_health: Callable[[], dict] | None = None,
+        oauth: OAuthFlow | None = None,
     ):
         self._app = app
+        self._oauth = oauth
         self._secret = signing_secret.encode()
         self._database_answers = database_answers
         self._outbox_health = outbox_health
@@ -126,7 +130,20 @@ class SlackFront:
             return self._slack(request)
         if request.path == HEALTH_PATH and request.method in ("GET", "HEAD"):
             return self._health()
+        if self._oauth is not None and request.path in (INSTALL_PATH, REDIRECT_PATH):
+            if request.method != "GET":
+                return _answer(405, "Open this page in a browser.")
+            return self._install(request)
         return _answer(404, "Not found.")
+
+    def _install(self, request: WsgiHttpRequest) -> WsgiHttpResponse:
+        """The install page, or Slack sending the person back after they approved it."""
+        bolt = BoltRequest(body="", query=request.query_string, headers=request.get_headers())
+        if request.path == INSTALL_PATH:
+            answer = self._oauth.handle_installation(bolt)
+        else:
+            answer = self._oauth.handle_callback(bolt)
+        return WsgiHttpResponse(answer.status, answer.headers, answer.body)
 
     def _health(self) -> WsgiHttpResponse:
         if not self._database_answers():

@@ -6,11 +6,11 @@ the next tick. Finding them reads one index range, as long as what is due, whate
 from datetime import datetime
 from operator import itemgetter
 
-from sqlalchemy import Integer, bindparam, delete, literal, select, union_all
+from sqlalchemy import Integer, bindparam, delete, exists, literal, select, union_all
 from sqlmodel import Session, col
 
 from core.db import reader
-from core.models import Member, Wakeup
+from core.models import Member, Wakeup, Workspace
 
 BATCH = 500  # members per due query; the tick takes the next batch after
 
@@ -30,6 +30,13 @@ def due_owners(session: Session, *, now: datetime, limit: int = BATCH) -> list[t
     return list(dict.fromkeys(row[:2] for row in rows))[:limit]
 
 
+def uninstalled(team_id):
+    """The workspace of `team_id` (a column) uninstalled the app: nothing of it is planned
+    until it is installed again (or its data is deleted)."""
+    workspace = Workspace.__table__.c
+    return exists().where(workspace.team_id == team_id, workspace.uninstalled_at.is_not(None))
+
+
 def _due_statement():
     wakeup, member = Wakeup.__table__.c, Member.__table__.c
     limit = bindparam("limit", type_=Integer)
@@ -41,7 +48,10 @@ def _due_statement():
     )
     looking = (
         select(member.team_id, member.user_id.label("owner_id"), literal(1).label("first"))
-        .where(member.look_at <= bindparam("now", type_=member.look_at.type))
+        .where(
+            member.look_at <= bindparam("now", type_=member.look_at.type),
+            ~uninstalled(member.team_id),
+        )
         .order_by(member.look_at)
         .limit(limit)
         .subquery()

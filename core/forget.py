@@ -353,12 +353,15 @@ def _table_rows(session: Session, table: Table, where, chunk: int) -> int:
         session.commit()
 
 
-def forget_workspace(session: Session, *, team_id: str, chunk: int = CHUNK) -> dict[str, int]:
-    """Delete every row of the workspace in every table (the module's docstring): how many rows
-    of each table went; tables with none are left out. Commits as it goes."""
+def forget_workspace(
+    session: Session, *, team_id: str, chunk: int = CHUNK, keep: frozenset[str] = frozenset()
+) -> dict[str, int]:
+    """Delete every row of the workspace in every table (the module's docstring) but those of
+    `keep`: how many rows of each table went; tables with none are left out. Commits as it
+    goes."""
     done: dict[str, int] = {}
     for table in reversed(SQLModel.metadata.sorted_tables):  # children first
-        if table.name in NO_WORKSPACE:
+        if table.name in NO_WORKSPACE or table.name in keep:
             continue
         if table.name in VIA_PARENT:
             model, column, parent = VIA_PARENT[table.name]

@@ -173,10 +173,15 @@ def reachable_again(
 
 
 def _blocked(now: datetime):
-    """The workspace of the row is waiting out a Retry-After, or its token was refused."""
+    """The workspace of the row is waiting out a Retry-After, its token was refused, or the app
+    was uninstalled from it."""
     return exists().where(
         Workspace.team_id == Outbox.team_id,
-        or_(col(Workspace.hold_until) > now, col(Workspace.token_error).is_not(None)),
+        or_(
+            col(Workspace.hold_until) > now,
+            col(Workspace.token_error).is_not(None),
+            col(Workspace.uninstalled_at).is_not(None),
+        ),
     )
 
 

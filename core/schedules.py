@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from core.due_members import uninstalled
 from core.errors import Invalid
 from core.members import known_zone
 from core.models import Schedule
@@ -161,7 +162,11 @@ def due(session: Session, *, now: datetime, purposes: set[str], limit: int = BAT
     """Schedules of these purposes whose next occurrence has come, earliest first."""
     query = (
         select(Schedule.id)
-        .where(col(Schedule.next_at) <= now, col(Schedule.purpose).in_(purposes))
+        .where(
+            col(Schedule.next_at) <= now,
+            col(Schedule.purpose).in_(purposes),
+            ~uninstalled(Schedule.team_id),
+        )
         .order_by(Schedule.next_at, Schedule.id)
         .limit(limit)
     )

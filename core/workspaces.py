@@ -82,3 +82,54 @@ def token_works(session: Session, *, team_id: str, now: datetime) -> bool:
     session.add(workspace)
     session.flush()
     return True
+
+
+def installed(session: Session, *, team_id: str, now: datetime) -> bool:
+    """The app was installed (or installed again) in the workspace: everything resumes, and a
+    deletion planned after an uninstall is called off. True when it had been uninstalled."""
+    workspace = _row(session, team_id, now)
+    was_removed = workspace.uninstalled_at is not None
+    workspace.installed_at = now
+    workspace.uninstalled_at = workspace.delete_after = None
+    workspace.token_error, workspace.check_at, workspace.checks = None, None, 0
+    workspace.updated_at = now
+    session.add(workspace)
+    session.flush()
+    return was_removed
+
+
+def uninstalled(session: Session, *, team_id: str, now: datetime, keep_for: timedelta) -> datetime:
+    """The app was removed from the workspace (or Slack revoked its token): nothing is sent to
+    it from now on, and its data is deleted `keep_for` later unless it is installed again.
+    Returns when the data goes (unchanged when it was already uninstalled)."""
+    workspace = _row(session, team_id, now)
+    if workspace.uninstalled_at is None:
+        workspace.uninstalled_at = now
+        workspace.delete_after = now + keep_for
+    workspace.updated_at = now
+    session.add(workspace)
+    session.flush()
+    return workspace.delete_after
+
+
+def to_delete_now(session: Session, *, team_id: str, now: datetime) -> bool:
+    """Whether the workspace's data is to be deleted now, its row locked until the transaction
+    ends (Postgres), so an install arriving meanwhile waits and then finds nothing deleted
+    half-way, and two processes never delete it at once."""
+    workspace = session.exec(
+        select(Workspace).where(Workspace.team_id == team_id).with_for_update()
+    ).first()
+    return (
+        workspace is not None
+        and workspace.uninstalled_at is not None
+        and workspace.delete_after is not None
+        and workspace.delete_after <= now
+    )
+
+
+def to_delete(session: Session, *, now: datetime) -> list[str]:
+    """Workspaces uninstalled whose grace period is over: their data is to be deleted now."""
+    query = select(Workspace.team_id).where(
+        col(Workspace.uninstalled_at).is_not(None), col(Workspace.delete_after) <= now
+    )
+    return list(session.exec(query.order_by(Workspace.delete_after)))

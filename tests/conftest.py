@@ -5,6 +5,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
 import pytest
@@ -107,6 +108,7 @@ class RunningBot:
     slack: SlackSender
     sleeps: list[float]
     listeners: SettlingExecutor
+    sender: Sender | None = None
 
     def settle(self) -> None:
         """Wait until the bot has finished everything it started after acking."""
@@ -114,14 +116,18 @@ class RunningBot:
 
 
 @contextmanager
-def running_bot(engine, fake_slack, clock, limits: Limits | None = None) -> Iterator[RunningBot]:
+def running_bot(
+    engine, fake_slack, clock, limits: Limits | None = None, *, installs=None, flow=None
+) -> Iterator[RunningBot]:
     """The real app over HTTP on a loopback port, talking to the fake Slack (also used by
-    tests/e2e/walkthrough.py outside pytest)."""
+    tests/e2e/walkthrough.py outside pytest). With `installs` and `flow` (bot/installs.py,
+    bot/oauth.py), installed through OAuth instead of with one token."""
     sleeps: list[float] = []
-    client = make_web_client(BOT_TOKEN, fake_slack.api_url, sleep=sleeps.append)
+    token = None if installs else BOT_TOKEN
+    client = make_web_client(token, fake_slack.api_url, sleep=sleeps.append)
     listeners = SettlingExecutor()
     sender = Sender(
-        OneWorkspace(BOT_TOKEN, fake_slack.api_url),
+        installs or OneWorkspace(BOT_TOKEN, fake_slack.api_url),
         session_factory(engine),
         clock,
         process="bot-process",
@@ -135,12 +141,16 @@ def running_bot(engine, fake_slack, clock, limits: Limits | None = None) -> Iter
         clock=clock,
         executor=listeners,
         sender=sender,
+        installs=installs,
+        oauth_flow=flow,
+        keep_for=installs.keep_for if installs else timedelta(days=30),
     )
     front = SlackFront(
         app,
         signing_secret=SIGNING_SECRET,
         database_answers=partial(database_answers, engine),
         outbox_health=partial(outbox_health, session_factory(engine), clock),
+        oauth=flow,
     )
     server = make_server(front, host="127.0.0.1", port=0, limits=limits or Limits())
     stopping = threading.Event()
@@ -160,7 +170,7 @@ def running_bot(engine, fake_slack, clock, limits: Limits | None = None) -> Iter
             settle=listeners.settle,
             answered=lambda: fake_slack.calls_to("response_url"),
         )
-        yield RunningBot(url=url, slack=sender_, sleeps=sleeps, listeners=listeners)
+        yield RunningBot(url=url, slack=sender_, sleeps=sleeps, listeners=listeners, sender=sender)
     finally:
         stopping.set()
         thread.join(timeout=5)

@@ -236,9 +236,12 @@ class SlackSender:
     def get(self, path: str) -> Answer:
         return _send(urllib.request.Request(self.base_url + path, method="GET"))
 
-    def command(self, text: str, *, response_url: str, user: str = ALICE) -> Answer:
+    def command(
+        self, text: str, *, response_url: str, user: str = ALICE, team: str = TEAM_ID
+    ) -> Answer:
         return self.post(
-            slash_command(text, user=user, response_url=response_url), content_type=FORM
+            slash_command(text, user=user, response_url=response_url, team=team),
+            content_type=FORM,
         )
 
     def _seen(self, data: bytes, send: Callable[[], Answer]) -> Answer:

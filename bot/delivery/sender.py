@@ -672,15 +672,21 @@ class Sender:
         return None
 
     def _stop_workspace(self, job: Job, code: str) -> Next:
-        log.error(
-            "Slack refuses the token of workspace %s (%s): nothing is sent to it until it works "
-            "again (checked every few minutes)",
-            job.team_id,
-            code,
-        )
+        # With installs through OAuth, a revoked token is an uninstall (bot/installs.py):
+        # its tokens are deleted and nothing is sent there unless the app is installed again.
+        revoked = getattr(self.clients, "revoked", None)
+        removed = revoked is not None and revoked(job.team_id, code)
+        if not removed:
+            log.error(
+                "Slack refuses the token of workspace %s (%s): nothing is sent to it until it "
+                "works again (checked every few minutes)",
+                job.team_id,
+                code,
+            )
         now = self.clock.now()
         with self._transaction() as session:
-            workspaces.token_refused(session, team_id=job.team_id, error=code, now=now)
+            if not removed:
+                workspaces.token_refused(session, team_id=job.team_id, error=code, now=now)
             outbox.release(
                 session,
                 row_id=job.id,

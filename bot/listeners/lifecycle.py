@@ -7,28 +7,49 @@ import logging
 from slack_bolt import App, BoltContext
 
 from bot.listeners.common import transaction
-from core import circles
+from core import circles, workspaces
 from core.members import zone_changed
 
 log = logging.getLogger(__name__)
 
 
-def handle_app_uninstalled(body: dict) -> None:
+def handle_app_uninstalled(body: dict, context: BoltContext) -> None:
+    """The app was removed from a workspace: every send to it stops now, its tokens are
+    deleted, and its data is deleted after the grace period unless it is installed again."""
+    team_id = body.get("team_id")
+    if not isinstance(team_id, str):
+        return
+    installs = context.get("installs")
+    if installs is not None:
+        installs.removed(team_id, why="the app was uninstalled")
+        return
+    with transaction(context) as session:  # one workspace, its token in the environment
+        goes = workspaces.uninstalled(
+            session, team_id=team_id, now=context["clock"].now(), keep_for=context["keep_for"]
+        )
     log.warning(
-        "advisor-bot was uninstalled from workspace %s; its Slack calls will fail until it is "
-        "installed again",
-        body.get("team_id"),
+        "advisor-bot was uninstalled from workspace %s: nothing is sent there any more, and "
+        "its data will be deleted at %s; to keep it, install the app again and restart the bot "
+        "with the new SLACK_BOT_TOKEN before then",
+        team_id,
+        goes.isoformat(timespec="minutes"),
     )
 
 
-def handle_tokens_revoked(event: dict, body: dict) -> None:
-    tokens = event.get("tokens") or {}
+def handle_tokens_revoked(event: dict, body: dict, context: BoltContext) -> None:
+    """Slack says tokens were revoked: only when Slack confirms the bot's own no longer works
+    is anything stopped (a user's token, or the bot's still working, changes nothing)."""
+    tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
+    team_id = body.get("team_id")
     log.warning(
         "Slack revoked tokens in workspace %s (bot users: %s, users: %s)",
-        body.get("team_id"),
-        ", ".join(tokens.get("bot") or []) or "none",
-        ", ".join(tokens.get("oauth") or []) or "none",
+        team_id,
+        ", ".join(map(str, tokens.get("bot") or [])) or "none",
+        ", ".join(map(str, tokens.get("oauth") or [])) or "none",
     )
+    installs = context.get("installs")
+    if installs is not None and isinstance(team_id, str) and tokens.get("bot"):
+        installs.check_revocation(team_id)
 
 
 def handle_user_change(event: dict, body: dict, context: BoltContext) -> None:

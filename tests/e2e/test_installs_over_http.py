@@ -1,0 +1,307 @@
+"""Installing in any workspace through OAuth, over HTTP against the fake Slack: two workspaces
+each served with their own token, uninstall (sends stop at once, data gone after the grace
+period), reinstall within it, revoked and rotating tokens, and bad redirects storing nothing."""
+
+import json
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+import sqlmodel
+from sqlalchemy import func, select
+from sqlmodel import Session, SQLModel
+
+from bot.installs import TokenCipher
+from bot.scheduler import Ticker
+from core.db import session_factory
+from core.models import Outbox, Workspace, slack_bots, slack_installations
+from tests.e2e.installing import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    KEY,
+    Browser,
+    authorize_url,
+    install,
+    running_installed_bot,
+    state_of,
+)
+from tests.e2e.nudging import add_due_member
+from tests.payloads import JSON
+
+ACME, BETA = "T0ACME", "T0BETA"
+ANA, BEN = "U0ANA", "U0BEN"  # a member in each
+
+
+@pytest.fixture
+def installed(engine, fake_slack, clock):
+    fake_slack.oauth_app(CLIENT_ID, CLIENT_SECRET)
+    with running_installed_bot(engine, fake_slack, clock) as running:
+        yield running
+
+
+@pytest.fixture
+def rotating(engine, fake_slack, clock):
+    fake_slack.oauth_app(CLIENT_ID, CLIENT_SECRET, rotation=True, expires_in=12 * 3600)
+    with running_installed_bot(engine, fake_slack, clock) as running:
+        yield running
+
+
+def both_installed(installed, fake_slack, engine, clock) -> None:
+    for team, name, member in ((ACME, "Acme", ANA), (BETA, "Beta", BEN)):
+        assert install(installed.bot, fake_slack, team, team_name=name).status == 200
+        fake_slack.add_user(member, team_id=team, tz="UTC")
+        with Session(engine) as session:
+            add_due_member(session, member, now=clock.now(), team_id=team)
+            session.commit()
+
+
+def tick(installed, engine, clock) -> None:
+    Ticker(session_factory(engine), clock, installed.bot.sender, installs=installed.installs)()
+
+
+def tokens_used(fake_slack, method: str) -> set[str]:
+    return {
+        call.headers.get("authorization", call.headers.get("Authorization", ""))
+        for call in fake_slack.calls_to(method)
+    }
+
+
+def bearer(token: str) -> str:
+    return f"Bearer {token}"
+
+
+def current_token(fake_slack, team: str) -> str:
+    return fake_slack.tokens_of(team)[-1]
+
+
+def rows_of(engine, team: str) -> dict[str, int]:
+    """How many rows each table holds for the workspace (tables with a team_id column)."""
+    counts = {}
+    with engine.connect() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            if "team_id" in table.c:
+                found = connection.execute(
+                    select(func.count()).select_from(table).where(table.c.team_id == team)
+                ).scalar_one()
+                if found:
+                    counts[table.name] = found
+    return counts
+
+
+def post_event(installed, body: str):
+    return installed.bot.slack.post(body, content_type=JSON)
+
+
+def test_the_install_page_says_what_the_bot_stores_and_links_to_slack(installed):
+    page = Browser(installed.bot.url).get("/slack/install")
+    assert page.status == 200
+    assert "What it stores" in page.html and "30 days" in page.html
+    url = authorize_url(page)
+    assert f"client_id={CLIENT_ID}" in url and "files:write" in url
+    assert "slack-app-oauth-state" in page.headers["Set-Cookie"]
+
+
+def test_an_install_stores_the_workspace_token_encrypted(installed, fake_slack, engine):
+    page = install(installed.bot, fake_slack, ACME, team_name="Acme & Co <Ltd>")
+    assert page.status == 200 and "Advisor Bot is installed" in page.html
+    assert "Acme &amp; Co &lt;Ltd&gt;" in page.html  # the name as typed, never as markup
+    token = current_token(fake_slack, ACME)
+    with engine.connect() as connection:
+        stored = connection.execute(select(slack_bots.c.bot_token)).scalars().all()
+        installed_rows = connection.execute(select(slack_installations.c.bot_token)).all()
+    assert len(stored) == 1 and len(installed_rows) == 1
+    assert token not in stored[0] and not stored[0].startswith("xox")
+    assert TokenCipher((KEY,)).decrypt(stored[0]) == token
+    with Session(engine) as session:
+        assert session.get(Workspace, ACME).installed_at is not None
+
+
+def test_two_workspaces_are_each_served_with_their_own_token(installed, fake_slack, engine, clock):
+    both_installed(installed, fake_slack, engine, clock)
+    tick(installed, engine, clock)
+    acme, beta = current_token(fake_slack, ACME), current_token(fake_slack, BETA)
+    assert fake_slack.posted(team_id=ACME) and fake_slack.posted(team_id=BETA)
+    assert tokens_used(fake_slack, "chat.postMessage") == {bearer(acme), bearer(beta)}
+
+    for team, member in ((ACME, ANA), (BETA, BEN)):
+        answer = installed.bot.slack.command(
+            "add", response_url=fake_slack.response_url(), user=member, team=team
+        )
+        assert answer.status == 200
+    installed.bot.settle()
+    assert tokens_used(fake_slack, "views.open") == {bearer(acme), bearer(beta)}
+
+
+def test_an_uninstall_stops_its_sends_at_once_and_its_data_goes_after_the_grace_period(
+    installed, fake_slack, engine, clock
+):
+    both_installed(installed, fake_slack, engine, clock)
+    for body in fake_slack.uninstall(ACME):
+        assert post_event(installed, body).status == 200
+    installed.bot.settle()
+    with engine.connect() as connection:
+        teams = connection.execute(select(slack_bots.c.team_id)).scalars().all()
+    assert teams == [BETA]  # Acme's tokens are deleted
+
+    tick(installed, engine, clock)
+    assert not fake_slack.posted(team_id=ACME)  # nothing went out: no call was even tried
+    assert not [c for c in fake_slack.calls_to("chat.postMessage") if ACME in str(c.args)]
+    assert fake_slack.posted(team_id=BETA)
+
+    clock.advance(days=29, hours=23)
+    tick(installed, engine, clock)
+    assert rows_of(engine, ACME)["advisor"] == 1  # kept through the grace period
+    beta_before = rows_of(engine, BETA)
+
+    clock.advance(hours=2)
+    tick(installed, engine, clock)
+    assert rows_of(engine, ACME) == {}
+    assert rows_of(engine, BETA) == beta_before
+
+
+def test_a_reinstall_within_the_grace_period_resumes_everything(
+    installed, fake_slack, engine, clock
+):
+    both_installed(installed, fake_slack, engine, clock)
+    for body in fake_slack.uninstall(ACME):
+        post_event(installed, body)
+    installed.bot.settle()
+    clock.advance(days=10)
+    tick(installed, engine, clock)
+    assert not fake_slack.posted(team_id=ACME)
+
+    assert install(installed.bot, fake_slack, ACME, team_name="Acme").status == 200
+    tick(installed, engine, clock)
+    assert fake_slack.posted(team_id=ACME)
+    assert tokens_used(fake_slack, "chat.postMessage") >= {bearer(current_token(fake_slack, ACME))}
+
+    clock.advance(days=30)
+    tick(installed, engine, clock)
+    assert rows_of(engine, ACME)["member"] == 1  # nothing was deleted
+
+
+def test_tokens_revoked_stops_nothing_until_slack_confirms_the_bot_token_is_gone(
+    installed, fake_slack, engine, clock
+):
+    both_installed(installed, fake_slack, engine, clock)
+    tokens_revoked, _ = fake_slack.uninstall(ACME)  # the event, without revoking yet:
+    fake_slack.restore(current_token(fake_slack, ACME))
+    fake_slack.installs[ACME].uninstalled = False
+    post_event(installed, tokens_revoked)
+    installed.bot.settle()
+    assert installed.installs.bot(ACME) is not None  # auth.test said the token works
+    tick(installed, engine, clock)
+    assert fake_slack.posted(team_id=ACME)
+
+    fake_slack.revoke(current_token(fake_slack, ACME))
+    post_event(installed, json.dumps({**json.loads(tokens_revoked), "event_id": "Ev0AGAIN"}))
+    installed.bot.settle()
+    assert installed.installs.bot(ACME) is None
+    with Session(engine) as session:
+        assert session.get(Workspace, ACME).uninstalled_at is not None
+        assert session.get(Workspace, BETA).uninstalled_at is None
+
+
+def test_a_token_revoked_without_an_event_stops_that_workspace_when_the_sender_meets_it(
+    installed, fake_slack, engine, clock
+):
+    both_installed(installed, fake_slack, engine, clock)
+    fake_slack.revoke(current_token(fake_slack, ACME))
+    tick(installed, engine, clock)
+    assert installed.installs.bot(ACME) is None
+    assert fake_slack.posted(team_id=BETA)
+    with Session(engine) as session:
+        acme = session.get(Workspace, ACME)
+        assert acme.uninstalled_at is not None and acme.delete_after is not None
+        left = session.exec(sqlmodel.select(Outbox).where(Outbox.team_id == ACME)).all()
+        assert left and all(row.sent_at is None for row in left)
+
+
+def test_rotating_tokens_are_refreshed_by_the_tick_before_they_expire(
+    rotating, fake_slack, engine, clock
+):
+    both_installed(rotating, fake_slack, engine, clock)
+    first = current_token(fake_slack, ACME)
+    clock.advance(hours=9)
+    tick(rotating, engine, clock)
+    assert not fake_slack.refreshes(ACME)  # 3 hours left: not yet
+    clock.advance(hours=1, minutes=30)
+    tick(rotating, engine, clock)  # nothing due to be sent: refreshed all the same
+    assert len(fake_slack.refreshes(ACME)) == 1 and len(fake_slack.refreshes(BETA)) == 1
+    assert current_token(fake_slack, ACME) != first
+
+    with Session(engine) as session:  # a nudge due after the first token expired
+        add_due_member(session, "U0ANA2", now=clock.now(), team_id=ACME)
+        session.commit()
+    fake_slack.add_user("U0ANA2", team_id=ACME, tz="UTC")
+    clock.advance(hours=3)
+    tick(rotating, engine, clock)
+    assert fake_slack.posted("D0ANA2", team_id=ACME)
+
+
+def test_bad_redirects_show_a_clear_page_and_store_nothing(installed, fake_slack, engine):
+    browser = Browser(installed.bot.url)
+    url = authorize_url(browser.get("/slack/install"))
+    code = fake_slack.authorize(ACME, team_name="Acme")
+
+    forged = browser.get("/slack/oauth_redirect?" + urlencode({"code": code, "state": "x.y"}))
+    assert forged.status == 400 and "Nothing was stored" in forged.html
+
+    other_browser = Browser(installed.bot.url)
+    stolen = other_browser.get(
+        "/slack/oauth_redirect?" + urlencode({"code": code, "state": state_of(url)})
+    )
+    assert stolen.status == 400 and "another browser" in stolen.html
+
+    denied = browser.get("/slack/oauth_redirect?error=access_denied&state=" + state_of(url))
+    assert "chose not to allow it" in denied.html
+
+    done = browser.get("/slack/oauth_redirect?" + urlencode({"code": code, "state": state_of(url)}))
+    assert done.status == 200
+    replayed = browser.get(
+        "/slack/oauth_redirect?" + urlencode({"code": code, "state": state_of(url)})
+    )
+    assert replayed.status == 400 and "Nothing was stored" in replayed.html
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(slack_bots)).scalar_one() == 1
+
+
+def test_slack_refusing_the_code_stores_nothing(installed, fake_slack, engine):
+    browser = Browser(installed.bot.url)
+    url = authorize_url(browser.get("/slack/install"))
+    page = browser.get(
+        "/slack/oauth_redirect?" + urlencode({"code": "made-up", "state": state_of(url)})
+    )
+    assert page.status == 400 and "did not accept this install" in page.html
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(slack_bots)).scalar_one() == 0
+
+
+def test_a_request_from_a_workspace_that_never_installed_is_refused(installed, fake_slack):
+    answer = installed.bot.slack.command(
+        "list", response_url=fake_slack.response_url(), user="U0NOBODY", team="T0NEVER"
+    )
+    assert answer.status == 200
+    [said] = [call.args["text"] for call in fake_slack.calls_to("response_url")]
+    assert "reinstall this app" in said
+    assert not fake_slack.calls_to("views.open")
+
+
+def test_with_one_token_an_uninstall_stops_sends_and_deletes_its_data_after_the_grace_period(
+    bot, fake_slack, engine, clock, nudging
+):
+    team = fake_slack.team_id
+    with Session(engine) as session:
+        add_due_member(session, "U0CARL", now=clock.now(), team_id=team)
+        session.commit()
+    body = fake_slack.uninstall(team)[1]
+    assert bot.slack.post(body, content_type=JSON).status == 200
+    bot.settle()
+    with Session(engine) as session:
+        workspace = session.get(Workspace, team)
+        assert workspace.delete_after - workspace.uninstalled_at == timedelta(days=30)
+    nudging.tick()
+    assert not fake_slack.calls_to("chat.postMessage")
+    clock.advance(days=30, minutes=1)
+    nudging.tick()
+    assert rows_of(engine, team) == {}
