@@ -357,6 +357,10 @@ class Installs:
                 )
             except SlackApiError as error:
                 code = str(error.response.get("error"))
+                if code == "invalid_refresh_token":  # used up: by another process, perhaps
+                    latest = self._refreshed_elsewhere(bot)
+                    if latest is not None:
+                        return latest
                 if code in REVOKED:
                     self.removed(team_id, why=f"Slack refused to refresh its token ({code})")
                     return None
@@ -373,6 +377,19 @@ class Installs:
             self._cache.pop(team_id, None)
             log.info("Refreshed the bot token of workspace %s", team_id)
             return fresh
+
+    def _refreshed_elsewhere(self, bot: Bot, *, wait: float = 3.0) -> Bot | None:
+        """The bot as another process saved it after refreshing with the same refresh token
+        (on SQLite no lock keeps two processes from trying at once): it saves right after
+        Slack answers it, so it is looked for a few times before the token counts as revoked."""
+        deadline = time.monotonic() + wait
+        while True:
+            latest = self.store.find_bot(enterprise_id=None, team_id=bot.team_id)
+            if latest is None or latest.bot_refresh_token != bot.bot_refresh_token:
+                return latest
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.1)  # another process's answer from Slack, then its write
 
     @contextmanager
     def _one_refresh(self, team_id: str) -> Iterator[None]:

@@ -95,3 +95,60 @@ def test_the_api_url_gets_the_trailing_slash_the_web_client_needs():
     assert config_with(SLACK_API_URL="http://127.0.0.1:9999/api").api_url == (
         "http://127.0.0.1:9999/api/"
     )
+
+
+KEY = "0" * 43 + "="  # a well-formed Fernet key (32 zero-ish bytes in URL-safe base64)
+OAUTH = {
+    "SLACK_CLIENT_ID": "111.222",
+    "SLACK_CLIENT_SECRET": "client-secret",
+    "SLACK_STATE_SECRET": "a-state-secret-long-enough",
+    "ADVISOR_ENCRYPTION_KEY": KEY,
+    "SLACK_SIGNING_SECRET": "0123456789abcdef",
+}
+
+
+def test_with_the_oauth_settings_no_bot_token_is_needed():
+    config = load_config(OAUTH)
+
+    assert config.bot_token is None
+    assert config.oauth.client_id == "111.222" and config.oauth.encryption_keys == (KEY,)
+    assert config.retention_days == 30
+
+
+@pytest.mark.parametrize("name", ["SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET"])
+def test_one_oauth_setting_missing_is_named(name):
+    env = {k: v for k, v in OAUTH.items() if k != name}
+
+    assert refusal(env).startswith(f"{name} is not set")
+
+
+def test_without_an_encryption_key_it_says_how_to_make_one():
+    message = refusal({k: v for k, v in OAUTH.items() if k != "ADVISOR_ENCRYPTION_KEY"})
+
+    assert message.startswith("ADVISOR_ENCRYPTION_KEY is not set")
+    assert "Fernet.generate_key()" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ADVISOR_ENCRYPTION_KEY", "not-a-key"),
+        ("ADVISOR_ENCRYPTION_KEY", KEY + ",short"),
+        ("SLACK_STATE_SECRET", "short"),
+        ("SLACK_REDIRECT_URI", "ftp://example.com/slack/oauth_redirect"),
+        ("ADVISOR_RETENTION_DAYS", "-1"),
+        ("ADVISOR_RETENTION_DAYS", "forever"),
+        ("SLACK_APP_TOKEN", "xapp-1-A-1-abc"),
+    ],
+)
+def test_a_malformed_oauth_setting_is_named(name, value):
+    assert name in refusal({**OAUTH, name: value})
+
+
+def test_two_keys_rotate_the_encryption_and_retention_may_be_zero():
+    config = load_config(
+        {**OAUTH, "ADVISOR_ENCRYPTION_KEY": f"{KEY}, {'1' * 43}=", "ADVISOR_RETENTION_DAYS": "0"}
+    )
+
+    assert config.oauth.encryption_keys == (KEY, "1" * 43 + "=")
+    assert config.retention_days == 0

@@ -3,14 +3,17 @@ each served with their own token, uninstall (sends stop at once, data gone after
 period), reinstall within it, revoked and rotating tokens, and bad redirects storing nothing."""
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
 import sqlmodel
+from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
+from bot.__main__ import make_installs
 from bot.installs import TokenCipher
 from bot.scheduler import Ticker
 from core.db import session_factory
@@ -22,6 +25,7 @@ from tests.e2e.installing import (
     Browser,
     authorize_url,
     install,
+    oauth_config,
     running_installed_bot,
     state_of,
 )
@@ -305,3 +309,38 @@ def test_with_one_token_an_uninstall_stops_sends_and_deletes_its_data_after_the_
     clock.advance(days=30, minutes=1)
     nudging.tick()
     assert rows_of(engine, team) == {}
+
+
+def test_a_new_key_put_first_still_reads_tokens_stored_with_the_old_one(
+    installed, fake_slack, engine, clock, caplog
+):
+    install(installed.bot, fake_slack, ACME, team_name="Acme")
+    token = current_token(fake_slack, ACME)
+    new_key = Fernet.generate_key().decode()
+    rotated, _ = make_installs(oauth_config(fake_slack, key=f"{new_key},{KEY}"), engine, clock)
+    assert rotated.bot(ACME).bot_token == token
+
+    wrong, _ = make_installs(oauth_config(fake_slack, key=new_key), engine, clock)
+    assert wrong.bot(ACME) is None and wrong(ACME) is None
+    assert "does not decrypt with ADVISOR_ENCRYPTION_KEY" in caplog.text
+    assert installed.installs.bot(ACME).bot_token == token  # nothing was deleted
+
+
+def test_two_processes_refresh_a_rotating_token_once_and_both_use_the_new_one(
+    rotating, fake_slack, engine, clock
+):
+    install(rotating.bot, fake_slack, ACME, team_name="Acme")
+    other, _ = make_installs(rotating.config, engine, clock)
+    clock.advance(hours=11)
+    with ThreadPoolExecutor(2) as pool:
+        done = list(
+            pool.map(lambda installs: installs.refresh_expiring(), [rotating.installs, other])
+        )
+    assert sum(done) >= 1
+    if engine.dialect.name == "postgresql":  # an advisory lock between processes
+        assert len(fake_slack.refreshes(ACME)) == 1
+    fresh = current_token(fake_slack, ACME)
+    assert rotating.installs.bot(ACME).bot_token == other.bot(ACME).bot_token == fresh
+    with Session(engine) as session:
+        assert session.get(Workspace, ACME).uninstalled_at is None
+    rotating.installs(ACME).auth_test()  # works

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import text
 
 from core.db import make_engine, migrate
@@ -263,3 +264,37 @@ def test_a_slack_api_url_that_is_not_slacks_api_ends_start_up_with_one_line(tmp_
     result = run_to_exit(tmp_path, **connected(fake_slack, tmp_path, SLACK_API_URL=wrong_path))
 
     assert "did not answer auth.test as Slack does: check SLACK_API_URL" in one_line_error(result)
+
+
+def test_installed_through_oauth_it_serves_the_install_page_without_a_bot_token(
+    tmp_path, fake_slack
+):
+    port = free_port()
+    settings = connected(fake_slack, tmp_path, PORT=str(port), SLACK_BOT_TOKEN="")
+    settings |= {
+        "SLACK_CLIENT_ID": "111.222",
+        "SLACK_CLIENT_SECRET": "client-secret",
+        "SLACK_STATE_SECRET": "a-state-secret-long-enough",
+        "ADVISOR_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    }
+    with running(tmp_path, **settings) as (process, log_path):
+        url = f"http://127.0.0.1:{port}"
+        assert wait_for_health(url, process) == 200
+        with urllib.request.urlopen(url + "/slack/install", timeout=5) as page:
+            assert "Add to Slack" in page.read().decode()
+        wait_for_line(log_path, "install page: ")
+    log = log_path.read_text()
+    assert process.returncode == 0, log
+    assert "Traceback" not in log and not fake_slack.calls_to("auth.test")
+
+
+def test_without_the_encryption_key_oauth_start_up_ends_with_one_line(tmp_path):
+    settings = {
+        "SLACK_CLIENT_ID": "111.222",
+        "SLACK_CLIENT_SECRET": "client-secret",
+        "SLACK_STATE_SECRET": "a-state-secret-long-enough",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+    }
+    line = one_line_error(run_to_exit(tmp_path, **settings))
+
+    assert line.startswith("advisor-bot: ADVISOR_ENCRYPTION_KEY is not set")
