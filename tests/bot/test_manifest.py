@@ -10,6 +10,7 @@ import yaml
 from jsonschema import Draft7Validator
 
 from bot.ids import COMMAND
+from bot.oauth import BOT_SCOPES
 from tests.reference import reference_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,6 +28,8 @@ SUBCOMMANDS = (
     "circle",
     "circles",
     "settings",
+    "export",
+    "forget me",
     "help",
 )
 
@@ -103,6 +106,7 @@ def test_the_socket_mode_variant_the_readme_describes_is_valid_too(validator, ma
     del socket_mode["settings"]["event_subscriptions"]["request_url"]
     for key in ("request_url", "message_menu_options_url"):
         del socket_mode["settings"]["interactivity"][key]
+    del socket_mode["oauth_config"]["redirect_urls"]
 
     assert schema_errors(validator, socket_mode) == []
     assert list(urls_in(socket_mode)) == []
@@ -204,6 +208,15 @@ def test_the_manifest_asks_for_the_scopes_those_events_and_calls_need(manifest):
         assert EVENT_SCOPES[event] <= scopes, f"{event} needs {EVENT_SCOPES[event] - scopes}"
     assert "chat:write.public" not in scopes, "the bot posts only where it was invited"
     assert len(manifest["oauth_config"]["scopes"]["bot"]) == len(scopes), "a scope is repeated"
+
+
+def test_installs_ask_for_exactly_the_manifests_scopes_and_the_readme_says_why_each(manifest):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("### Scopes", 1)[1].split("\n### ", 1)[0]
+    explained = {row.split("`")[1] for row in table.splitlines() if row.startswith("| `")}
+
+    assert set(BOT_SCOPES) == bot_scopes(manifest) == explained
+    assert manifest["oauth_config"]["redirect_urls"] == [f"https://YOUR-HOST{OAUTH_REDIRECT}"]
 
 
 def test_every_request_url_points_at_the_bots_single_endpoint(manifest):
