@@ -99,3 +99,8 @@ REASSESS = "reassess"  # on the reassessment DM: value "<keep|ease_aside>:<reass
 REASSESS_CADENCE = "reassess_cadence"  # a menu: "<days>:<reassessment id>:<advisor id>"
 REASSESS_ENLIST = "reassess_enlist"  # "is anyone missing?": opens the enlist modal
 REASSESS_DONE = "reassess_done"  # value: reassessment id
+
+# Data rights: `/advisor forget me`'s confirmation (the button acts on whoever clicks it, never on
+# an id in its value)
+FORGET_ME = "forget_me"  # "Delete everything" (behind Slack's confirm dialog)
+FORGET_CANCEL = "forget_cancel"

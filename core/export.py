@@ -110,6 +110,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from core import outbox
 from core.members import known_zone
 from core.models import (
     Advisor,
@@ -131,6 +132,10 @@ from core.models import (
     ReassessmentAnswer,
     Touchpoint,
 )
+
+JSON_FILE = "export_json"  # the outbox purposes: the JSON file in the member's DM,
+CSV_FILE = "export_csv"  # the CSV of advisors there,
+NOT_UPLOADED = "export_failed"  # and, should Slack refuse them, a line saying so
 
 FORMAT = "advisor-bot export"
 VERSION = 1
@@ -569,3 +574,40 @@ def advisors_csv(export: dict) -> str:
             ]
         )
     return out.getvalue()
+
+
+def send_export(session: Session, *, team_id: str, owner_id: str, now: datetime) -> list[int]:
+    """The member's export to their DM through the outbox, as two files (the JSON and the CSV
+    of advisors), drawn when sent: each asking is its own decision (keyed by the moment)."""
+    made = []
+    for purpose in (JSON_FILE, CSV_FILE):
+        row = outbox.enqueue(
+            session,
+            team_id=team_id,
+            purpose=purpose,
+            key=f"{owner_id}:{now.isoformat()}",
+            target=outbox.Target.dm(owner_id),
+            owner_id=owner_id,
+            payload={"asked_at": now.isoformat()},
+            now=now,
+        )
+        if row:
+            made.append(row)
+    return made
+
+
+def not_uploaded(
+    session: Session, *, team_id: str, owner_id: str, key: str, error: str, now: datetime
+) -> int | None:
+    """The export's files could not be uploaded: one line to the member saying so (once for
+    both files of one asking: they share `key`)."""
+    return outbox.enqueue(
+        session,
+        team_id=team_id,
+        purpose=NOT_UPLOADED,
+        key=key,
+        target=outbox.Target.dm(owner_id),
+        owner_id=owner_id,
+        payload={"error": error},
+        now=now,
+    )

@@ -8,6 +8,7 @@ from bot.listeners import (
     circles,
     commands,
     first_use,
+    forget,
     goals,
     history,
     home,
@@ -36,6 +37,7 @@ def register_all(app: App) -> None:
         reassess,
         review,
         goals,
+        forget,
         circles,  # before messages: messages in channels are theirs
         messages,
         home,

@@ -8,6 +8,8 @@ from bot.ids import COMMAND
 from bot.listeners.board import handle_add_command, handle_list_command
 from bot.listeners.circle_setup import handle_circle_command, handle_circles_command
 from bot.listeners.common import greet_newcomer
+from bot.listeners.export import handle_export_command
+from bot.listeners.forget import handle_forget_command
 from bot.listeners.goals import handle_goals_command
 from bot.listeners.nudge_settings import handle_settings_command
 from bot.listeners.promises import handle_promise_command, handle_promises_command
@@ -33,12 +35,15 @@ ROUTES: dict[str, Callable[[Args], None]] = {
     "goals": handle_goals_command,
     "review": handle_review_command,
     "settings": handle_settings_command,
+    "export": handle_export_command,
+    "forget": handle_forget_command,
     "circle": handle_circle_command,
     "circles": handle_circles_command,
     "help": handle_help,
 }
 AVAILABLE = frozenset(ROUTES)
 FOR_TEAMS = frozenset({"circle", "circles"})
+NOT_GREETED = FOR_TEAMS | {"forget"}  # asking to be forgotten does not make a record of you
 
 
 def subcommand_of(text: str) -> str:
@@ -61,7 +66,7 @@ def handle_advisor_command(args: Args) -> None:
         args.ack(response_type="ephemeral", **build_help_message(AVAILABLE, asked=name))
         return
     route(args)
-    if name not in FOR_TEAMS:  # someone here for a team's circle is not greeted about a board
+    if name not in NOT_GREETED:  # someone here for a team's circle is not greeted about a board
         greet_newcomer(args.client, args.context)
 
 

@@ -24,6 +24,8 @@ SUBCOMMANDS = (
     Subcommand("settings", "settings", "choose the days and hours nudges reach you, or pause them"),
     Subcommand("circle", "circle", "in a team channel: its peer-coaching circle, or set one up"),
     Subcommand("circles", "circles", "see the circles you are in"),
+    Subcommand("export", "export", "your whole record (JSON) and advisors (CSV), in your DM"),
+    Subcommand("forget", "forget me", "delete everything I keep about you (you confirm first)"),
     Subcommand("help", "help", "show this card"),
 )
 

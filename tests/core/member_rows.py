@@ -17,6 +17,7 @@ from core.models import (
     Advisor,
     AdvisorGoal,
     AdvisorStatus,
+    BoardImport,
     Challenge,
     ChallengeReply,
     CheckIn,
@@ -246,6 +247,19 @@ def seed_member(session: Session, seeded: Seeded, *, team: str, who: str, adviso
     add(_outbox(who, team, "welcome", who))
     add(DmChannel(team_id=team, user_id=who, channel_id=f"D{who}"))
     add(Wakeup(**owner, at=NOW))
+    add(  # an import they were checking, a row of which names them
+        BoardImport(
+            **owner,
+            source="file",
+            source_key=f"F{who}",
+            filename="advisors.csv",
+            state="ready",
+            rows=[{"row": 2, "name": "Pat", "slack_user_id": None}],
+            problems=[{"row": 3, "where": "Row 3", "name": who, "problems": ["that's you"]}],
+            created_at=NOW,
+            updated_at=NOW,
+        )
+    )
     for purpose in ("preview", "reassess"):
         add(
             Schedule(
