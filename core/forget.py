@@ -32,6 +32,7 @@ from core.circles import CHECK_IN
 from core.models import (
     Advisor,
     AdvisorGoal,
+    BoardImport,
     Challenge,
     ChallengeReply,
     CheckInAway,
@@ -194,6 +195,7 @@ DELETED: dict[str, tuple[type[SQLModel], Callable[[Mine], ColumnElement[bool]]]]
     "challenge": (Challenge, lambda m: _in(Challenge.id, m.challenges)),
     "checkinaway": (CheckInAway, _theirs(CheckInAway)),
     "circlemember": (CircleMember, _theirs(CircleMember)),
+    "boardimport": (BoardImport, _owned(BoardImport)),  # what they were importing
     "member": (Member, _theirs(Member)),
 }
 CHANGED = ("pairing", "circle")  # their id taken out (see _pairings and _circles)

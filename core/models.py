@@ -741,6 +741,61 @@ class ReassessmentAnswer(SQLModel, table=True):
     at: datetime = _timestamp()
 
 
+class ImportState(StrEnum):
+    READING = "reading"  # a file is being fetched from Slack and read
+    READY = "ready"  # read and shown: waiting for the member to confirm
+    APPLYING = "applying"  # being saved, a chunk of rows per transaction
+    DONE = "done"
+    CANCELLED = "cancelled"
+    FAILED = "failed"  # it could not be read at all: `problem` says why
+
+
+class BoardImport(SQLModel, table=True):
+    """Advisors the member asked to import (a CSV pasted or uploaded, an export's JSON): what
+    was read, each row's problems, the rows set aside, and how far saving got. Nothing is
+    saved before the member confirms; then each chunk of rows moves `applied` in its own
+    transaction, so a retry never adds a row twice. Discarded a day after it was read."""
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "owner_id", "source_key", name="uq_import_source"),
+        ForeignKeyConstraint(
+            ["team_id", "owner_id"],
+            ["member.team_id", "member.user_id"],
+            name="fk_import_owner",
+            ondelete="CASCADE",
+        ),
+        Index("ix_import_state", "state", "lease_until"),
+        Index("ix_import_created", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    owner_id: str = Field(max_length=32)
+    source: str = Field(max_length=10)  # "paste" (the modal) or "file" (uploaded in the DM)
+    source_key: str = Field(max_length=100)  # the Slack file's id, or the paste's request: once
+    filename: str | None = Field(default=None, max_length=255)
+    kind: str = Field(default="csv", max_length=10)  # csv, json (an export)
+    state: str = Field(default=ImportState.READING, max_length=10)
+    problem: str | None = Field(default=None, max_length=1000)  # why it could not be read
+    text: str = Field(default="", max_length=3000)  # what was pasted, to edit it again
+    rows: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    goals: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    problems: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    skipped: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    notes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    total: int = 0  # rows (advisors) read
+    applied: int = 0  # of `rows`, how many are saved (each chunk moves it as it saves them)
+    added: int = 0  # advisors added
+    already: int = 0  # rows found on the board by the time they were saved: not added
+    # The export's goal refs and the ids of the goals they became, once restored
+    goal_ids: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    claimed_by: str | None = Field(default=None, max_length=40)  # who is saving it
+    lease_until: datetime | None = _timestamp(nullable=True)  # anyone's to resume after this
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+    finished_at: datetime | None = _timestamp(nullable=True)
+
+
 # slack_sdk's installation and OAuth state stores (slack_sdk.oauth ...sqlalchemy), declared here
 # so that migrations create them and the tests see every table; their columns are slack_sdk's.
 # Tokens are stored encrypted (bot/install.py), so the token columns are Text, not String(200).
