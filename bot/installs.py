@@ -31,6 +31,7 @@ from slack_sdk.oauth.installation_store import Bot, Installation, InstallationSt
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine, and_, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.delivery.sender import client_for_sending
@@ -435,11 +436,21 @@ class InstalledAuthorize(Authorize):
 
     def __init__(self, installs: Installs):
         self.installs = installs
+        self._last: dict[str, Bot] = {}  # each workspace's bot as last read
 
     def __call__(self, *, context, enterprise_id, team_id, user_id, **_) -> AuthorizeResult | None:
-        bot = self.installs.bot(team_id)
+        try:
+            bot = self.installs.bot(team_id)
+        except SQLAlchemyError:
+            bot = self._last.get(team_id or "")
+            if bot is None:
+                raise
+            # The database does not answer: the token last read lets the request be answered
+            # (it will say nothing could be saved) rather than leave Slack without an answer.
         if bot is None:
+            self._last.pop(team_id or "", None)
             return None
+        self._last[bot.team_id] = bot
         return AuthorizeResult(
             enterprise_id=bot.enterprise_id,
             team_id=bot.team_id,

@@ -5,6 +5,7 @@ period), reinstall within it, revoked and rotating tokens, and bad redirects sto
 import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
@@ -13,9 +14,11 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
-from bot.__main__ import make_installs
+from bot.__main__ import _installed_here, make_installs
 from bot.installs import TokenCipher
 from bot.scheduler import Ticker
+from bot.slack_client import make_web_client
+from core import workspaces
 from core.db import session_factory
 from core.models import Outbox, Workspace, slack_bots, slack_installations
 from tests.e2e.installing import (
@@ -30,6 +33,7 @@ from tests.e2e.installing import (
     state_of,
 )
 from tests.e2e.nudging import add_due_member
+from tests.fakes import BOT_TOKEN
 from tests.payloads import JSON
 
 ACME, BETA = "T0ACME", "T0BETA"
@@ -344,3 +348,18 @@ def test_two_processes_refresh_a_rotating_token_once_and_both_use_the_new_one(
     with Session(engine) as session:
         assert session.get(Workspace, ACME).uninstalled_at is None
     rotating.installs(ACME).auth_test()  # works
+
+
+def test_with_one_token_a_restart_with_a_working_token_resumes_an_uninstalled_workspace(
+    fake_slack, engine, clock
+):
+    team = fake_slack.team_id
+    with Session(engine) as session, session.begin():
+        workspaces.uninstalled(session, team_id=team, now=clock.now(), keep_for=timedelta(days=30))
+    started = SimpleNamespace(client=make_web_client(BOT_TOKEN, fake_slack.api_url))
+
+    _installed_here(started, session_factory(engine), clock)
+
+    with Session(engine) as session:
+        workspace = session.get(Workspace, team)
+        assert workspace.uninstalled_at is None and workspace.delete_after is None
