@@ -355,6 +355,16 @@ def _table_rows(session: Session, table: Table, where, chunk: int) -> int:
         session.commit()
 
 
+LAST = "workspace"  # the row saying a workspace's data is to go (core/workspaces.py)
+
+
+def _workspace_order() -> list[Table]:
+    """Children before parents; the workspace's own row last, so that a deletion cut short
+    (a crash, a deploy) leaves the row that says its data is to go, and is done again."""
+    tables = list(reversed(SQLModel.metadata.sorted_tables))
+    return [t for t in tables if t.name != LAST] + [t for t in tables if t.name == LAST]
+
+
 def forget_workspace(
     session: Session, *, team_id: str, chunk: int = CHUNK, keep: frozenset[str] = frozenset()
 ) -> dict[str, int]:
@@ -362,7 +372,7 @@ def forget_workspace(
     `keep`: how many rows of each table went; tables with none are left out. Commits as it
     goes."""
     done: dict[str, int] = {}
-    for table in reversed(SQLModel.metadata.sorted_tables):  # children first
+    for table in _workspace_order():
         if table.name in NO_WORKSPACE or table.name in keep:
             continue
         if table.name in VIA_PARENT:

@@ -203,3 +203,37 @@ def test_forgetting_a_workspace_empties_it_and_leaves_the_other_whole(session, c
     for name, rows in after.items():  # the other workspace's rows are as they were
         assert all(row in before[name] for row in rows), name
     assert forget_workspace(session, team_id=TEAM) == {}
+
+
+def test_a_workspace_deletion_cut_short_keeps_the_row_that_says_it_is_to_go(session, monkeypatch):
+    from core import forget
+    from core.models import Workspace
+
+    seed_everything(session)
+    real = forget._table_rows
+
+    def crash_at_circles(session, table, where, chunk):  # circles go last but one
+        if table.name == "circle":
+            raise RuntimeError("the process stopped")
+        return real(session, table, where, chunk)
+
+    monkeypatch.setattr(forget, "_table_rows", crash_at_circles)
+    with pytest.raises(RuntimeError):
+        forget_workspace(session, team_id=TEAM)
+    session.rollback()
+    assert session.get(Workspace, TEAM) is not None
+    monkeypatch.setattr(forget, "_table_rows", real)
+
+    forget_workspace(session, team_id=TEAM)
+
+    assert session.get(Workspace, TEAM) is None
+    assert session.exec(select(Circle).where(Circle.team_id == TEAM)).all() == []
+
+
+def test_tables_kept_by_the_caller_are_left_alone(session):
+    seeded = seed_everything(session)
+
+    done = forget_workspace(session, team_id=TEAM, keep=frozenset({"slack_bots"}))
+
+    assert "slack_bots" not in done
+    assert {k for k in seeded.of(TEAM, "team") if k[0] == "slack_bots"} <= keys(session)
