@@ -6,10 +6,11 @@ learning partners across), and a second workspace with the very same shapes and 
 Every row made is recorded with whose it is (`Seeded.rows`), so a test can tell which rows a
 forget should have taken and which it must leave."""
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import inspect
+from sqlalchemy import JSON, String, inspect
 from sqlmodel import Session, SQLModel
 
 from core.circles import CHECK_IN
@@ -513,3 +514,35 @@ def keys(session: Session) -> set[tuple[str, tuple]]:
         for table in SQLModel.metadata.sorted_tables
         for row in session.execute(table.select())
     }
+
+
+# (table, column) where the forgotten member's id may stay, because it is someone else's data.
+ALLOWED = {
+    # Another member's advisor who is this Slack user: that member's board, not the forgotten
+    # member's record (their name and cadence were typed by the other member).
+    ("advisor", "slack_user_id"),
+    # Who installed the app: the workspace's install (NOT_PERSONAL), removed on uninstall.
+    ("slack_installations", "user_id"),
+}
+
+
+def holds(value, user_id: str) -> bool:
+    if value is None:
+        return False
+    text = value if isinstance(value, str) else json.dumps(value)
+    return user_id in text
+
+
+def still_holding(session, user_id: str, team: str) -> list[tuple[str, str, dict]]:
+    """Every (table, column, row) of `team` (or of no team) whose text holds `user_id`."""
+    found = []
+    for table in SQLModel.metadata.sorted_tables:
+        texts = [c for c in table.columns if isinstance(c.type, String | JSON)]
+        for row in session.execute(table.select()):
+            row = dict(row._mapping)
+            if "team_id" in table.c and row["team_id"] != team:
+                continue
+            for column in texts:
+                if (table.name, column.name) not in ALLOWED and holds(row[column.name], user_id):
+                    found.append((table.name, column.name, row))
+    return found
