@@ -104,3 +104,12 @@ REASSESS_DONE = "reassess_done"  # value: reassessment id
 # an id in its value)
 FORGET_ME = "forget_me"  # "Delete everything" (behind Slack's confirm dialog)
 FORGET_CANCEL = "forget_cancel"
+
+# `/advisor import`: the paste modal (its input block: csv) and its preview (metadata
+# {"import": id}, with "Edit the CSV"); an uploaded file's preview in the DM, whose buttons'
+# value is the import's id (checked against the clicking member: another's finds nothing)
+IMPORT_PASTE_VIEW = "import_paste"
+IMPORT_PREVIEW_VIEW = "import_preview"
+IMPORT_EDIT = "import_edit"  # in the preview modal: back to the pasted text, to fix it
+IMPORT_CONFIRM = "import_confirm"  # "Import N advisors"
+IMPORT_CANCEL = "import_cancel"

@@ -2,6 +2,7 @@
 from the rows, so any number of processes may tick at once. One tick:
 
 1. checks again the workspaces whose token Slack refused, and forgets old Slack event ids;
+   finishes imports a stopped process left half-saved, and discards those a day old;
 2. sends everything due in the outbox (bot/delivery/sender.py), and whenever its next post has
    to wait its turn, plans the next member due a look (core/due_members.py finds them,
    core/nudge_plan.py decides), whose messages join in: one whose planning fails is logged
@@ -27,7 +28,7 @@ from bot import event_dedup
 from bot.delivery.sender import Sender
 from bot.installs import Installs, purge_expired
 from bot.recurrence import next_after
-from core import due_members, nudge_plan, schedules
+from core import due_members, imports, nudge_plan, schedules
 from core.clock import Clock
 from core.db import one_line
 from core.forget import forget_workspace
@@ -83,6 +84,7 @@ class Ticker:
             self._isolated("refreshing tokens that expire soon", self.installs.refresh_expiring)
         self._isolated("deleting uninstalled workspaces' data", self._purge)
         self._isolated("forgetting old Slack events", self._forget_events)
+        self._isolated("finishing and discarding imports", self._imports)
         with self.sessions() as finding:  # one session for the tick's due queries
             self.sender.send_due(meanwhile=_in_turn(self._planner(finding), self._claimer()))
 
@@ -196,6 +198,28 @@ class Ticker:
     def _forget_events(self) -> None:
         with self.sessions() as session, session.begin():
             event_dedup.forget_old(session, now=self.clock.now())
+
+    def _imports(self) -> None:
+        """Imports a stopped process left half-saved are finished (their reports go out with
+        this tick's sends); those read more than a day ago are discarded."""
+        with self.sessions() as session, session.begin():
+            stalled = imports.stalled(session, now=self.clock.now())
+            imports.discard_old(session, now=self.clock.now())
+        for team_id, owner_id, import_id in stalled:
+            self._isolated(
+                f"finishing import {import_id}", self._finish, team_id, owner_id, import_id
+            )
+
+    def _finish(self, team_id: str, owner_id: str, import_id: int) -> None:
+        imports.save(
+            self.sessions,
+            team_id=team_id,
+            owner_id=owner_id,
+            import_id=import_id,
+            process=self.sender.process,
+            clock=self.clock,
+            report=True,
+        )
 
     def _isolated(self, what: str, work: Callable, *args):
         """What `work` returns; None when it failed (logged)."""

@@ -663,6 +663,8 @@ def _last_contact(
 def _json_of(text: str) -> dict:
     try:
         found = json.loads(text)
+    except RecursionError:  # lists in lists in lists…: not an export
+        raise Unreadable(f"This JSON is not an advisor-bot export. {_EXPORT_INSTEAD}") from None
     except json.JSONDecodeError as error:
         raise Unreadable(
             f"This isn't JSON I can read (line {error.lineno}: {error.msg}). Upload the file "
@@ -686,6 +688,9 @@ def _json_of(text: str) -> dict:
     if len(found.get("advisors", [])) > MAX_ROWS:
         raise Unreadable(f"That is more than {MAX_ROWS:,} advisors: I import at most that many.")
     return found
+
+
+_EXPORT_INSTEAD = "Upload the file `/advisor export` gave you, or a CSV of advisors."
 
 
 def read_export(text: str, *, owner_id: str, team_id: str) -> Reading:

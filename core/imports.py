@@ -12,9 +12,10 @@ not theirs finds nothing. Imports are kept a day; one left half-saved by a crash
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, or_, update
+from sqlalchemy import and_, delete, insert, or_, update
 from sqlmodel import Session, col, select
 
 from core import cadence, due, outbox
@@ -113,15 +114,24 @@ def find_by_source(
     return session.exec(query).first()
 
 
+@dataclass(frozen=True)
+class _Known:
+    """Someone on the member's board (or alumni) already: who they are as shown."""
+
+    name: str
+    status: str
+
+
 @dataclass
 class _Board:
     """Who is on the member's board (and alumni) already, by Slack member, contact and name."""
 
-    slack: dict[str, Advisor] = field(default_factory=dict)
-    contact: dict[str, Advisor] = field(default_factory=dict)
-    name: dict[str, Advisor] = field(default_factory=dict)
+    slack: dict[str, _Known] = field(default_factory=dict)
+    contact: dict[str, _Known] = field(default_factory=dict)
+    name: dict[str, _Known] = field(default_factory=dict)
+    upto: int = 0  # the newest advisor read: only those after it are read again
 
-    def match(self, row: dict) -> Advisor | None:
+    def match(self, row: dict) -> _Known | None:
         """The advisor this row names, as enlisting would refuse it: the same Slack member, the
         same contact (an email), or, for someone outside Slack, the same name."""
         if row.get("slack_user_id") and row["slack_user_id"] in self.slack:
@@ -132,27 +142,32 @@ class _Board:
             return self.name.get(normalize(row["name"]))
         return None
 
-    def add(self, advisor: Advisor) -> None:
-        if advisor.slack_user_id:
-            self.slack.setdefault(advisor.slack_user_id, advisor)
-        if advisor.contact:
-            self.contact.setdefault(advisor.contact.casefold(), advisor)
-        self.name.setdefault(normalize(advisor.name), advisor)
+    def add(self, slack_user_id: str | None, contact: str | None, name: str, status: str) -> None:
+        known = _Known(name, status)
+        if slack_user_id:
+            self.slack.setdefault(slack_user_id, known)
+        if contact:
+            self.contact.setdefault(contact.casefold(), known)
+        self.name.setdefault(normalize(name), known)
 
 
-def _board(session: Session, team_id: str, owner_id: str) -> _Board:
-    board = _Board()
+def _board(session: Session, team_id: str, owner_id: str, board: _Board | None = None) -> _Board:
+    """The member's advisors as far as telling who is there goes (four columns, not rows);
+    with `board`, only those added since it was read, added to it."""
+    board = board if board is not None else _Board()
     query = (
-        select(Advisor)
+        select(Advisor.id, Advisor.slack_user_id, Advisor.contact, Advisor.name, Advisor.status)
         .where(Advisor.team_id == team_id, Advisor.owner_id == owner_id)
+        .where(col(Advisor.id) > board.upto)
         .order_by(Advisor.status, Advisor.id)  # "active" first: the board wins over alumni
     )
-    for advisor in session.exec(query):
-        board.add(advisor)
+    for advisor_id, *known in session.execute(query):
+        board.add(*known)
+        board.upto = max(board.upto, advisor_id)
     return board
 
 
-def _already(advisor: Advisor) -> str:
+def _already(advisor: _Known) -> str:
     where = "on your board" if advisor.status == AdvisorStatus.ACTIVE else "among your alumni"
     return f"already {where}"
 
@@ -317,6 +332,7 @@ class Saving:
     rows: list[dict]
     goals: list[dict]
     zone: ZoneInfo
+    board: _Board = field(default_factory=_Board)  # who is there, read again chunk by chunk
 
 
 def saving(session: Session, *, team_id: str, owner_id: str, import_id: int) -> Saving:
@@ -369,7 +385,7 @@ def save_chunk(
     )
     if moved.rowcount != 1:
         return Chunk(start, lost=True)
-    board = _board(session, work.team_id, work.owner_id)
+    board = _board(session, work.team_id, work.owner_id, work.board)  # and who came meanwhile
     if work.kind == JSON:
         added, already = _restore(session, work, chunk, board, now)
     else:
@@ -417,10 +433,12 @@ def save(
     process: str,
     clock: Clock,
     report: bool,
+    claimed: Callable[[], None] | None = None,
 ) -> Saved | None:
-    """Claim the member's import and save all of it, a transaction per chunk; None when it
-    could not be claimed (not theirs, not waiting, or being saved elsewhere). A crash between
-    chunks leaves it half-saved until the lease runs out; then `save` again goes on from there."""
+    """Claim the member's import and save all of it, a transaction per chunk (`claimed` is
+    called once it is claimed, before the first); None when it could not be claimed (not
+    theirs, not waiting, or being saved elsewhere). A crash between chunks leaves it half-saved
+    until the lease runs out; then `save` again goes on from there."""
     with sessions() as session, session.begin():
         start = claim(
             session,
@@ -433,6 +451,8 @@ def save(
         if start is None:
             return None
         work = saving(session, team_id=team_id, owner_id=owner_id, import_id=import_id)
+    if claimed is not None:
+        claimed()
     while True:
         with sessions() as session, session.begin():
             chunk = save_chunk(
@@ -447,10 +467,17 @@ def save(
         start = chunk.start
 
 
+def _like_the_model(**values) -> SimpleNamespace:
+    """Values as core.due reads them from a row (a row not built: saving many at once is a
+    bulk insert, and core.due stays the one place that says when a nudge is due)."""
+    return SimpleNamespace(**values)
+
+
 def _enlist(session: Session, work: Saving, chunk: list[dict], board: _Board, now: datetime):
     """CSV rows as advisors, the way `/advisor add` enlists them: the rhythm starts from the
-    last contact (today when not said), every cadence days (the usual one when not said)."""
-    added = already = 0
+    last contact (today when not said), every cadence days (the usual one when not said).
+    One bulk insert for the chunk."""
+    values, already = [], 0
     today = now.astimezone(work.zone).date()
     for row in chunk:
         if board.match(row) is not None:
@@ -458,27 +485,49 @@ def _enlist(session: Session, work: Saving, chunk: list[dict], board: _Board, no
             continue
         spoke_at = moment_on(as_day(row.get("last_spoke_on")) or today, work.zone, now)
         days = row.get("cadence_days") or cadence.default_days(row["relationship"])
-        advisor = Advisor(
-            team_id=work.team_id,
-            owner_id=work.owner_id,
-            slack_user_id=row.get("slack_user_id"),
-            name=row["name"],
-            contact=row.get("contact"),
-            relationship=row["relationship"],
-            inside_org=row["inside_org"],
-            cadence_days=days,
-            last_touch_at=spoke_at,
-            last_spoke_at=spoke_at,
-            next_touch_due_at=cadence.due_after(spoke_at, days),
-            created_at=now,
-            updated_at=now,
+        due_at = cadence.due_after(spoke_at, days)
+        nudge_at = due.advisor_nudge_at(
+            _like_the_model(status=AdvisorStatus.ACTIVE, next_touch_due_at=due_at)
         )
-        advisor.nudge_at = due.advisor_nudge_at(advisor)
-        session.add(advisor)
-        board.add(advisor)
-        added += 1
-    session.flush()
-    return added, already
+        values.append(
+            _advisor_values(
+                work,
+                now,
+                slack_user_id=row.get("slack_user_id"),
+                tz=None,
+                name=row["name"],
+                contact=row.get("contact"),
+                relationship=row["relationship"],
+                inside_org=row["inside_org"],
+                cadence_days=days,
+                last_touch_at=spoke_at,
+                last_spoke_at=spoke_at,
+                next_touch_due_at=due_at,
+                nudge_at=nudge_at,
+            )
+        )
+        board.add(row.get("slack_user_id"), row.get("contact"), row["name"], AdvisorStatus.ACTIVE)
+    if values:
+        session.execute(insert(Advisor), values)
+    return len(values), already
+
+
+def _advisor_values(work: Saving, now: datetime, **given) -> dict:
+    """Every column of a new advisor of the member (a bulk insert sets what it is given)."""
+    return {
+        "team_id": work.team_id,
+        "owner_id": work.owner_id,
+        "support": [],
+        "gains": "",
+        "notes": "",
+        "origin": None,
+        "closeness": None,
+        "status": AdvisorStatus.ACTIVE,
+        "snoozed_until": None,
+        "created_at": now,
+        "updated_at": now,
+        **given,
+    }
 
 
 def _restore_goals(session: Session, work: Saving, now: datetime) -> dict[str, int]:
@@ -530,45 +579,60 @@ def _goal_ids(session: Session, work: Saving, now: datetime) -> dict[str, int]:
     return ids
 
 
+def _inserted(session: Session, model, values: list[dict]) -> list[int]:
+    """Insert these rows at once: their ids, in the order given."""
+    if not values:
+        return []
+    statement = insert(model).returning(model.id, sort_by_parameter_order=True)
+    return list(session.scalars(statement, values))
+
+
 def _restore(session: Session, work: Saving, chunk: list[dict], board: _Board, now: datetime):
     """Advisors of an export as they were: their rhythm and status, touchpoints, promises with
-    their history, and the goals they help with."""
+    their history, and the goals they help with. A bulk insert per table for the chunk."""
     goal_ids = _goal_ids(session, work, now)
-    added = already = 0
-    made: list[tuple[Advisor, dict]] = []
+    rows, already = [], 0
     for row in chunk:
         if board.match(row) is not None:
             already += 1
             continue
-        advisor = _advisor_of(row, work, now)
-        session.add(advisor)
-        board.add(advisor)
-        made.append((advisor, row))
-    session.flush()
-    promised: list[tuple[Promise, dict]] = []
-    for advisor, row in made:
-        for touch in row["touchpoints"]:
-            session.add(_touchpoint_of(touch, advisor))
+        rows.append(row)
+        board.add(row["slack_user_id"], row.get("contact"), row["name"], row["status"])
+    advisor_ids = _inserted(session, Advisor, [_restored_advisor(row, work, now) for row in rows])
+    touches, links, promises, records = [], [], [], []
+    for advisor_id, row in zip(advisor_ids, rows, strict=True):
+        touches += [_touchpoint_values(t, work, advisor_id) for t in row["touchpoints"]]
+        links += [
+            {"advisor_id": advisor_id, "goal_id": goal_ids[ref]}
+            for ref in row["goals"]
+            if ref in goal_ids
+        ]
         for record in row["promises"]:
-            promise = _promise_of(record, advisor, work.zone, now)
-            session.add(promise)
-            promised.append((promise, record))
-        for ref in row["goals"]:
-            if ref in goal_ids:
-                session.add(AdvisorGoal(advisor_id=advisor.id, goal_id=goal_ids[ref]))
-        added += 1
-    session.flush()
-    for promise, record in promised:
-        for change in record["history"]:
-            session.add(_change_of(change, promise))
-    session.flush()
-    return added, already
+            promises.append(_promise_values(record, work, advisor_id, now))
+            records.append(record)
+    if touches:
+        session.execute(insert(Touchpoint), touches)
+    if links:
+        session.execute(insert(AdvisorGoal), links)
+    promise_ids = _inserted(session, Promise, promises)
+    changes = [
+        _change_values(change, promise_id)
+        for promise_id, record in zip(promise_ids, records, strict=True)
+        for change in record["history"]
+    ]
+    if changes:
+        session.execute(insert(PromiseEvent), changes)
+    return len(rows), already
 
 
-def _advisor_of(row: dict, work: Saving, now: datetime) -> Advisor:
-    advisor = Advisor(
-        team_id=work.team_id,
-        owner_id=work.owner_id,
+def _restored_advisor(row: dict, work: Saving, now: datetime) -> dict:
+    last_touch_at = as_moment(row.get("last_contact"))
+    due_at = as_moment(row.get("next_touch_due_at"))
+    if row["status"] == AdvisorStatus.ACTIVE and due_at is None:
+        due_at = cadence.due_after(last_touch_at or now, row["cadence_days"])
+    return _advisor_values(
+        work,
+        now,
         slack_user_id=row["slack_user_id"],
         tz=row.get("tz"),
         name=row["name"],
@@ -582,69 +646,66 @@ def _advisor_of(row: dict, work: Saving, now: datetime) -> Advisor:
         closeness=row.get("closeness"),
         cadence_days=row["cadence_days"],
         status=row["status"],
-        last_touch_at=as_moment(row.get("last_contact")),
+        last_touch_at=last_touch_at,
         last_spoke_at=as_moment(row.get("last_spoke_at")),
-        next_touch_due_at=as_moment(row.get("next_touch_due_at")),
+        next_touch_due_at=due_at,
         snoozed_until=as_moment(row.get("snoozed_until")),
+        nudge_at=due.advisor_nudge_at(
+            _like_the_model(status=row["status"], next_touch_due_at=due_at)
+        ),
         created_at=as_moment(row["created_at"]),
         updated_at=as_moment(row["updated_at"]),
     )
-    if advisor.status == AdvisorStatus.ACTIVE and advisor.next_touch_due_at is None:
-        advisor.next_touch_due_at = cadence.due_after(
-            advisor.last_touch_at or now, advisor.cadence_days
-        )
-    advisor.nudge_at = due.advisor_nudge_at(advisor)
-    return advisor
 
 
-def _touchpoint_of(record: dict, advisor: Advisor) -> Touchpoint:
-    return Touchpoint(
-        team_id=advisor.team_id,
-        owner_id=advisor.owner_id,
-        advisor_id=advisor.id,
-        at=as_moment(record["at"]),
-        how=record["how"],
-        exchanged=list(record["exchanged"]),
-        given_by=record["given_by"],
-        note=record["note"],
-        message_link=record.get("message_link"),
-        created_at=as_moment(record["created_at"]),
-    )
+def _touchpoint_values(record: dict, work: Saving, advisor_id: int) -> dict:
+    return {
+        "team_id": work.team_id,
+        "owner_id": work.owner_id,
+        "advisor_id": advisor_id,
+        "at": as_moment(record["at"]),
+        "how": record["how"],
+        "exchanged": list(record["exchanged"]),
+        "given_by": record["given_by"],
+        "note": record["note"],
+        "message_link": record.get("message_link"),
+        "created_at": as_moment(record["created_at"]),
+    }
 
 
-def _promise_of(record: dict, advisor: Advisor, zone: ZoneInfo, now: datetime) -> Promise:
-    promise = Promise(
-        team_id=advisor.team_id,
-        owner_id=advisor.owner_id,
-        advisor_id=advisor.id,
-        what=record["what"],
-        firmness=record["firmness"],
-        status=record["status"],
-        due_on=as_day(record["due_on"]),
-        original_due_on=as_day(record["original_due_on"]),
-        due_at=as_moment(record["due_at"]),
-        renegotiations=record["renegotiations"],
-        last_update_at=as_moment(record.get("last_update_at")),
-        closed_at=as_moment(record.get("closed_at")),
-        created_at=as_moment(record["created_at"]),
-        updated_at=as_moment(record["updated_at"]),
-    )
-    promise.nudge_at = due.promise_nudge_at(promise, zone, now)
-    return promise
+def _promise_values(record: dict, work: Saving, advisor_id: int, now: datetime) -> dict:
+    values = {
+        "team_id": work.team_id,
+        "owner_id": work.owner_id,
+        "advisor_id": advisor_id,
+        "what": record["what"],
+        "firmness": record["firmness"],
+        "status": record["status"],
+        "due_on": as_day(record["due_on"]),
+        "original_due_on": as_day(record["original_due_on"]),
+        "due_at": as_moment(record["due_at"]),
+        "renegotiations": record["renegotiations"],
+        "last_update_at": as_moment(record.get("last_update_at")),
+        "closed_at": as_moment(record.get("closed_at")),
+        "created_at": as_moment(record["created_at"]),
+        "updated_at": as_moment(record["updated_at"]),
+    }
+    values["nudge_at"] = due.promise_nudge_at(_like_the_model(**values), work.zone, now)
+    return values
 
 
-def _change_of(record: dict, promise: Promise) -> PromiseEvent:
-    return PromiseEvent(
-        promise_id=promise.id,
-        at=as_moment(record["at"]),
-        change=record["change"],
-        text=record["text"],
-        old_due_on=as_day(record.get("old_due_on")),
-        old_due_at=as_moment(record.get("old_due_at")),
-        new_due_on=as_day(record.get("new_due_on")),
-        sent_to_advisor=record["sent_to_advisor"],
-        told_them=record.get("told_them"),
-    )
+def _change_values(record: dict, promise_id: int) -> dict:
+    return {
+        "promise_id": promise_id,
+        "at": as_moment(record["at"]),
+        "change": record["change"],
+        "text": record["text"],
+        "old_due_on": as_day(record.get("old_due_on")),
+        "old_due_at": as_moment(record.get("old_due_at")),
+        "new_due_on": as_day(record.get("new_due_on")),
+        "sent_to_advisor": record["sent_to_advisor"],
+        "told_them": record.get("told_them"),
+    }
 
 
 def summary(found: BoardImport) -> dict:

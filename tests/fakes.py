@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
@@ -96,7 +96,7 @@ class Call:
 @dataclass
 class Reply:
     status: int
-    body: dict | str
+    body: dict | str | bytes
     headers: dict = field(default_factory=dict)
 
 
@@ -200,6 +200,7 @@ class FakeSlack:
         self.accepted_at: dict[str, list[float]] = {}  # posts accepted, per workspace
         self.delays: dict[str, float] = {}  # seconds a method takes to answer
         self.files: dict[str, dict] = {}  # uploads under way (files.getUploadURLExternal), by id
+        self.shared: dict[str, dict] = {}  # files people shared (share_file), by id: url_private
         self._uploads: list[dict] = []  # files shared (files.completeUploadExternal)
         self._posted_at: dict[str, deque[float]] = {}
         self._channel_at: dict[str, float] = {}
@@ -1104,6 +1105,98 @@ class FakeSlack:
                 self.messages.setdefault(str(channel), []).append(message)
         return {"ok": True, "files": [{"id": f["id"], "title": f["title"]} for f in files]}
 
+    # -- files people share (an import uploaded in the bot's DM): files.info and url_private
+    def share_file(
+        self,
+        user_id: str,
+        name: str,
+        content: bytes,
+        *,
+        mimetype: str | None = None,
+        filetype: str | None = None,
+        team_id: str | None = None,
+    ) -> dict:
+        """A file `user_id` uploaded: its object as a file_share message event carries it (the
+        fields of the Web API's objs_file), its bytes served at its url_private to a bot token
+        of its workspace (with files:read, when the token's scopes are known)."""
+        team = team_id or self.team_id
+        file_id = "F" + self._next_ts().replace(".", "")[-10:]
+        mimetype = mimetype or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        kind = filetype or (name.rsplit(".", 1)[-1].lower() if "." in name else "binary")
+        quoted = quote(name)  # Slack's addresses spell the name URL-encoded
+        private = f"{self.base}/files-pri/{team}-{file_id}/{quoted}"
+        file = {
+            "id": file_id,
+            "created": self._seconds(),
+            "timestamp": self._seconds(),
+            "name": name,
+            "title": name,
+            "mimetype": mimetype,
+            "filetype": kind,
+            "pretty_type": kind.upper(),
+            "user": user_id,
+            "user_team": team,
+            "editable": False,
+            "size": len(content),
+            "mode": "hosted",
+            "is_external": False,
+            "external_type": "",
+            "is_public": False,
+            "public_url_shared": False,
+            "display_as_bot": False,
+            "username": "",
+            "url_private": private,
+            "url_private_download": f"{self.base}/files-pri/{team}-{file_id}/download/{quoted}",
+            "permalink": f"https://fake-workspace.slack.com/files/{user_id}/{file_id}/{quoted}",
+            "permalink_public": f"https://slack-files.com/{team}-{file_id}-0000",
+            "has_rich_preview": False,
+            "file_access": "visible",
+        }
+        with self._changed:
+            self.shared[file_id] = {"file": file, "content": content, "team": team}
+        return dict(file)
+
+    def _may_read_files(self, token: str | None) -> bool:
+        granted = self.scopes.get(token or "")
+        return granted is None or "files:read" in granted
+
+    def _files_info(self, args: dict) -> dict:
+        """A shared file's object, to a token of its workspace with files:read."""
+        token_team = getattr(self._caller, "team_id", None)
+        with self._changed:
+            found = self.shared.get(str(args.get("file") or ""))
+        if found is None or found["team"] != token_team:
+            return {"ok": False, "error": "file_not_found"}
+        return {
+            "ok": True,
+            "file": dict(found["file"]),
+            "comments": [],
+            "response_metadata": {"next_cursor": ""},
+        }
+
+    def download(self, path: str, headers: dict) -> Reply:
+        """A GET of a url_private: the bytes, to a bot token (Authorization: Bearer) of the
+        file's workspace; anything else gets what Slack gives it, a redirect to sign in.
+        Recorded as a call to "download", so `script("download", ...)` can fail it."""
+        self._record(Call("download", {"path": path}, headers))
+        queue = self._scripted.get("download")
+        if queue:
+            return queue.popleft()
+        place = path.removeprefix("/files-pri/").split("/", 1)[0]
+        file_id = place.rsplit("-", 1)[-1]
+        with self._changed:
+            found = self.shared.get(file_id)
+        token = str(headers.get("authorization") or "").removeprefix("Bearer ")
+        allowed = (
+            found is not None
+            and not self._token_refused(token)
+            and self.tokens.get(token) == found["team"]
+            and self._may_read_files(token)
+        )
+        if not allowed:
+            return Reply(302, "", {"Location": f"{self.base}/signin"})
+        return Reply(200, found["content"], {"Content-Type": found["file"]["mimetype"]})
+
     def uploads(self, *, team_id: str | None = None) -> list[dict]:
         """The files shared so far, oldest first: file_id, content (the bytes), filename,
         title, alt_txt, channel, initial_comment, thread_ts, team (the workspace); with
@@ -1206,11 +1299,27 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             headers = {k.lower(): v for k, v in self.headers.items()}
             self._send(fake.answer(method, args, headers))
 
+        def do_GET(self) -> None:
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            if self.path.startswith("/files-pri/"):  # a shared file's url_private
+                self._send(fake.download(self.path, headers))
+            elif self.path == "/signin":
+                self._send(
+                    Reply(200, b"<html>Sign in to Slack</html>", {"Content-Type": "text/html"})
+                )
+            else:
+                self._send(Reply(404, "not found"))
+
         def _send(self, reply: Reply) -> None:
             is_text = isinstance(reply.body, str)
-            payload = (reply.body if is_text else json.dumps(reply.body)).encode()
+            if isinstance(reply.body, bytes):
+                payload = reply.body
+            else:
+                payload = (reply.body if is_text else json.dumps(reply.body)).encode()
             self.send_response(reply.status)
-            self.send_header("Content-Type", "text/plain" if is_text else "application/json")
+            if "Content-Type" not in reply.headers:
+                kind = "text/plain" if is_text else "application/json"
+                self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(payload)))
             for name, value in reply.headers.items():
                 self.send_header(name, value)

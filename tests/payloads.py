@@ -141,6 +141,33 @@ def direct_message(text: str, *, user: str = ALICE, **extra) -> dict:
     }
 
 
+def file_shared(file: dict, *, user: str = ALICE, text: str = "", team: str = TEAM_ID) -> dict:
+    """A person shares a file in the bot's DM: a message of subtype file_share with the file's
+    object (FakeSlack.share_file makes one), as Slack's message.im events carry it."""
+    ts = _ts()
+    return {
+        "type": "message",
+        "subtype": "file_share",
+        "text": as_slack_sends(text, labels=False),
+        "files": [file],
+        "upload": False,
+        "user": user,
+        "display_as_bot": False,
+        "ts": ts,
+        "channel": "D" + user[1:],
+        "event_ts": ts,
+        "channel_type": "im",
+        "team": team,
+    }
+
+
+def only_named(file: dict) -> dict:
+    """A file as some events name it (a Slack Connect DM, say): its id and little else; the
+    rest is for files.info to tell."""
+    kept = ("id", "created", "timestamp", "user")
+    return {**{k: file[k] for k in kept}, "mode": "file_access", "file_access": "check_file_info"}
+
+
 def app_home_opened(*, user: str = ALICE, tab: str = "home") -> dict:
     return {
         "type": "app_home_opened",

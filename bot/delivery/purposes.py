@@ -113,7 +113,7 @@ def registry() -> dict[str, Purpose]:
 
     every = (*nudges.PURPOSES, *updates.PURPOSES, *first_use.PURPOSES, *circles.PURPOSES)
     every += (*reassess.PURPOSES, *review.PURPOSES)
-    from bot.delivery import export, forget
+    from bot.delivery import export, forget, imports
 
-    every += (*export.PURPOSES, *forget.PURPOSES)
+    every += (*export.PURPOSES, *forget.PURPOSES, *imports.PURPOSES)
     return {purpose.name: purpose for purpose in every}

@@ -12,6 +12,7 @@ from bot.listeners import (
     goals,
     history,
     home,
+    imports,
     lifecycle,
     messages,
     nudge_settings,
@@ -39,6 +40,7 @@ def register_all(app: App) -> None:
         goals,
         forget,
         circles,  # before messages: messages in channels are theirs
+        imports,  # before messages: a file shared in the DM may be an import
         messages,
         home,
         lifecycle,

@@ -11,6 +11,7 @@ from bot.listeners.common import greet_newcomer
 from bot.listeners.export import handle_export_command
 from bot.listeners.forget import handle_forget_command
 from bot.listeners.goals import handle_goals_command
+from bot.listeners.imports import handle_import_command
 from bot.listeners.nudge_settings import handle_settings_command
 from bot.listeners.promises import handle_promise_command, handle_promises_command
 from bot.listeners.review import handle_review_command
@@ -36,6 +37,7 @@ ROUTES: dict[str, Callable[[Args], None]] = {
     "review": handle_review_command,
     "settings": handle_settings_command,
     "export": handle_export_command,
+    "import": handle_import_command,
     "forget": handle_forget_command,
     "circle": handle_circle_command,
     "circles": handle_circles_command,

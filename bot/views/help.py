@@ -25,6 +25,7 @@ SUBCOMMANDS = (
     Subcommand("circle", "circle", "in a team channel: its peer-coaching circle, or set one up"),
     Subcommand("circles", "circles", "see the circles you are in"),
     Subcommand("export", "export", "your whole record (JSON) and advisors (CSV), in your DM"),
+    Subcommand("import", "import", "add advisors from a CSV (or an export), checked first"),
     Subcommand("forget", "forget me", "delete everything I keep about you (you confirm first)"),
     Subcommand("help", "help", "show this card"),
 )

@@ -29,6 +29,7 @@ SUBCOMMANDS = (
     "circles",
     "settings",
     "export",
+    "import",
     "forget me",
     "help",
 )
