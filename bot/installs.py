@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from slack_bolt.authorization import AuthorizeResult
@@ -35,13 +36,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.delivery.sender import client_for_sending
-from core import workspaces
+from core import forget, workspaces
 from core.clock import Clock
-from core.models import slack_bots
+from core.models import Workspace, slack_bots
 
 log = logging.getLogger(__name__)
 REFRESH_BEFORE = timedelta(hours=2)  # a token expiring sooner is refreshed by the tick
 CACHED_FOR = 10.0  # seconds a workspace's client is reused before the store is read again
+RETRY_REFRESH = 300.0  # seconds after a failed refresh before the next try (unless expired)
 # What Slack answers for a bot token that will never work again: the app was removed, or the
 # token revoked (an expired one is refreshed instead).
 REVOKED = {"token_revoked", "invalid_auth", "account_inactive", "invalid_refresh_token"}
@@ -109,13 +111,7 @@ class EncryptedInstallations(InstallationStore):
         self.inner.save_bot(self._sealed(bot))
 
     def find_bot(self, *, enterprise_id, team_id, is_enterprise_install=False) -> Bot | None:
-        return self._opened(
-            self.inner.find_bot(
-                enterprise_id=enterprise_id,
-                team_id=team_id,
-                is_enterprise_install=is_enterprise_install,
-            )
-        )
+        return self.bot_of(team_id)
 
     def find_installation(
         self, *, enterprise_id, team_id, user_id=None, is_enterprise_install=False
@@ -130,12 +126,53 @@ class EncryptedInstallations(InstallationStore):
         )
 
     def delete_bot(self, *, enterprise_id, team_id) -> None:
-        self.inner.delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+        self.delete_team(team_id)
 
     def delete_installation(self, *, enterprise_id, team_id, user_id=None) -> None:
-        self.inner.delete_installation(
-            enterprise_id=enterprise_id, team_id=team_id, user_id=user_id
+        self.delete_team(team_id)
+
+    def bot_of(self, team_id: str | None) -> Bot | None:
+        """The workspace's latest bot with a token, by its team alone: a workspace of an
+        Enterprise Grid is stored with its enterprise's id, which a request may not carry."""
+        c = self.inner.bots.c
+        query = (
+            self.inner.bots.select()
+            .where(c.client_id == self.inner.client_id, c.team_id == team_id)
+            .where(c.bot_token.is_not(None))
+            .order_by(c.installed_at.desc(), c.id.desc())
+            .limit(1)
         )
+        with self.inner.engine.connect() as connection:
+            row = connection.execute(query).mappings().first()
+        return None if row is None else self._opened(self.inner.build_bot_entity(row))
+
+    def delete_team(
+        self, team_id: str, *, before: datetime | None = None, only: datetime | None = None
+    ) -> None:
+        """Delete the workspace's token rows: all of them, those installed before `before` (an
+        uninstall removes no install made after it), or the one installed at `only`."""
+        with self.inner.engine.begin() as connection:
+            for table in (self.inner.bots, self.inner.installations):
+                c = table.c
+                query = table.delete().where(
+                    c.client_id == self.inner.client_id, c.team_id == team_id
+                )
+                if before is not None:
+                    query = query.where(c.installed_at <= _naive(before))
+                if only is not None:
+                    query = query.where(c.installed_at == _naive(only))
+                connection.execute(query)
+
+
+def _naive_now() -> datetime:
+    """Now, as slack_sdk's state store dates states: the system's clock (a state lives ten
+    minutes of a person's time, whatever the bot's clock says)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _naive(moment: datetime) -> datetime:
+    """A moment as slack_sdk's tables store it: UTC without a zone."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 class SignedStates(SQLAlchemyOAuthStateStore):
@@ -153,10 +190,10 @@ class SignedStates(SQLAlchemyOAuthStateStore):
     def issue(self, *args, **kwargs) -> str:
         nonce = secrets.token_urlsafe(24)
         state = f"{nonce}.{self._signature(nonce)}"
-        expire_at = datetime.now(UTC).replace(tzinfo=None) + timedelta(
-            seconds=self.expiration_seconds
-        )
-        with self.engine.begin() as connection:
+        expire_at = _naive_now() + timedelta(seconds=self.expiration_seconds)
+        c = self.oauth_states.c
+        with self.engine.begin() as connection:  # and those that expired unused go
+            connection.execute(self.oauth_states.delete().where(c.expire_at <= _naive_now()))
             connection.execute(self.oauth_states.insert(), {"state": state, "expire_at": expire_at})
         return state
 
@@ -164,13 +201,11 @@ class SignedStates(SQLAlchemyOAuthStateStore):
         nonce, _, signature = (state or "").partition(".")
         if not nonce or not hmac.compare_digest(self._signature(nonce), signature[:64]):
             return False
-        now = datetime.now(UTC).replace(tzinfo=None)
         c = self.oauth_states.c
         with self.engine.begin() as connection:
             taken = connection.execute(
-                self.oauth_states.delete().where(and_(c.state == state, c.expire_at > now))
+                self.oauth_states.delete().where(and_(c.state == state, c.expire_at > _naive_now()))
             )
-            connection.execute(self.oauth_states.delete().where(c.expire_at <= now))
         return taken.rowcount == 1
 
 
@@ -204,6 +239,7 @@ class Installs:
         self._cache: dict[str, _Cached] = {}
         self._lock = threading.Lock()
         self._refreshing: dict[str, threading.Lock] = {}
+        self._refresh_failed: dict[str, float] = {}  # monotonic time of a failed refresh
 
     # --- what the sender and the requests use
 
@@ -228,37 +264,51 @@ class Installs:
     def bot(self, team_id: str | None, *, refresh: bool = False) -> Bot | None:
         """The workspace's bot as stored (its token refreshed first if it expires soon and
         `refresh`; without, only if it has expired: a request never waits on Slack for a token
-        the tick would refresh anyway)."""
+        the tick would refresh anyway). After a failed refresh, the token is used as it is
+        until it expires rather than asked again at every call."""
         if not team_id:
             return None
         try:
-            bot = self.store.find_bot(enterprise_id=None, team_id=team_id)
+            bot = self.store.bot_of(team_id)
         except UnreadableToken as error:
             log.error("Cannot send to workspace %s: %s", team_id, error)
             return None
-        if bot is None or bot.bot_token is None:
-            return None
+        if bot is None or bot.bot_token is None or not bot.bot_refresh_token:
+            return bot
         now = self.clock.now().timestamp()
-        due = self._expiring(bot.bot_token_expires_at, now, margin=0.0 if not refresh else None)
-        if due and bot.bot_refresh_token:
-            return self._refreshed(team_id) or (None if self._expired(bot, now) else bot)
+        expired = self._expired(bot, now)
+        failed_at = self._refresh_failed.get(team_id)
+        if failed_at is not None and time.monotonic() - failed_at < RETRY_REFRESH and not expired:
+            return bot
+        if expired or (refresh and self._expiring(bot.bot_token_expires_at, now)):
+            return self._refreshed(team_id) or (None if expired else bot)
         return bot
 
     def revoked(self, team_id: str, code: str) -> bool:
-        """The sender's hook: Slack refused the workspace's token and auth.test agreed. A token
-        Slack revoked will not come back: the workspace is treated as uninstalled."""
-        if code not in REVOKED:
-            return False
-        self.removed(team_id, why=f"Slack revoked its bot token ({code})")
-        return True
+        """The sender's hook: Slack refused the token it sent with, and auth.test agreed. The
+        token stored now is asked about too (the one refused may be an older one, cached):
+        only when Slack says it is revoked is the workspace treated as uninstalled."""
+        self._cache.pop(team_id, None)
+        return code in REVOKED and self.check_revocation(team_id, at=self.clock.now())
 
     # --- install, uninstall, revocation
 
-    def installed(self, team_id: str, *, team_name: str | None = None) -> None:
-        """An OAuth install (or reinstall) completed: everything resumes in that workspace."""
-        with self._transaction() as session:
-            again = workspaces.installed(session, team_id=team_id, now=self.clock.now())
+    def save(self, installation: Installation) -> None:
+        """An OAuth install completed: store its tokens, then mark the workspace installed
+        (everything resumes there); when either fails, neither is kept. Older installs' token
+        rows of the workspace go."""
+        team_id = installation.team_id
+        stamp = datetime.fromtimestamp(installation.installed_at, UTC)
+        try:
+            self.store.save(installation)
+            with self._transaction() as session:
+                again = workspaces.installed(session, team_id=team_id, now=self.clock.now())
+        except SQLAlchemyError:
+            self.store.delete_team(team_id, only=stamp)
+            raise
+        self.store.delete_team(team_id, before=stamp - timedelta(microseconds=1))
         self._cache.pop(team_id, None)
+        self._refresh_failed.pop(team_id, None)
         if again:
             log.warning(
                 "advisor-bot was installed again in workspace %s: its data is kept and "
@@ -266,17 +316,26 @@ class Installs:
                 team_id,
             )
         else:
-            log.info("advisor-bot was installed in workspace %s (%s)", team_id, team_name or "")
+            log.info(
+                "advisor-bot was installed in workspace %s (%s)",
+                team_id,
+                installation.team_name or "",
+            )
 
-    def removed(self, team_id: str, *, why: str) -> datetime:
-        """The app was uninstalled (or its token revoked): stop every send to the workspace
-        now, delete its tokens, and plan the deletion of its data. Returns when it goes."""
+    def removed(self, team_id: str, *, why: str, at: datetime | None = None) -> datetime | None:
+        """The app was uninstalled (or its token revoked) at `at`: stop every send to the
+        workspace now, delete its tokens, and plan the deletion of its data. Returns when it
+        goes; None when the workspace was installed again after `at` (a late event)."""
+        at = at or self.clock.now()
         with self._transaction() as session:
+            workspace = session.get(Workspace, team_id)
+            if workspace is not None and workspace.installed_at and workspace.installed_at > at:
+                log.info("Ignored an uninstall of %s from before its latest install", team_id)
+                return None
             goes = workspaces.uninstalled(
                 session, team_id=team_id, now=self.clock.now(), keep_for=self.keep_for
             )
-        self.store.delete_bot(enterprise_id=None, team_id=team_id)
-        self.store.delete_installation(enterprise_id=None, team_id=team_id)
+        self.store.delete_team(team_id, before=at)
         self._cache.pop(team_id, None)
         log.warning(
             "Stopped everything for workspace %s: %s. Its tokens are deleted; its data will be "
@@ -287,9 +346,10 @@ class Installs:
         )
         return goes
 
-    def check_revocation(self, team_id: str) -> bool:
-        """Slack says some tokens of the workspace were revoked: ask Slack whether the bot's
-        own still works before stopping anything. True when it was revoked (and stopped)."""
+    def check_revocation(self, team_id: str, *, at: datetime | None = None) -> bool:
+        """Slack says a token of the workspace was revoked: ask Slack whether the bot's token
+        stored now still works before stopping anything. True when it was revoked (and the
+        workspace stopped)."""
         bot = self.bot(team_id)
         if bot is None:
             return False  # not installed there (or already removed): nothing to stop
@@ -298,18 +358,16 @@ class Installs:
         except SlackApiError as error:
             code = str(error.response.get("error"))
             if code in REVOKED:
-                self.removed(team_id, why=f"Slack revoked its bot token ({code})")
-                return True
-            log.warning(
-                "tokens_revoked in %s: auth.test answered %s; nothing stopped", team_id, code
-            )
+                return (
+                    self.removed(team_id, why=f"Slack revoked its token ({code})", at=at)
+                    is not None
+                )
+            log.warning("Token of %s in doubt: auth.test says %s; nothing stopped", team_id, code)
             return False
         except (SlackClientError, OSError) as error:
-            log.warning(
-                "tokens_revoked in %s: could not ask Slack (%s); the sender will", team_id, error
-            )
+            log.warning("Token of %s in doubt: Slack did not answer (%s)", team_id, error)
             return False
-        log.info("tokens_revoked in workspace %s: the bot's token still works", team_id)
+        log.info("Slack revoked tokens in workspace %s, but not the bot's: it still works", team_id)
         return False
 
     # --- the tick's chores
@@ -317,9 +375,7 @@ class Installs:
     def refresh_expiring(self) -> int:
         """Refresh every stored bot token that expires within REFRESH_BEFORE (token rotation),
         whether or not anything is due to be sent there. Returns how many were refreshed."""
-        soon = datetime.fromtimestamp((self.clock.now() + REFRESH_BEFORE).timestamp(), UTC).replace(
-            tzinfo=None
-        )
+        soon = _naive(self.clock.now() + REFRESH_BEFORE)
         c = slack_bots.c
         query = (
             select(c.team_id)
@@ -332,7 +388,9 @@ class Installs:
         refreshed = 0
         for team_id in teams:
             try:
-                refreshed += self._refreshed(team_id) is not None
+                before = self.store.bot_of(team_id)
+                after = self.bot(team_id, refresh=True)
+                refreshed += after is not None and after.bot_token != before.bot_token
             except Exception:  # one workspace's failure never stops the others'
                 log.exception("Could not refresh the token of workspace %s", team_id)
         return refreshed
@@ -343,7 +401,7 @@ class Installs:
         """Refresh the workspace's token (once, whichever process or thread gets there
         first); the bot with its fresh token, or None when Slack refused."""
         with self._one_refresh(team_id):
-            bot = self.store.find_bot(enterprise_id=None, team_id=team_id)
+            bot = self.store.bot_of(team_id)
             now = self.clock.now().timestamp()
             if bot is None or not bot.bot_refresh_token:
                 return bot
@@ -357,17 +415,9 @@ class Installs:
                     refresh_token=bot.bot_refresh_token,
                 )
             except SlackApiError as error:
-                code = str(error.response.get("error"))
-                if code == "invalid_refresh_token":  # used up: by another process, perhaps
-                    latest = self._refreshed_elsewhere(bot)
-                    if latest is not None:
-                        return latest
-                if code in REVOKED:
-                    self.removed(team_id, why=f"Slack refused to refresh its token ({code})")
-                    return None
-                log.warning("Could not refresh the token of workspace %s (%s)", team_id, code)
-                return None
+                return self._refresh_refused(bot, str(error.response.get("error")))
             except (SlackClientError, OSError) as error:
+                self._refresh_failed[team_id] = time.monotonic()
                 log.warning("Could not refresh the token of workspace %s (%s)", team_id, error)
                 return None
             fresh = Bot(**bot.to_dict_for_copying())
@@ -376,19 +426,39 @@ class Installs:
             fresh.bot_token_expires_at = int(now) + int(answer.get("expires_in") or 43_200)
             self.store.save_bot(fresh)
             self._cache.pop(team_id, None)
+            self._refresh_failed.pop(team_id, None)
             log.info("Refreshed the bot token of workspace %s", team_id)
             return fresh
 
+    def _refresh_refused(self, bot: Bot, code: str) -> Bot | None:
+        """Slack would not refresh the token. Used up by another process (SQLite has no lock
+        between them): the token it saved. Otherwise the workspace is stopped only if Slack
+        says its token is revoked: a refresh answer lost (Slack answered, the save failed)
+        also spends the refresh token, and is no uninstall."""
+        if code == "invalid_refresh_token":
+            latest = self._refreshed_elsewhere(bot)
+            if latest is not None:
+                return latest
+        self._refresh_failed[bot.team_id] = time.monotonic()
+        if code in REVOKED and self.check_revocation(bot.team_id):
+            return None
+        log.error(
+            "Slack refused to refresh the token of workspace %s (%s): it is used until it "
+            "expires; if this goes on, install the app there again from /slack/install",
+            bot.team_id,
+            code,
+        )
+        return None
+
     def _refreshed_elsewhere(self, bot: Bot, *, wait: float = 3.0) -> Bot | None:
-        """The bot as another process saved it after refreshing with the same refresh token
-        (on SQLite no lock keeps two processes from trying at once): it saves right after
-        Slack answers it, so it is looked for a few times before the token counts as revoked."""
+        """The bot as another process saved it after refreshing with the same refresh token:
+        it saves right after Slack answers it, so it is looked for a few times."""
         deadline = time.monotonic() + wait
         while True:
-            latest = self.store.find_bot(enterprise_id=None, team_id=bot.team_id)
-            if latest is None or latest.bot_refresh_token != bot.bot_refresh_token:
+            latest = self.store.bot_of(bot.team_id)
+            if latest is not None and latest.bot_refresh_token != bot.bot_refresh_token:
                 return latest
-            if time.monotonic() >= deadline:
+            if latest is None or time.monotonic() >= deadline:
                 return None
             time.sleep(0.1)  # another process's answer from Slack, then its write
 
@@ -414,11 +484,8 @@ class Installs:
                     connection.commit()
 
     @staticmethod
-    def _expiring(expires_at: float | None, now: float, margin: float | None = None) -> bool:
-        if expires_at is None:
-            return False
-        before = REFRESH_BEFORE.total_seconds() if margin is None else margin
-        return expires_at <= now + before
+    def _expiring(expires_at: float | None, now: float) -> bool:
+        return expires_at is not None and expires_at <= now + REFRESH_BEFORE.total_seconds()
 
     @staticmethod
     def _expired(bot: Bot, now: float) -> bool:
@@ -462,22 +529,33 @@ class InstalledAuthorize(Authorize):
         )
 
 
-# Deleted when the app is uninstalled (Installs.removed); any left at the end of the grace
-# period belong to an install made since, which the deletion must not touch.
+# Deleted when the app is uninstalled (Installs.removed), and by the purge for an uninstall
+# that could not delete them; rows installed after the uninstall are a new install's, kept.
 TOKEN_TABLES = frozenset({"slack_bots", "slack_installations"})
 
 
-def purge_expired(sessions: Callable[[], Session], clock: Clock, forget_workspace) -> int:
+def purge_expired(
+    sessions: Callable[[], Session], clock: Clock, installs: Installs | None = None
+) -> int:
     """Delete the data of every workspace uninstalled longer ago than its grace period. Each
-    workspace on its own: one that fails is logged and tried on the next tick."""
+    workspace on its own: one that fails is logged and tried on the next tick; one installed
+    again while its data is being deleted stops the deletion."""
     with sessions() as session:
         teams = workspaces.to_delete(session, now=clock.now())
-    for team_id in teams:
+    for team_id, uninstalled_at in teams:
         try:
             with sessions() as session:
-                if not workspaces.to_delete_now(session, team_id=team_id, now=clock.now()):
-                    continue  # installed again meanwhile
-                counts = forget_workspace(session, team_id=team_id, keep=TOKEN_TABLES)
+                counts = forget.forget_workspace(
+                    session,
+                    team_id=team_id,
+                    keep=TOKEN_TABLES,
+                    still=partial(workspaces.to_delete_now, team_id=team_id, now=clock.now()),
+                )
+            if installs is not None:
+                installs.store.delete_team(team_id, before=uninstalled_at)
+        except forget.Stopped:
+            log.warning("Workspace %s was installed again: its data is no longer deleted", team_id)
+            continue
         except Exception:
             log.exception("Could not delete the data of workspace %s; trying again later", team_id)
             continue

@@ -4,18 +4,22 @@ person back to GET /slack/oauth_redirect, where the code is exchanged for the wo
 token (saved encrypted, bot/installs.py). A state that does not match, an error from Slack or a
 replayed redirect ends on a page that says what happened; nothing is stored then."""
 
+import re
 import time
 from html import escape
 
 from slack_bolt import BoltResponse
+from slack_bolt.error import BoltError
 from slack_bolt.oauth import OAuthFlow
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Installation
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.installs import Installs, SignedStates
 from core.clock import Clock
+from core.db import one_line
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
@@ -126,18 +130,25 @@ class InstallFlow(OAuthFlow):
     """Bolt's OAuth flow with the bot's own install page. Bolt dates a token's expiry by the
     system's clock; the bot's clock (the one its tick refreshes tokens by) dates it here."""
 
-    def __init__(self, *, retention_days: int, clock: Clock, **kwargs):
+    def __init__(self, *, retention_days: int, clock: Clock, installs: Installs, **kwargs):
         super().__init__(**kwargs)
-        self.retention_days, self.clock = retention_days, clock
+        self.retention_days, self.clock, self.installs = retention_days, clock, installs
 
     def build_install_page_html(self, url: str, request) -> str:
         return install_page_html(url, retention_days=self.retention_days)
 
     def store_installation(self, request, installation: Installation) -> None:
+        """Store the tokens and mark the workspace installed, both or neither; a database
+        error ends on the page that says nothing was stored."""
+        now = self.clock.now().timestamp()
         if installation.bot_token_expires_at is not None:
             lives = installation.bot_token_expires_at - time.time()
-            installation.bot_token_expires_at = int(self.clock.now().timestamp() + lives)
-        super().store_installation(request, installation)
+            installation.bot_token_expires_at = int(now + lives)
+        installation.installed_at = now  # an uninstall deletes the installs made before it
+        try:
+            self.installs.save(installation)
+        except SQLAlchemyError as error:
+            raise BoltError(f"the install could not be stored: {one_line(error)}") from error
 
 
 def install_flow(
@@ -153,7 +164,6 @@ def install_flow(
 ) -> InstallFlow:
     def succeeded(args: SuccessArgs) -> BoltResponse:
         installation = args.installation
-        installs.installed(installation.team_id, team_name=installation.team_name)
         team = escape(installation.team_name or "your workspace")
         link = (
             f"https://slack.com/app_redirect?app={escape(installation.app_id or '')}"
@@ -176,8 +186,8 @@ def install_flow(
                 "Nothing was stored: start again from the install page.",
             ),
         )
-        if args.reason not in FAILURES:
-            text = f"Slack said: {args.reason}. " + text
+        if args.reason not in FAILURES and re.fullmatch(r"[a-z_]{1,40}", args.reason or ""):
+            text = f"Slack said: {args.reason}. " + text  # a code of Slack's, never free text
         return page(
             title,
             f'<p>{escape(text)}</p><p><a href="{INSTALL_PATH}">Back to the install page</a></p>',
@@ -198,4 +208,10 @@ def install_flow(
         state_expiration_seconds=states.expiration_seconds,
         callback_options=CallbackOptions(success=succeeded, failure=failed),
     )
-    return InstallFlow(client=client, settings=settings, retention_days=retention_days, clock=clock)
+    return InstallFlow(
+        client=client,
+        settings=settings,
+        retention_days=retention_days,
+        clock=clock,
+        installs=installs,
+    )

@@ -31,7 +31,6 @@ from bot.recurrence import next_after
 from core import due_members, imports, nudge_plan, schedules
 from core.clock import Clock
 from core.db import one_line
-from core.forget import forget_workspace
 from core.models import Schedule
 
 log = logging.getLogger(__name__)
@@ -90,7 +89,7 @@ class Ticker:
 
     def _purge(self) -> None:
         """Workspaces uninstalled past their grace period lose their data now."""
-        purge_expired(self.sessions, self.clock, forget_workspace)
+        purge_expired(self.sessions, self.clock, self.installs)
 
     def _planner(self, finding: Session) -> Callable[[], list[int] | None]:
         """Plans the members due a look, one per call (batch after batch of due_owners, at most

@@ -42,6 +42,7 @@ def _due_statement():
     limit = bindparam("limit", type_=Integer)
     woken = (  # oldest first, by key: a member woken twice comes twice, and is kept once
         select(wakeup.team_id, wakeup.owner_id, literal(0).label("first"))
+        .where(~uninstalled(wakeup.team_id))
         .order_by(wakeup.id)
         .limit(limit)
         .subquery()

@@ -339,14 +339,22 @@ NO_WORKSPACE = {
 }
 
 
-def _table_rows(session: Session, table: Table, where, chunk: int) -> int:
-    """Delete the rows of `table` that `where` selects, `chunk` at a time, each committed."""
+class Stopped(Exception):
+    """A workspace's deletion was called off between two chunks (it was installed again)."""
+
+
+def _table_rows(session: Session, table: Table, where, chunk: int, still=None) -> int:
+    """Delete the rows of `table` that `where` selects, `chunk` at a time, each committed;
+    `still(session)` is asked at the start of each chunk's transaction (Stopped when False)."""
     keys = list(table.primary_key.columns)
     deleted = 0
     while True:
         found = session.execute(select(*keys).where(where).limit(chunk)).all()
         if not found:
             return deleted
+        if still is not None and not still(session):
+            session.rollback()
+            raise Stopped(table.name)
         if len(keys) == 1:
             matched = keys[0].in_([row[0] for row in found])
         else:
@@ -366,11 +374,16 @@ def _workspace_order() -> list[Table]:
 
 
 def forget_workspace(
-    session: Session, *, team_id: str, chunk: int = CHUNK, keep: frozenset[str] = frozenset()
+    session: Session,
+    *,
+    team_id: str,
+    chunk: int = CHUNK,
+    keep: frozenset[str] = frozenset(),
+    still: Callable[[Session], bool] | None = None,
 ) -> dict[str, int]:
     """Delete every row of the workspace in every table (the module's docstring) but those of
     `keep`: how many rows of each table went; tables with none are left out. Commits as it
-    goes."""
+    goes; with `still`, stops (Stopped) at the first chunk where it says no."""
     done: dict[str, int] = {}
     for table in _workspace_order():
         if table.name in NO_WORKSPACE or table.name in keep:
@@ -381,6 +394,6 @@ def forget_workspace(
             where = getattr(model, column).in_(parents)
         else:
             where = table.c.team_id == team_id
-        done[table.name] = _table_rows(session, table, where, chunk)
+        done[table.name] = _table_rows(session, table, where, chunk, still)
     session.commit()
     return {name: count for name, count in done.items() if count}

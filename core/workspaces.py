@@ -113,9 +113,9 @@ def uninstalled(session: Session, *, team_id: str, now: datetime, keep_for: time
 
 
 def to_delete_now(session: Session, *, team_id: str, now: datetime) -> bool:
-    """Whether the workspace's data is to be deleted now, its row locked until the transaction
-    ends (Postgres), so an install arriving meanwhile waits and then finds nothing deleted
-    half-way, and two processes never delete it at once."""
+    """Whether the workspace's data is still to be deleted now, its row locked until the
+    transaction ends (Postgres): asked before each chunk of a deletion, so an install arriving
+    meanwhile waits for the chunk under way and then stops the deletion."""
     workspace = session.exec(
         select(Workspace).where(Workspace.team_id == team_id).with_for_update()
     ).first()
@@ -127,9 +127,10 @@ def to_delete_now(session: Session, *, team_id: str, now: datetime) -> bool:
     )
 
 
-def to_delete(session: Session, *, now: datetime) -> list[str]:
-    """Workspaces uninstalled whose grace period is over: their data is to be deleted now."""
-    query = select(Workspace.team_id).where(
+def to_delete(session: Session, *, now: datetime) -> list[tuple[str, datetime]]:
+    """Workspaces uninstalled whose grace period is over, with when they were uninstalled:
+    their data is to be deleted now."""
+    query = select(Workspace.team_id, Workspace.uninstalled_at).where(
         col(Workspace.uninstalled_at).is_not(None), col(Workspace.delete_after) <= now
     )
-    return list(session.exec(query.order_by(Workspace.delete_after)))
+    return [tuple(row) for row in session.exec(query.order_by(Workspace.delete_after))]

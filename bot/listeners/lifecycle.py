@@ -3,6 +3,7 @@ person's profile changed (their time zone decides when nudges and circle reminde
 them; a deactivated account leaves its circles)."""
 
 import logging
+from datetime import UTC, datetime
 
 from slack_bolt import App, BoltContext
 
@@ -21,7 +22,7 @@ def handle_app_uninstalled(body: dict, context: BoltContext) -> None:
         return
     installs = context.get("installs")
     if installs is not None:
-        installs.removed(team_id, why="the app was uninstalled")
+        installs.removed(team_id, why="the app was uninstalled", at=_sent_at(body))
         return
     with transaction(context) as session:  # one workspace, its token in the environment
         goes = workspaces.uninstalled(
@@ -49,7 +50,16 @@ def handle_tokens_revoked(event: dict, body: dict, context: BoltContext) -> None
     )
     installs = context.get("installs")
     if installs is not None and isinstance(team_id, str) and tokens.get("bot"):
-        installs.check_revocation(team_id)
+        installs.check_revocation(team_id, at=_sent_at(body))
+
+
+def _sent_at(body: dict) -> datetime | None:
+    """When Slack sent the event (a retry comes later with the same time): an uninstall
+    older than the workspace's latest install changes nothing."""
+    sent = body.get("event_time")
+    if isinstance(sent, int) and not isinstance(sent, bool) and 0 < sent < 2**33:
+        return datetime.fromtimestamp(sent, UTC)
+    return None
 
 
 def handle_user_change(event: dict, body: dict, context: BoltContext) -> None:

@@ -212,10 +212,10 @@ def test_a_workspace_deletion_cut_short_keeps_the_row_that_says_it_is_to_go(sess
     seed_everything(session)
     real = forget._table_rows
 
-    def crash_at_circles(session, table, where, chunk):  # circles go last but one
+    def crash_at_circles(session, table, where, chunk, still=None):  # circles: last but one
         if table.name == "circle":
             raise RuntimeError("the process stopped")
-        return real(session, table, where, chunk)
+        return real(session, table, where, chunk, still)
 
     monkeypatch.setattr(forget, "_table_rows", crash_at_circles)
     with pytest.raises(RuntimeError):

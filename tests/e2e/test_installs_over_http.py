@@ -12,6 +12,7 @@ import pytest
 import sqlmodel
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
 from bot.__main__ import _installed_here, make_installs
@@ -118,8 +119,9 @@ def test_an_install_stores_the_workspace_token_encrypted(installed, fake_slack, 
         stored = connection.execute(select(slack_bots.c.bot_token)).scalars().all()
         installed_rows = connection.execute(select(slack_installations.c.bot_token)).all()
     assert len(stored) == 1 and len(installed_rows) == 1
-    assert token not in stored[0] and not stored[0].startswith("xox")
-    assert TokenCipher((KEY,)).decrypt(stored[0]) == token
+    for sealed in (stored[0], installed_rows[0][0]):
+        assert token not in sealed and not sealed.startswith("xox")
+        assert TokenCipher((KEY,)).decrypt(sealed) == token
     with Session(engine) as session:
         assert session.get(Workspace, ACME).installed_at is not None
 
@@ -152,8 +154,8 @@ def test_an_uninstall_stops_its_sends_at_once_and_its_data_goes_after_the_grace_
     assert teams == [BETA]  # Acme's tokens are deleted
 
     tick(installed, engine, clock)
-    assert not fake_slack.posted(team_id=ACME)  # nothing went out: no call was even tried
-    assert not [c for c in fake_slack.calls_to("chat.postMessage") if ACME in str(c.args)]
+    assert not fake_slack.posted(team_id=ACME)  # nothing went out
+    assert "outbox" not in rows_of(engine, ACME)  # nor was anything planned
     assert fake_slack.posted(team_id=BETA)
 
     clock.advance(days=29, hours=23)
@@ -254,6 +256,12 @@ def test_bad_redirects_show_a_clear_page_and_store_nothing(installed, fake_slack
 
     forged = browser.get("/slack/oauth_redirect?" + urlencode({"code": code, "state": "x.y"}))
     assert forged.status == 400 and "Nothing was stored" in forged.html
+    nonce = state_of(url).split(".")[0]  # a state of the right shape, not signed by the bot
+    cheat = Browser(installed.bot.url, cookies={"slack-app-oauth-state": f"{nonce}.{'0' * 32}"})
+    signed_wrong = cheat.get(
+        "/slack/oauth_redirect?" + urlencode({"code": code, "state": f"{nonce}.{'0' * 32}"})
+    )
+    assert signed_wrong.status == 400 and "expired or was already used" in signed_wrong.html
 
     other_browser = Browser(installed.bot.url)
     stolen = other_browser.get(
@@ -363,3 +371,79 @@ def test_with_one_token_a_restart_with_a_working_token_resumes_an_uninstalled_wo
     with Session(engine) as session:
         workspace = session.get(Workspace, team)
         assert workspace.uninstalled_at is None and workspace.delete_after is None
+
+
+def test_a_workspace_of_an_enterprise_grid_is_found_and_removed_by_its_team(
+    installed, fake_slack, engine, clock
+):
+    both_installed(installed, fake_slack, engine, clock)
+    with engine.begin() as connection:  # as Bolt stores a workspace inside a Grid
+        for table in (slack_bots, slack_installations):
+            connection.execute(
+                table.update().where(table.c.team_id == ACME).values(enterprise_id="E0GRID")
+            )
+    assert installed.installs(ACME) is not None
+    for body in fake_slack.uninstall(ACME):
+        post_event(installed, body)
+    installed.bot.settle()
+    with engine.connect() as connection:
+        assert connection.execute(select(slack_bots.c.team_id)).scalars().all() == [BETA]
+
+
+def test_a_late_uninstall_event_after_a_reinstall_changes_nothing(
+    installed, fake_slack, engine, clock
+):
+    both_installed(installed, fake_slack, engine, clock)
+    tokens_revoked, app_uninstalled = fake_slack.uninstall(ACME)
+    post_event(installed, tokens_revoked)
+    installed.bot.settle()
+    clock.advance(hours=1)
+    install(installed.bot, fake_slack, ACME, team_name="Acme")
+
+    post_event(installed, app_uninstalled)  # Slack's retry of the old event, an hour late
+    installed.bot.settle()
+
+    assert installed.installs.bot(ACME).bot_token == current_token(fake_slack, ACME)
+    with Session(engine) as session:
+        assert session.get(Workspace, ACME).uninstalled_at is None
+
+
+def test_an_install_that_cannot_be_saved_says_so_and_keeps_no_token(
+    installed, fake_slack, engine, monkeypatch
+):
+    def broken(*_, **__):
+        raise OperationalError("UPDATE workspace", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(workspaces, "installed", broken)
+    page = install(installed.bot, fake_slack, ACME, team_name="Acme")
+
+    assert page.status == 400 and "could not be saved" in page.html
+    with engine.connect() as connection:
+        for table in (slack_bots, slack_installations):
+            assert connection.execute(select(func.count()).select_from(table)).scalar_one() == 0
+
+
+def test_a_reinstall_while_its_data_is_being_deleted_stops_the_deletion(
+    installed, fake_slack, engine, clock, monkeypatch
+):
+    both_installed(installed, fake_slack, engine, clock)
+    for body in fake_slack.uninstall(ACME):
+        post_event(installed, body)
+    installed.bot.settle()
+    clock.advance(days=31)
+    asked = []
+    really = workspaces.to_delete_now
+
+    def reinstalled_after_the_first_chunk(session, **whose):
+        asked.append(whose)
+        if len(asked) == 2:  # between two chunks, someone installs the app again
+            install(installed.bot, fake_slack, ACME, team_name="Acme")
+        return really(session, **whose)
+
+    monkeypatch.setattr(workspaces, "to_delete_now", reinstalled_after_the_first_chunk)
+    tick(installed, engine, clock)
+
+    with Session(engine) as session:
+        workspace = session.get(Workspace, ACME)
+        assert workspace is not None and workspace.uninstalled_at is None
+    assert installed.installs.bot(ACME) is not None
