@@ -167,7 +167,7 @@ def _preview_blocks(found: BoardImport, today: date, *, in_dm: bool) -> list[dic
         lines = [_added_line(r, found.kind, today) for r in found.rows[:SHOWN_ADDED]]
         more = len(found.rows) - SHOWN_ADDED
         blocks += _lines_in_sections(
-            "To add", lines, f"_and {_count(more, 'more')}_" if more > 0 else ""
+            "To add", lines, f"_and {more:,} more_" if more > 0 else ""
         )
     if found.problems:
         lines = [_problem_line(p) for p in found.problems[:SHOWN_PROBLEMS]]
@@ -186,7 +186,7 @@ def _preview_blocks(found: BoardImport, today: date, *, in_dm: bool) -> list[dic
         lines = [_aside_line(s) for s in found.skipped[:SHOWN_ASIDE]]
         more = len(found.skipped) - SHOWN_ASIDE
         blocks += _lines_in_sections(
-            "Not added again", lines, f"_and {_count(more, 'more')}_" if more > 0 else ""
+            "Not added again", lines, f"_and {more:,} more_" if more > 0 else ""
         )
     if found.notes:
         notes = [mrkdwn(escape(note)) for note in found.notes[:10]]
@@ -280,7 +280,7 @@ def build_preview_message(found: BoardImport, today: date) -> dict:
 def _rows_named(rows: list[str], total: int) -> str:
     named = ", ".join(escape(r).lower() if r.startswith("Row") else escape(r) for r in rows)
     more = total - len(rows)
-    return f"{named} and {_count(more, 'more')}" if more > 0 else named
+    return f"{named} and {more:,} more" if more > 0 else named
 
 
 def report_text(summary: dict) -> str:

@@ -22,6 +22,7 @@ from bot.ids import (
     IMPORT_PASTE_VIEW,
     IMPORT_PREVIEW_VIEW,
 )
+from core import imports
 from core.export import export_member
 from core.import_reading import HEADER
 from core.models import BoardImport, Goal, ImportState
@@ -36,6 +37,7 @@ from tests.payloads import (
     message_click,
     modal_click,
     only_named,
+    view_submission,
 )
 
 pytestmark = pytest.mark.usefixtures("workspace", "views_round_trip")
@@ -413,6 +415,62 @@ def test_the_bot_token_is_sent_to_slacks_own_host_only(bot, fake_slack, engine):
     assert fake_slack.calls_to("download") == []
     [said] = dm_messages(fake_slack)
     assert "Slack gave no address I can fetch the file from" in said["text"]
+
+
+def test_an_import_a_stopped_process_left_half_saved_is_finished_by_the_tick_once(
+    bot, fake_slack, engine, clock, nudging, monkeypatch
+):
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    upload(bot, fake_slack, "advisors.csv", CSV.encode())
+    [pending] = imports_of(engine)
+    who = {"team_id": TEAM_ID, "owner_id": ALICE, "import_id": pending.id}
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        imports.claim(session, **who, process="stopped", now=clock.now())
+        work = imports.saving(session, **who)
+    with Session(engine) as session, session.begin():  # one chunk saved, then the process died
+        imports.save_chunk(session, work, start=0, process="stopped", now=clock.now(), report=True)
+    assert len(names(engine)) == 2
+
+    nudging.tick()  # its lease still holds: nobody else touches it
+    assert len(names(engine)) == 2
+    clock.advance(minutes=6)
+    nudging.tick()
+    nudging.tick()
+
+    assert names(engine) == ["Ada Lovelace", "Grace Hopper", "Sam Lee"]
+    reports = [m for m in dm_messages(fake_slack) if m["text"].startswith("Imported 3 advisors")]
+    assert len(reports) == 1
+    click(bot, fake_slack, IMPORT_CONFIRM, preview_in_dm(fake_slack))
+    assert len(names(engine)) == 3
+
+
+def test_an_import_no_one_confirmed_is_discarded_a_day_later(
+    bot, fake_slack, engine, clock, nudging
+):
+    upload(bot, fake_slack, "advisors.csv", CSV.encode())
+    preview = preview_in_dm(fake_slack)
+
+    clock.advance(hours=23)
+    nudging.tick()
+    assert len(imports_of(engine)) == 1
+    clock.advance(hours=1, minutes=1)
+    nudging.tick()
+
+    assert imports_of(engine) == []
+    click(bot, fake_slack, IMPORT_CONFIRM, preview)
+    said = fake_slack.calls_to("response_url")[-1].args["text"]
+    assert said == "That import is not one of yours (any more), so nothing changed."
+    assert names(engine) == []
+
+
+def test_a_replayed_paste_shows_the_same_preview_and_reads_it_once(bot, fake_slack, engine):
+    modal = open_paste(bot, fake_slack)
+    body = view_submission(modal, {"csv": CSV})
+
+    first = bot.slack.interact(body).json()["view"]
+    again = bot.slack.interact(body).json()["view"]
+
+    assert first == again and len(imports_of(engine)) == 1
 
 
 # --- export, forget, import
