@@ -91,18 +91,19 @@ def _summary(found: BoardImport, *, in_dm: bool) -> str:
         f"*{_count(adding, 'advisor')} to add.*" if adding else "*Nothing to add* from it."
     )
     if found.problems:
+        one = len(found.problems) == 1
         fix = "upload the file again" if in_dm else "check again (Edit the CSV, below)"
         lines.append(
-            f"{_count(len(found.problems), 'row')} {'has' if len(found.problems) == 1 else 'have'}"
-            f" problems: {'it is' if len(found.problems) == 1 else 'they are'} skipped if you "
-            f"import now, or fix them and {fix}."
+            f"{_count(len(found.problems), 'row')} {'has' if one else 'have'} problems: "
+            f"{'it is' if one else 'they are'} skipped if you import now, or fix "
+            f"{'it' if one else 'them'} and {fix}."
         )
     aside = [s for s in found.skipped if not s["why"].startswith("repeats")]
     repeats = len(found.skipped) - len(aside)
     if aside or repeats:
         said = []
         if aside:
-            said.append(f"{_count(len(aside), 'is', 'are')} already on your board or alumni")
+            said.append(f"{_count(len(aside), 'is', 'are')} already on your board or alumni list")
         if repeats:
             said.append(f"{_count(repeats, 'repeats', 'repeat')} an earlier one")
         lines.append(" and ".join(said) + ": nobody is added twice.")
@@ -166,9 +167,7 @@ def _preview_blocks(found: BoardImport, today: date, *, in_dm: bool) -> list[dic
     if found.rows:
         lines = [_added_line(r, found.kind, today) for r in found.rows[:SHOWN_ADDED]]
         more = len(found.rows) - SHOWN_ADDED
-        blocks += _lines_in_sections(
-            "To add", lines, f"_and {more:,} more_" if more > 0 else ""
-        )
+        blocks += _lines_in_sections("To add", lines, f"_and {more:,} more_" if more > 0 else "")
     if found.problems:
         lines = [_problem_line(p) for p in found.problems[:SHOWN_PROBLEMS]]
         more = len(found.problems) - SHOWN_PROBLEMS
@@ -293,7 +292,7 @@ def report_text(summary: dict) -> str:
         rows = _rows_named(summary["problem_rows"], summary["problems"])
         reasons.append(f"{summary['problems']:,} with problems ({rows})")
     if summary["already"]:
-        reasons.append(f"{summary['already']:,} already on your board or alumni")
+        reasons.append(f"{summary['already']:,} already on your board or alumni list")
     if summary["repeats"]:
         reasons.append(f"{summary['repeats']:,} repeating an earlier row")
     skipped = summary["problems"] + summary["already"] + summary["repeats"]

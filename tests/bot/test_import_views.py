@@ -206,7 +206,7 @@ def test_a_file_that_could_not_be_read_says_why_and_that_nothing_was_saved():
         (
             {"added": 1, "problems": 1, "problem_rows": ["Row 5"], "already": 1, "repeats": 0},
             "Imported 1 advisor; 2 rows skipped: 1 with problems (row 5), 1 already on your "
-            "board or alumni.",
+            "board or alumni list.",
         ),
         (
             {
@@ -222,7 +222,7 @@ def test_a_file_that_could_not_be_read_says_why_and_that_nothing_was_saved():
         ),
         (
             {"added": 0, "problems": 0, "problem_rows": [], "already": 3, "repeats": 0},
-            "Imported 0 advisors; 3 rows skipped: 3 already on your board or alumni.",
+            "Imported 0 advisors; 3 rows skipped: 3 already on your board or alumni list.",
         ),
     ],
 )

@@ -273,7 +273,7 @@ def test_a_re_import_adds_nobody_twice(bot, fake_slack, engine):
     again = preview_in_dm(fake_slack)
     shown = text_of(again)
     assert "*Nothing to add* from it." in shown
-    assert "3 are already on your board or alumni: nobody is added twice." in shown
+    assert "3 are already on your board or alumni list: nobody is added twice." in shown
     assert buttons(again) == {}
     assert names(engine) == ["Ada Lovelace", "Grace Hopper", "Sam Lee"]
 
@@ -320,6 +320,19 @@ def test_a_click_carrying_another_members_import_does_nothing_for_them(bot, fake
     assert len(fake_slack.calls_to("chat.update")) == updates_before
     click(bot, fake_slack, IMPORT_CONFIRM, preview)
     assert names(engine) == ["Ada Lovelace", "Grace Hopper", "Sam Lee"]
+
+
+def test_a_preview_form_carrying_another_members_import_saves_nothing(bot, fake_slack, engine):
+    alices = submit(bot, open_paste(bot, fake_slack), {"csv": CSV}).json()["view"]
+    bobs = submit(bot, open_paste(bot, fake_slack, user=BOB), {"csv": "name\nPat\n"}, user=BOB)
+    crafted = {**bobs.json()["view"], "private_metadata": alices["private_metadata"]}
+
+    answer = submit(bot, crafted, user=BOB).json()["view"]
+
+    assert "not waiting any more, so nothing was saved" in json.dumps(answer)
+    assert names(engine) == [] and names(engine, BOB) == []
+    assert [i.state for i in imports_of(engine)] == [ImportState.READY]
+    assert [i.state for i in imports_of(engine, BOB)] == [ImportState.READY]
 
 
 def test_cancel_imports_nothing_and_says_so(bot, fake_slack, engine):
