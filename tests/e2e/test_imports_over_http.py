@@ -554,7 +554,7 @@ def test_ten_thousand_rows_are_acknowledged_at_once_then_previewed_and_imported_
     answer = bot.slack.event(file_shared(file))
     acked_in = time.monotonic() - started
 
-    assert answer.status == 200 and acked_in < 1.0
+    assert answer.status == 200 and acked_in < 2.5  # Slack waits 3 s
     bot.listeners.settle(timeout=300)
     preview = preview_in_dm(fake_slack)
     assert "*9,980 advisors to add.*" in text_of(preview)
@@ -570,7 +570,7 @@ def test_ten_thousand_rows_are_acknowledged_at_once_then_previewed_and_imported_
     )
     started = time.monotonic()
     assert bot.slack.interact(body).status == 200
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.5  # Slack waits 3 s
     bot.listeners.settle(timeout=300)
 
     report = dm_messages(fake_slack)[-1]["text"]
