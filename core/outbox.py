@@ -4,6 +4,7 @@ Slack and renews it before every call; a row whose lease ran out is anyone's aga
 are counted and retried with back-off until MAX_ATTEMPTS, then the row is recorded as failed.
 Slack-free: bot/delivery/sender.py does the talking, and each purpose says what to render."""
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -197,15 +198,20 @@ def group_of(row: Outbox) -> list[str]:
     return list((row.payload or {}).get("group") or [])
 
 
-def due(session: Session, *, now: datetime, limit: int = BATCH) -> list[Due]:
+def due(
+    session: Session, *, now: datetime, limit: int = BATCH, except_teams: Collection[str] = ()
+) -> list[Due]:
     """Rows any process may take now, most overdue first: new ones, retries whose time has
-    come, leases that ran out. Rows of a workspace that must not be sent to are left out."""
+    come, leases that ran out. Rows of a workspace that must not be sent to are left out, and
+    those of `except_teams` (the sender has enough of theirs in hand)."""
     query = (
         select(*_DUE_COLUMNS)
         .where(col(Outbox.next_try_at) <= now, ~_blocked(now))
         .order_by(Outbox.next_try_at, Outbox.id)
         .limit(limit)
     )
+    if except_teams:
+        query = query.where(col(Outbox.team_id).not_in(sorted(except_teams)))
     return [_as_due(row) for row in reader(session).execute(query)]
 
 

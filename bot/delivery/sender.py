@@ -10,13 +10,18 @@ is never taken over and posted twice; before a post, the row notes that a post i
 a process that never hears back looks for it before posting again. Workspaces are paced on
 their own (bot/delivery/pacing.py) and interleaved: one workspace waiting out a Retry-After, or
 whose token Slack refuses, never holds another up; while the next post waits its turn, the
-tick's other work (planning members) runs. Each row's work is isolated: whatever fails in it (a
-render error, a bug) is logged with its id and counted against its attempts; the others go on."""
+tick's other work (planning members) runs. A workspace's rows are taken a few at a time, as it
+has room for them, and more of its due rows are fetched when it has done all it held, so no
+workspace waits for the others' rows to be taken, or for the end of a batch. Each row's work is
+isolated: whatever fails in it (a render error, a bug) is logged with its id and counted
+against its attempts; the others go on."""
 
 import heapq
 import itertools
 import logging
+import math
 import threading
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,7 +32,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlmodel import Session
 
-from bot.delivery.pacing import OPEN, POST, READ, Pacing, retry_after
+from bot.delivery.pacing import LANE_GAP, OPEN, POST, READ, Pacing, retry_after
 from bot.delivery.purposes import (
     NO_PURPOSE,
     Gone,
@@ -83,8 +88,10 @@ NO_UPLOADS = {"missing_scope", "not_allowed_token_type", "file_uploads_disabled"
 MAX_WAIT = 30.0  # a longer Retry-After is waited out by a later tick, not by this one
 HURRIED_WAIT = 3.0  # what a request's own message waits for at most; the tick sends it after
 MAX_429_IN_A_ROW = 20
-MAX_ROUNDS = 20  # due queries per tick; what is left waits for the next tick
+MAX_ROUNDS = 20  # batches of due rows a tick fetches at most; what is left waits for the next
 Meanwhile = Callable[[], list[int] | None]  # one piece of other work: rows it made, None: done
+# More due rows, but none of these workspaces' (they have enough) nor these rows (had already).
+More = Callable[[set[str], set[int]], "list[Job] | None"]
 IDLE_ENOUGH = 0.005  # seconds before the next post: time enough to start other work
 LEGACY_METADATA = "advisor_nudge"  # what deliveries carried before the outbox (same ids)
 POSTS = {"chat_postMessage", "files_upload_v2"}  # calls that add a message: noted before, paced
@@ -178,21 +185,27 @@ class Sender:
     # --- entry points
 
     def send_due(self, meanwhile: Meanwhile | None = None) -> int:
-        """Everything due now, batch after batch (the tick), doing `meanwhile`'s work (planning
-        members, whose new rows join in) whenever the next post has to wait for its turn.
-        Returns the rows looked at."""
-        looked_at = 0
-        for _ in range(MAX_ROUNDS):
-            if self.stopping.is_set():
-                break
+        """Everything due now (the tick), doing `meanwhile`'s work (planning members, whose new
+        rows join in) whenever the next post has to wait for its turn. Due rows are fetched
+        whenever a workspace runs out of them, a batch of the others' at a time, not batch after
+        batch: a workspace sending a long backlog at its own pace, or waiting out a Retry-After,
+        never keeps the others waiting for the end of a batch. Returns the rows looked at."""
+        fetched = 0
+
+        def more(except_teams: set[str], seen: set[int]) -> list[Job] | None:
+            nonlocal fetched
+            if fetched >= MAX_ROUNDS * outbox.BATCH:  # what is left waits for the next tick
+                return None
             with self.sessions() as session:
-                due = outbox.due(session, now=self.clock.now(), limit=outbox.BATCH)
-            self.run([Job(d.id, d.team_id, d.lane) for d in due], meanwhile=meanwhile)
-            looked_at += len(due)
-            meanwhile = None  # done: it ran until it had nothing more
-            if len(due) < outbox.BATCH:
-                break
-        return looked_at
+                due = outbox.due(
+                    session, now=self.clock.now(), limit=outbox.BATCH, except_teams=except_teams
+                )
+            new = [Job(d.id, d.team_id, d.lane) for d in due if d.id not in seen]
+            fetched += len(new)
+            return new
+
+        self.run([], meanwhile=meanwhile, more=more)
+        return fetched
 
     def send_now(self, row_ids: list[int]) -> dict[int, str]:
         """A request's own new rows (an update sent on), right away; whatever would make it
@@ -211,30 +224,72 @@ class Sender:
     # --- the run: rows interleaved by when each may next go
 
     def run(
-        self, jobs: list[Job], *, hurry: bool = False, meanwhile: Meanwhile | None = None
+        self,
+        jobs: list[Job],
+        *,
+        hurry: bool = False,
+        meanwhile: Meanwhile | None = None,
+        more: More | None = None,
     ) -> None:
         """Send these rows, each at its workspace's and conversation's pace; while the next one
-        has to wait, do `meanwhile`'s work instead of sleeping, and send what it made too."""
+        has to wait, do `meanwhile`'s work instead of sleeping, and send what it made too. With
+        `more`, ask it for rows at the start, whenever a workspace has done all it held, and once
+        everything is sent, until it has nothing new then (or says None: enough for this run)."""
         patience = HURRIED_WAIT if hurry else MAX_WAIT
         queue: list = []
         order = itertools.count()
         stopped: set[str] = set()
+        untaken: dict[str, deque[Job]] = defaultdict(deque)  # by workspace, in due order
+        in_hand: Counter[str] = Counter()  # each workspace's rows in the queue
+        seen: set[int] = set()  # rows of this run: never twice, whatever became of them
+        ahead = self._ahead()
+        want_more = more is not None
 
         def push(job: Job) -> None:
             heapq.heappush(queue, (self._ready_at(job), next(order), job))
 
+        def add(job: Job) -> None:
+            if job.id in seen:
+                return
+            seen.add(job.id)
+            untaken[job.team_id].append(job)
+            take_more(job.team_id)
+
+        def take_more(team_id: str) -> None:
+            """Rows are taken as their workspace gets room for them, never all at once: a
+            batch's takes would hold every workspace's next post up."""
+            while in_hand[team_id] < ahead and untaken[team_id]:
+                in_hand[team_id] += 1
+                push(untaken[team_id].popleft())
+
+        def done(job: Job) -> None:
+            nonlocal want_more
+            in_hand[job.team_id] -= 1
+            take_more(job.team_id)
+            if not in_hand[job.team_id] and more is not None:
+                want_more = True  # the workspace has nothing left in hand: look for its next
+
         def push_rows(row_ids: list[int]) -> None:
             with self._transaction() as session:
                 for due in outbox.due_rows(session, row_ids):
-                    push(Job(due.id, due.team_id, due.lane))
+                    add(Job(due.id, due.team_id, due.lane))
 
         for job in jobs:
-            push(job)
-        while queue or meanwhile:
-            if self.stopping.is_set():
+            add(job)
+        while queue or meanwhile or more:
+            if self.stopping.is_set():  # rows not taken yet need nothing
                 for _, _, job in queue:
                     self._leave(job, "the process stopped", after=0)
                 return
+            if more and (want_more or not (queue or meanwhile)):
+                finishing, want_more = not (queue or meanwhile), False
+                backlog = {team for team, rows in untaken.items() if rows}
+                found = more(backlog | stopped, seen)
+                if found is None or (finishing and not found):  # enough, or nothing left
+                    more = None
+                for job in found or []:
+                    add(job)
+                continue
             if meanwhile and (not queue or queue[0][0] > self.pacing.now() + IDLE_ENOUGH):
                 made = meanwhile()
                 if made is None:
@@ -245,6 +300,7 @@ class Sender:
             booked, _, job = heapq.heappop(queue)
             if job.team_id in stopped:
                 self._leave(job, "the workspace's token is refused", after=0)
+                done(job)
                 continue
             ready = self._ready_at(job)
             if ready > booked:  # the workspace or the conversation got busier meanwhile
@@ -254,6 +310,7 @@ class Sender:
             held = self._held_until(job) - now
             if held > patience or (hurry and ready - now > patience):  # a later run sends it
                 self._leave(job, "Slack asked to wait", after=max(held, 0))
+                done(job)
                 continue
             if ready > now:
                 self.sleep(ready - now)
@@ -261,14 +318,23 @@ class Sender:
                 outcome = self._step(job, at=ready, patience=patience)
             except Exception:  # even recording how it ended failed: the lease runs out, later
                 log.exception("Outbox row %s: its outcome could not be recorded", job.id)
+                done(job)
                 continue
             if outcome is Next.AGAIN:
                 push(job)
-            elif outcome is Next.STOP_WORKSPACE:
-                stopped.add(job.team_id)
+            else:
+                if outcome is Next.STOP_WORKSPACE:
+                    stopped.add(job.team_id)
+                    untaken.pop(job.team_id, None)  # not taken: nothing to give back
+                done(job)
             if job.follow_ups:
                 push_rows(job.follow_ups)
                 job.follow_ups = []
+
+    def _ahead(self) -> int:
+        """Rows a workspace holds taken ahead of its next post: enough for a second of posts at
+        its pace (each may be in a conversation that has to wait its second), and one more."""
+        return math.ceil(self.pacing.per_second * LANE_GAP) + 1
 
     def _ready_at(self, job: Job) -> float:
         if job.step is Step.TAKE:

@@ -1,0 +1,110 @@
+"""The sender across workspaces, against the fake Slack over HTTP: rows are taken as their
+workspace gets room for them (a batch's takes never hold every workspace's next post up), and
+due rows are fetched whenever a workspace has done all it held, so a workspace waiting out a
+Retry-After never keeps another's rows waiting for the end of a batch."""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import Session, func, select
+
+from bot.delivery.pacing import Pacing
+from bot.delivery.sender import Sender, client_for_sending
+from bot.scheduler import Ticker
+from core import outbox
+from core.db import session_factory
+from core.models import Outbox, OutboxState
+from tests.e2e.nudging import add_due_member
+from tests.fakes import BOT_TOKEN, TEAM_ID
+
+OTHER_TEAM, OTHER_TOKEN = "T0OTHER", "xoxb-other-workspace"
+MONDAY = datetime(2026, 11, 23, 9, tzinfo=UTC)
+
+
+def due_members(engine, fake_slack, clock, members: list[tuple[str, str]]) -> None:
+    """(team, user) members, each with one advisor due, planned in this order (their rows come
+    due in it)."""
+    with Session(engine) as session:
+        for team_id, user in members:
+            add_due_member(session, user, now=MONDAY, team_id=team_id)
+        session.commit()
+    ticker = Ticker(session_factory(engine), clock, sender=None)
+    for team_id, user in members:
+        fake_slack.add_user(user, tz="UTC", team_id=team_id)
+        assert ticker.plan(team_id, user), "a nudge row for each"
+
+
+def sender(engine, fake_slack, clock, sleeps: list, per_second: float) -> Sender:
+    fake_slack.add_workspace(OTHER_TEAM, OTHER_TOKEN)
+    clients = {
+        TEAM_ID: client_for_sending(BOT_TOKEN, fake_slack.api_url),
+        OTHER_TEAM: client_for_sending(OTHER_TOKEN, fake_slack.api_url),
+    }
+    return Sender(
+        clients.get,
+        session_factory(engine),
+        clock,
+        process="p",
+        pacing=Pacing(per_second),
+        sleep=sleeps.append,
+    )
+
+
+def states(engine) -> dict[str, int]:
+    with Session(engine) as session:
+        query = select(Outbox.state, func.count()).group_by(Outbox.state)
+        return {str(state): n for state, n in session.exec(query)}
+
+
+def test_rows_are_taken_as_their_workspace_has_room_not_a_whole_batch_before_the_first_post(
+    engine, fake_slack, clock
+):
+    due_members(engine, fake_slack, clock, [(TEAM_ID, f"U0MEMBER{n}") for n in range(10)])
+    sending = sender(engine, fake_slack, clock, [], per_second=2)  # 2 a second: 3 in hand
+    taken_at_first_post = []
+    post = fake_slack._chat_postMessage
+
+    def counting(args):
+        if not taken_at_first_post:
+            taken_at_first_post.append(states(engine).get(OutboxState.SENDING.value, 0))
+        return post(args)
+
+    fake_slack._chat_postMessage = counting
+    sending.send_due()
+
+    assert taken_at_first_post == [3], "the others were still waiting, not taken"
+    assert states(engine) == {OutboxState.SENT.value: 10}
+
+
+def test_a_workspace_waiting_out_a_retry_after_does_not_keep_anothers_next_rows_waiting(
+    engine, fake_slack, clock, monkeypatch
+):
+    monkeypatch.setattr(outbox, "BATCH", 3)  # A's two rows and B's first, then B's other two
+    members = [(TEAM_ID, "U0A1"), (TEAM_ID, "U0A2")] + [(OTHER_TEAM, f"U0B{n}") for n in (1, 2, 3)]
+    due_members(engine, fake_slack, clock, members)
+    sleeps: list[float] = []
+    sending = sender(engine, fake_slack, clock, sleeps, per_second=1000)
+    fake_slack.rate_limit("chat.postMessage", retry_after=20)  # A's first post: wait 20 s
+
+    sending.send_due()
+
+    posts = [c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")]
+    assert posts == ["D0A1", "D0B1", "D0B2", "D0B3", "D0A1", "D0A2"], (
+        "B's next rows went while A waited, not after"
+    )
+    assert states(engine) == {OutboxState.SENT.value: 5}
+    assert max(sleeps) == pytest.approx(20, abs=0.5), "A's wait, once"
+
+
+def test_a_tick_fetches_no_more_than_its_batches_and_the_rest_waits_for_the_next(
+    engine, fake_slack, clock, monkeypatch
+):
+    monkeypatch.setattr(outbox, "BATCH", 2)
+    monkeypatch.setattr("bot.delivery.sender.MAX_ROUNDS", 2)
+    due_members(engine, fake_slack, clock, [(TEAM_ID, f"U0MEMBER{n}") for n in range(6)])
+    sending = sender(engine, fake_slack, clock, [], per_second=1000)
+
+    assert sending.send_due() == 4
+    assert states(engine) == {OutboxState.SENT.value: 4, OutboxState.PENDING.value: 2}
+    assert sending.send_due() == 2
+    assert states(engine) == {OutboxState.SENT.value: 6}
