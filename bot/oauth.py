@@ -51,9 +51,9 @@ FAILURES = {
         "You can start again whenever you like.",
     ),
     "invalid_browser": (
-        "This install link was opened in another browser",
-        "For your safety the install has to finish in the browser it started in. Nothing was "
-        "stored: start again from the install page.",
+        "This install could not be matched to your browser",
+        "For your safety an install has to finish in the browser it started in, within ten "
+        "minutes, from the install page. Nothing was stored: start again from the install page.",
     ),
     "invalid_state": (
         "This install link has expired or was already used",

@@ -132,7 +132,11 @@ class SlackFront:
             return self._health()
         if self._oauth is not None and request.path in (INSTALL_PATH, REDIRECT_PATH):
             if request.method != "GET":
-                return _answer(405, "Open this page in a browser.")
+                return WsgiHttpResponse(
+                    405,
+                    {"content-type": ["text/plain; charset=utf-8"], "allow": ["GET"]},
+                    "Open this page in a browser.",
+                )
             return self._install(request)
         return _answer(404, "Not found.")
 
@@ -143,7 +147,8 @@ class SlackFront:
             answer = self._oauth.handle_installation(bolt)
         else:
             answer = self._oauth.handle_callback(bolt)
-        return WsgiHttpResponse(answer.status, answer.headers, answer.body)
+        headers = {**answer.headers, "cache-control": ["no-store"]}  # a state, a person's page
+        return WsgiHttpResponse(answer.status, headers, answer.body)
 
     def _health(self) -> WsgiHttpResponse:
         if not self._database_answers():

@@ -108,6 +108,9 @@ def test_the_install_page_says_what_the_bot_stores_and_links_to_slack(installed)
     url = authorize_url(page)
     assert f"client_id={CLIENT_ID}" in url and "files:write" in url
     assert "slack-app-oauth-state" in page.headers["Set-Cookie"]
+    assert page.headers["Cache-Control"] == "no-store"
+    posted = installed.bot.slack.post("", content_type="text/plain", path="/slack/install")
+    assert posted.status == 405
 
 
 def test_an_install_stores_the_workspace_token_encrypted(installed, fake_slack, engine):
@@ -267,7 +270,7 @@ def test_bad_redirects_show_a_clear_page_and_store_nothing(installed, fake_slack
     stolen = other_browser.get(
         "/slack/oauth_redirect?" + urlencode({"code": code, "state": state_of(url)})
     )
-    assert stolen.status == 400 and "another browser" in stolen.html
+    assert stolen.status == 400 and "could not be matched to your browser" in stolen.html
 
     denied = browser.get("/slack/oauth_redirect?error=access_denied&state=" + state_of(url))
     assert "chose not to allow it" in denied.html
