@@ -199,7 +199,9 @@ class SignedStates(SQLAlchemyOAuthStateStore):
 
     def consume(self, state: str) -> bool:
         nonce, _, signature = (state or "").partition(".")
-        if not nonce or not hmac.compare_digest(self._signature(nonce), signature[:64]):
+        if not nonce or not signature.isascii():
+            return False
+        if not hmac.compare_digest(self._signature(nonce), signature[:64]):
             return False
         c = self.oauth_states.c
         with self.engine.begin() as connection:

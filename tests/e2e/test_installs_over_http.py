@@ -450,3 +450,17 @@ def test_a_reinstall_while_its_data_is_being_deleted_stops_the_deletion(
         workspace = session.get(Workspace, ACME)
         assert workspace is not None and workspace.uninstalled_at is None
     assert installed.installs.bot(ACME) is not None
+
+
+@pytest.mark.parametrize("state", ["", ".", "é.é", "x" * 5000, "a.b.c", "%00", "a.\u00e9" * 3])
+def test_a_state_of_any_shape_ends_on_the_page_that_says_nothing_was_stored(
+    installed, fake_slack, engine, state
+):
+    cookie = {"slack-app-oauth-state": state.encode("utf-8").hex()}  # a cookie is ASCII
+    for browser in (Browser(installed.bot.url, cookies=cookie), Browser(installed.bot.url)):
+        page = browser.get("/slack/oauth_redirect?" + urlencode({"code": "c", "state": state}))
+        assert page.status == 400 and "Nothing was stored" in page.html
+    signed = installed.flow.settings.state_store
+    assert signed.consume(state) is False
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(slack_bots)).scalar_one() == 0
