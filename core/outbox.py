@@ -64,6 +64,7 @@ class Health:
     refused_last_day: int = 0
     overdue: int = 0  # due more than OVERDUE ago and still not sent
     paused_workspaces: list[str] = field(default_factory=list)
+    uninstalled_workspaces: list[str] = field(default_factory=list)  # data kept until deleted
 
 
 OVERDUE = timedelta(minutes=15)
@@ -387,12 +388,14 @@ def health(session: Session, *, now: datetime) -> Health:
         .where(col(Outbox.next_try_at) <= now - OVERDUE, ~_blocked(now))
     )
     paused = select(Workspace.team_id).where(col(Workspace.token_error).is_not(None))
+    removed = select(Workspace.team_id).where(col(Workspace.uninstalled_at).is_not(None))
     return Health(
         failed=session.execute(failed).scalar_one(),
         failed_last_day=session.execute(recent).scalar_one(),
         refused_last_day=session.execute(refused).scalar_one(),
         overdue=session.execute(overdue).scalar_one(),
         paused_workspaces=sorted(session.exec(paused)),
+        uninstalled_workspaces=sorted(session.exec(removed)),
     )
 
 

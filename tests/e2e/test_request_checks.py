@@ -7,6 +7,7 @@ import io
 import logging
 import time
 import urllib.request
+from datetime import timedelta
 from functools import partial
 
 import pytest
@@ -184,6 +185,7 @@ def test_health_is_200_while_the_database_answers_and_counts_what_the_outbox_cou
             "refused_last_day": 0,
             "overdue": 0,
             "paused_workspaces": [],
+            "uninstalled_workspaces": [],
         },
     }
     with Session(engine) as session:
@@ -203,6 +205,9 @@ def test_health_is_200_while_the_database_answers_and_counts_what_the_outbox_cou
         outbox.take(session, row_id=3, process="p", now=clock.now())
         outbox.give_up(session, row_id=3, process="p", error="invalid_blocks", now=clock.now())
         workspaces.token_refused(session, team_id="T0TEST", error="token_revoked", now=clock.now())
+        workspaces.uninstalled(
+            session, team_id="T0GONE", now=clock.now(), keep_for=timedelta(days=30)
+        )
         session.commit()
     clock.advance(minutes=20)
 
@@ -212,6 +217,7 @@ def test_health_is_200_while_the_database_answers_and_counts_what_the_outbox_cou
         "refused_last_day": 1,  # someone who left: expected
         "overdue": 0,  # its workspace is stopped: not overdue, paused
         "paused_workspaces": ["T0TEST"],
+        "uninstalled_workspaces": ["T0GONE"],  # its data waits out the grace period
     }
 
 
