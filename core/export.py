@@ -99,7 +99,15 @@ in the JSON only), in the JSON's order, with exactly these columns:
 `name, slack_user, email, relationship, inside_outside, cadence_days, last_contact`, where
 `email` is the contact the member typed (an email or a link), relationship and inside_outside
 take the values above (as `/advisor add` offers them), cadence_days a whole number of days and
-last_contact an ISO date in the member's time zone (empty when not known).
+last_contact an ISO date in the member's time zone (empty when not known). The file
+(`csv_file`) is UTF-8 with a byte-order mark, so Excel reads names as typed, and a cell that
+would start a formula (= + - @, a tab or a carriage return, after any quotes) has one quote put
+in front so a spreadsheet shows it and never runs it (OWASP's advice on CSV injection):
+`typed_cell` takes that quote off again, and `/advisor import` reads the file back as typed.
+
+Both files of one export are named alike, after the member's own day when they asked
+(`advisor-board-2026-12-01.json` and `.csv`), numbered from the second export of a day
+(`advisor-board-2026-12-01-2`): a lost upload is looked for by its title and file name.
 """
 
 import csv
@@ -111,7 +119,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from core import outbox
-from core.members import known_zone
+from core.members import known_zone, member_zone
 from core.models import (
     Advisor,
     AdvisorGoal,
@@ -125,6 +133,7 @@ from core.models import (
     Member,
     Nudge,
     NudgeKind,
+    Outbox,
     Pairing,
     Promise,
     PromiseEvent,
@@ -158,6 +167,8 @@ PROMISE_NUDGES = frozenset(
     }
 )
 ADVISOR_NUDGES = frozenset({NudgeKind.TOUCH, NudgeKind.TOUCH_OVERDUE})
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a formula
+GUARD = "'"
 
 
 def _when(value: datetime | date | None) -> str | None:
@@ -553,8 +564,27 @@ def _day(moment: str | None, zone: ZoneInfo) -> str:
     return datetime.fromisoformat(moment).astimezone(zone).date().isoformat() if moment else ""
 
 
+def _guarded(value: str) -> bool:
+    """Whether a spreadsheet would read `value`, once any quotes in front of it are put
+    aside, as a formula."""
+    return value.lstrip(GUARD)[:1] in FORMULA_STARTS
+
+
+def spreadsheet_cell(value: str) -> str:
+    """`value` as a CSV cell a spreadsheet shows and never runs: a quote in front of one that
+    would start a formula (`=HYPERLINK(...)`, `+33 6 12 34 56 78`, `@home`)."""
+    return GUARD + value if _guarded(value) else value
+
+
+def typed_cell(value: str) -> str:
+    """A cell of a CSV as it was typed: the quote `spreadsheet_cell` put in front taken off
+    (exactly one, and only in front of what it guards); any other cell as it is."""
+    return value[1:] if value[:1] == GUARD and _guarded(value[1:]) else value
+
+
 def advisors_csv(export: dict) -> str:
-    """The board's advisors of an export as CSV text (CSV_COLUMNS; the module's docstring)."""
+    """The board's advisors of an export as CSV text (CSV_COLUMNS; the module's docstring),
+    each cell safe to open in a spreadsheet (`spreadsheet_cell`)."""
     zone = ZoneInfo(known_zone((export.get("settings") or {}).get("time_zone")))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -562,33 +592,63 @@ def advisors_csv(export: dict) -> str:
     for advisor in export.get("advisors", []):
         if advisor.get("status") != AdvisorStatus.ACTIVE:
             continue
-        writer.writerow(
-            [
-                advisor["name"],
-                advisor.get("slack_user") or "",
-                advisor.get("contact") or "",
-                advisor["relationship"],
-                advisor["inside_outside"],
-                advisor["cadence_days"],
-                _day(advisor.get("last_contact"), zone),
-            ]
-        )
+        cells = [
+            advisor["name"],
+            advisor.get("slack_user") or "",
+            advisor.get("contact") or "",
+            advisor["relationship"],
+            advisor["inside_outside"],
+            str(advisor["cadence_days"]),
+            _day(advisor.get("last_contact"), zone),
+        ]
+        writer.writerow([spreadsheet_cell(cell) for cell in cells])
     return out.getvalue()
+
+
+def json_file(export: dict) -> bytes:
+    """The JSON file's bytes (UTF-8)."""
+    return export_json(export).encode("utf-8")
+
+
+def csv_file(export: dict) -> bytes:
+    """The CSV file's bytes: UTF-8 with a byte-order mark, which Excel needs to read UTF-8
+    (without it, “Zoë” opens as “ZoÃ«”); `/advisor import` reads it either way."""
+    return advisors_csv(export).encode("utf-8-sig")
+
+
+FILE_NAME = "advisor-board"
+
+
+def file_name(session: Session, *, team_id: str, owner_id: str, day: date) -> str:
+    """The name (without its extension) both files of an export asked on the member's `day`
+    go by: the day, and from the day's second export on, its number."""
+    name = f"{FILE_NAME}-{day.isoformat()}"
+    asked = session.exec(
+        select(Outbox.payload).where(
+            Outbox.team_id == team_id, Outbox.owner_id == owner_id, Outbox.purpose == JSON_FILE
+        )
+    )
+    earlier = sum(1 for payload in asked if (payload or {}).get("day") == day.isoformat())
+    return name if not earlier else f"{name}-{earlier + 1}"
 
 
 def send_export(session: Session, *, team_id: str, owner_id: str, now: datetime) -> list[int]:
     """The member's export to their DM through the outbox, as two files (the JSON and the CSV
-    of advisors), drawn when sent: each asking is its own decision (keyed by the moment)."""
+    of advisors) named alike after the member's day, drawn when sent: each asking is its own
+    decision (keyed by the moment)."""
+    day = now.astimezone(member_zone(session, team_id=team_id, user_id=owner_id)).date()
+    key = f"{owner_id}:{now.isoformat()}"
+    name = file_name(session, team_id=team_id, owner_id=owner_id, day=day)
     made = []
     for purpose in (JSON_FILE, CSV_FILE):
         row = outbox.enqueue(
             session,
             team_id=team_id,
             purpose=purpose,
-            key=f"{owner_id}:{now.isoformat()}",
+            key=key,
             target=outbox.Target.dm(owner_id),
             owner_id=owner_id,
-            payload={"asked_at": now.isoformat()},
+            payload={"asked_at": now.isoformat(), "day": day.isoformat(), "name": name},
             now=now,
         )
         if row:

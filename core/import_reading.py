@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from core import cadence, dates
 from core.board import CLOSENESS, LIMITS
-from core.export import FORMAT, VERSION
+from core.export import FORMAT, VERSION, typed_cell
 from core.models import (
     AdvisorStatus,
     Exchange,
@@ -353,8 +353,12 @@ def read_csv(text: str, *, owner_id: str, zone: ZoneInfo, now: datetime) -> Read
 
 
 def _cell(cells: list[str], layout: dict[str, int], key: str) -> str:
+    """A row's cell as typed: the quote an export puts in front of a formula-like cell
+    (`=…`, `+33…`, `@…`) taken off (core/export.py's spreadsheet_cell)."""
     index = layout.get(key)
-    return cells[index].strip() if index is not None and index < len(cells) else ""
+    if index is None or index >= len(cells):
+        return ""
+    return typed_cell(cells[index].strip()).strip()
 
 
 def _csv_notes(ignored: list[str], defaults: dict[str, int], order_note: str | None) -> list[str]:

@@ -4,7 +4,7 @@ outside the transaction; should Slack refuse files (no files:write, uploads turn
 says so in the DM instead. core/export.py reads the record and decides what is queued."""
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 
 from sqlmodel import Session
@@ -12,55 +12,47 @@ from sqlmodel import Session
 from bot.delivery.purposes import Prepared, Purpose, Ready, Upload
 from bot.views.export import CSV_COMMENT, JSON_COMMENT, build_not_uploaded, file_title
 from core import export
+from core.members import member_zone
 from core.models import Outbox
 
 log = logging.getLogger(__name__)
-
-
-def _encoded(write, record: dict) -> bytes:
-    return write(record).encode("utf-8")
 
 
 def _record(session: Session, row: Outbox, now: datetime) -> dict:
     return export.export_member(session, team_id=row.team_id, user_id=row.owner_id, now=now)
 
 
-def _upload(row: Outbox, now: datetime, *, record: dict, write, kind: str, ext: str, comment: str):
+def _named(session: Session, row: Outbox) -> tuple[str, date]:
+    """The name both files of the row's export go by, and the member's day they asked on (a
+    row queued before files were named so: that day and the time they asked)."""
+    payload = row.payload or {}
+    if payload.get("name") and payload.get("day"):
+        return payload["name"], date.fromisoformat(payload["day"])
+    asked = datetime.fromisoformat(payload["asked_at"])
+    asked = asked.astimezone(member_zone(session, team_id=row.team_id, user_id=row.owner_id))
+    return f"{export.FILE_NAME}-{asked:%Y-%m-%d-%H%M%S}", asked.date()
+
+
+def _upload(session: Session, row: Outbox, now: datetime, *, write, kind: str, comment: str):
+    record = _record(session, row, now)
+    name, day = _named(session, row)
     return Ready(
         {},
         upload=Upload(
-            filename=f"advisor-bot-{kind.lower()}-{now.date().isoformat()}-{row.id}.{ext}",
-            content=partial(_encoded, write, record),  # written out when sent
-            title=file_title(now, kind),
+            filename=f"{name}.{kind.lower()}",
+            content=partial(write, record),  # written out when sent
+            title=file_title(day, kind),
             comment=comment,
         ),
     )
 
 
 def prepare_json(session: Session, *, row: Outbox, now: datetime) -> Prepared:
-    record = _record(session, row, now)
-    return _upload(
-        row,
-        now,
-        record=record,
-        write=export.export_json,
-        kind="JSON",
-        ext="json",
-        comment=JSON_COMMENT,
-    )
+    return _upload(session, row, now, write=export.json_file, kind="JSON", comment=JSON_COMMENT)
 
 
 def prepare_csv(session: Session, *, row: Outbox, now: datetime) -> Prepared:
-    record = _record(session, row, now)
-    return _upload(
-        row,
-        now,
-        record=record,
-        write=export.advisors_csv,
-        kind="CSV",
-        ext="csv",
-        comment=CSV_COMMENT,
-    )
+    return _upload(session, row, now, write=export.csv_file, kind="CSV", comment=CSV_COMMENT)
 
 
 def not_uploaded(

@@ -1,7 +1,7 @@
 """What the export says around its files: the answer to `/advisor export`, each file's title and
 comment, and the line sent instead when Slack will not take files. Pure builders."""
 
-from datetime import datetime
+from datetime import date
 
 ON_ITS_WAY = (
     "Your export is on its way to your DM with me: your whole record as a JSON file, and your "
@@ -29,9 +29,9 @@ WHY = {
 }
 
 
-def file_title(now: datetime, kind: str) -> str:
-    """A file's title in the DM: the day it was made, and which file it is."""
-    return f"Your advisor-bot export ({kind}), {now:%a, %b} {now.day}"
+def file_title(day: date, kind: str) -> str:
+    """A file's title in the DM: the member's day they asked for it, and which file it is."""
+    return f"Your advisor-bot export ({kind}), {day:%a, %b} {day.day}"
 
 
 def build_not_uploaded(error: str) -> dict:

@@ -1,14 +1,39 @@
 """The export, in core: a member's whole record as plain values, their text exactly as typed,
 with refs that rebuild the links (an advisor's goals, touchpoints and promises, a reassessment's
 advisors, a challenge's circle); nothing of another member or workspace; JSON that reads back
-the same; the board's advisors as a CSV with fixed columns."""
+the same; the board's advisors as a CSV with fixed columns, safe to open in a spreadsheet and read
+back by `/advisor import` as typed; both files named alike after the member's day."""
 
 import csv
 import io
 import json
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
-from core.export import CSV_COLUMNS, FORMAT, VERSION, advisors_csv, export_json, export_member
-from core.models import Member
+import pytest
+from sqlmodel import Session, select
+
+from core import board, imports
+from core.board import Details, Person
+from core.clock import StoppedClock
+from core.export import (
+    CSV_COLUMNS,
+    CSV_FILE,
+    FORMAT,
+    JSON_FILE,
+    VERSION,
+    advisors_csv,
+    csv_file,
+    export_json,
+    export_member,
+    send_export,
+    spreadsheet_cell,
+    typed_cell,
+)
+from core.forget import forget_member
+from core.import_reading import decoded, read_csv
+from core.members import remember_member
+from core.models import Member, Outbox
 from tests.core.member_rows import (
     MINE,
     NOW,
@@ -203,3 +228,173 @@ def test_someone_with_nothing_gets_an_empty_record_and_a_header(session):
     assert all(record[key] == [] for key in empty)
     assert record["settings"]["nudge_days"] == [0, 1, 2, 3, 4]
     assert advisors_csv(record) == ",".join(CSV_COLUMNS) + "\n"
+
+
+# --- the CSV in a spreadsheet
+
+AWKWARD = {  # name: contact, as typed into /advisor add
+    "Zoë “Z” O'Brien 🚀": "+33 6 12 34 56 78",
+    '=HYPERLINK("http://evil.example","click")': "@home",
+    "-Minus Person": "=1+2",
+    "@Ada": "'=quoted-by-hand@example.com",
+    "Sam Lee": "sam@example.com",
+}
+
+
+@pytest.mark.parametrize(
+    ("typed", "cell"),
+    [
+        (
+            '=HYPERLINK("http://evil.example","click")',
+            '\'=HYPERLINK("http://evil.example","click")',
+        ),
+        ("+33 6 12 34 56 78", "'+33 6 12 34 56 78"),
+        ("-Minus", "'-Minus"),
+        ("@home", "'@home"),
+        ("\tTab", "'\tTab"),
+        ("\rReturn", "'\rReturn"),
+        ("'=typed with a quote", "''=typed with a quote"),
+        ("Zoë “Z” O'Brien", "Zoë “Z” O'Brien"),
+        ("'Quoted' Quinn", "'Quoted' Quinn"),
+        ("a=b", "a=b"),
+        ("'", "'"),
+        ("", ""),
+    ],
+)
+def test_a_cell_that_would_start_a_formula_gets_one_quote_and_reads_back_as_typed(typed, cell):
+    assert spreadsheet_cell(typed) == cell
+    assert typed_cell(cell) == typed
+
+
+def test_only_the_guards_quote_is_taken_off_a_cell_read_back():
+    assert typed_cell("'Quoted' Quinn") == "'Quoted' Quinn"
+    assert typed_cell("'a") == "'a"
+    assert typed_cell("''=x") == "'=x"
+
+
+def test_the_csv_file_has_a_byte_order_mark_and_no_cell_a_spreadsheet_would_run(session):
+    record = exported(session)
+    grace = record["advisors"][0]
+    grace["name"], grace["contact"] = '=HYPERLINK("http://evil.example","click")', "@home"
+
+    data = csv_file(record)
+
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == list(CSV_COLUMNS)
+    assert rows[1][:3] == ['\'=HYPERLINK("http://evil.example","click")', OUTSIDER, "'@home"]
+    for row in rows[1:]:
+        assert all(c[:1] not in ("=", "+", "-", "@", "\t", "\r") for c in row)
+
+
+def _clock() -> StoppedClock:
+    return StoppedClock(NOW)
+
+
+def _awkward_board(session) -> None:
+    remember_member(session, team_id=TEAM, user_id=MINE, tz="Europe/Paris", clock=_clock())
+    for name, contact in AWKWARD.items():
+        board.enlist(
+            session,
+            team_id=TEAM,
+            owner_id=MINE,
+            person=Person(name=name, contact=contact),
+            details=Details(cadence_days=30),
+            last_spoke_on=date(2026, 11, 2),
+            zone=ZoneInfo("Europe/Paris"),
+            clock=_clock(),
+        )
+    session.commit()
+
+
+def _import_csv(session, data: bytes) -> imports.Saved:
+    import_id = imports.begin(
+        session,
+        team_id=TEAM,
+        owner_id=MINE,
+        source=imports.FILE,
+        source_key="F1",
+        filename="advisor-board-2026-11-23.csv",
+        now=NOW,
+    )
+    reading = read_csv(decoded(data), owner_id=MINE, zone=ZoneInfo("Europe/Paris"), now=NOW)
+    assert reading.problems == [] and reading.repeats == []
+    imports.checked(
+        session, team_id=TEAM, owner_id=MINE, import_id=import_id, reading=reading, now=NOW
+    )
+    session.commit()
+    engine = session.get_bind()
+    return imports.save(
+        lambda: Session(engine, expire_on_commit=False),
+        team_id=TEAM,
+        owner_id=MINE,
+        import_id=import_id,
+        process="p",
+        clock=_clock(),
+        report=False,
+    )
+
+
+def _people(record: dict) -> dict:
+    return {
+        a["name"]: (a["contact"], a["cadence_days"], a["last_contact"][:10])
+        for a in record["advisors"]
+    }
+
+
+def test_the_csv_exported_forgotten_and_imported_gives_back_the_same_names_and_contacts(session):
+    _awkward_board(session)
+    before = export_member(session, team_id=TEAM, user_id=MINE, now=NOW)
+    data = csv_file(before)
+    forget_member(session, team_id=TEAM, user_id=MINE, now=NOW)
+    remember_member(session, team_id=TEAM, user_id=MINE, tz="Europe/Paris", clock=_clock())
+    session.commit()
+
+    saved = _import_csv(session, data)
+
+    after = export_member(session, team_id=TEAM, user_id=MINE, now=NOW)
+    assert saved.added == len(AWKWARD)
+    assert {n: c for n, (c, *_) in _people(after).items()} == AWKWARD
+    assert _people(after) == _people(before)
+    assert csv_file(after) == data
+
+
+# --- the files' names
+
+
+def _exports(session) -> list[Outbox]:
+    session.expire_all()
+    query = select(Outbox).where(Outbox.owner_id == MINE, Outbox.team_id == TEAM)
+    return list(session.exec(query.where(Outbox.purpose.in_([JSON_FILE, CSV_FILE]))))
+
+
+def test_both_files_of_an_export_are_named_alike_after_the_members_own_day(session):
+    remember_member(session, team_id=TEAM, user_id=MINE, tz="Asia/Tokyo", clock=_clock())
+    late = NOW + timedelta(hours=16)  # 01:00 on the 24th in Tokyo, the 23rd in UTC
+
+    made = send_export(session, team_id=TEAM, owner_id=MINE, now=late)
+
+    rows = _exports(session)
+    assert sorted(r.id for r in rows) == sorted(made) and len(made) == 2
+    assert {r.payload["name"] for r in rows} == {"advisor-board-2026-11-24"}
+    assert {r.payload["day"] for r in rows} == {"2026-11-24"}
+
+
+def test_a_second_export_the_same_day_is_numbered_and_a_replay_adds_none(session):
+    remember_member(session, team_id=TEAM, user_id=MINE, tz="Europe/Paris", clock=_clock())
+    send_export(session, team_id=TEAM, owner_id=MINE, now=NOW)
+    send_export(session, team_id=TEAM, owner_id=MINE, now=NOW + timedelta(minutes=1))
+
+    again = send_export(session, team_id=TEAM, owner_id=MINE, now=NOW + timedelta(minutes=1))
+    send_export(session, team_id=TEAM, owner_id=MINE, now=NOW + timedelta(days=1))
+
+    assert again == []
+    names = sorted((r.payload["name"], r.purpose) for r in _exports(session))
+    assert names == [
+        ("advisor-board-2026-11-23", CSV_FILE),
+        ("advisor-board-2026-11-23", JSON_FILE),
+        ("advisor-board-2026-11-23-2", CSV_FILE),
+        ("advisor-board-2026-11-23-2", JSON_FILE),
+        ("advisor-board-2026-11-24", CSV_FILE),
+        ("advisor-board-2026-11-24", JSON_FILE),
+    ]
