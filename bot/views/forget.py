@@ -4,35 +4,37 @@ red "Delete everything" button behind Slack's confirm dialog, and what was delet
 from bot.ids import COMMAND, FORGET_CANCEL, FORGET_ME
 from bot.views.text import mrkdwn, plain
 
-# What a table's rows are to the member, in the order they are listed: (one, many).
+# What a table's rows are to the member, in the order they are listed: (one, many), in the
+# product's words. Only what the member knows is counted.
 WORDS = {
     "member": ("your settings (nudge days and hours, time zone)", None),
     "advisor": ("advisor (on your board or among alumni)", "advisors (on your board or alumni)"),
     "touchpoint": ("touchpoint", "touchpoints"),
-    "promise": ("promise", "promises"),
-    "promiseevent": ("line of a promise's history", "lines of promises' history"),
+    "promise": ("promise, with its history", "promises, with their history"),
     "goal": ("goal", "goals"),
-    "advisorgoal": ("link of an advisor to a goal", "links of advisors to goals"),
     "reassessment": ("reassessment of your board", "reassessments of your board"),
-    "reassessmentanswer": ("answer in a reassessment", "answers in reassessments"),
     "nudge": ("nudge, with what you did with it", "nudges, with what you did with them"),
-    "outbox": ("message I sent you or was to send", "messages I sent you or was to send"),
     "circlemember": ("circle membership", "circle memberships"),
     "challenge": ("challenge you shared in a circle", "challenges you shared in circles"),
     "challengereply": ("reply in a challenge's thread", "replies in challenges' threads"),
     "checkinaway": ("check-in you said you'd miss", "check-ins you said you'd miss"),
     "pairing": ("learning-partner pairing", "learning-partner pairings"),
-    "schedule": ("schedule (Monday preview, reassessment)", "schedules (preview, reassessment)"),
-    "wakeup": ("note to look at your nudges again", "notes to look at your nudges again"),
-    "dmchannel": ("the id of our DM", None),
-    "boardimport": ("import you were checking", "imports you were checking"),
+    "boardimport": ("import you started", "imports you started"),
 }
+# Parts of what is listed above (said with it, never counted apart): an advisor's goals, a
+# promise's history, a reassessment's answers.
+PARTS = frozenset({"advisorgoal", "promiseevent", "reassessmentanswer"})
+# The bot's own bookkeeping about the member (when to look at their nudges again, messages it
+# was to send them, their DM's id, when their preview is due): one line, never counted.
+OWN_NOTES = "and my own notes about you (what I was to send you, and when)"
 CIRCLES = (
     "Circles you set up stay with their team, without you: each goes to its facilitator, or to "
     "whoever has been in it longest (one nobody else is in is archived)."
 )
 SLACK_KEEPS = (
-    "Messages already in Slack stay there (our DM, circle threads); the posts of your "
+    "What is already in Slack stays there: our DM's messages and files (the exports and lists I "
+    "sent you, the CSVs you uploaded) and circle threads. You can delete your own messages and "
+    "files in Slack (each one's ⋯ menu); a workspace admin can delete mine. The posts of your "
     "challenges in circle channels will say they were removed."
 )
 USAGE = (
@@ -48,9 +50,9 @@ def _lines(counts: dict[str, int]) -> list[str]:
         count = counts.get(table, 0)
         if count:
             lines.append(f"• {one}" if many is None else f"• {count} {one if count == 1 else many}")
-    others = sum(n for t, n in counts.items() if t not in WORDS and t != "circle")
-    if others:
-        lines.append(f"• {others} other record{'s' if others != 1 else ''}")
+    told = {*WORDS, *PARTS, "circle"}  # circles: said by CIRCLES
+    if any(n for table, n in counts.items() if table not in told):
+        lines.append(f"• {OWN_NOTES}" if lines else f"• {OWN_NOTES.removeprefix('and ')}")
     return lines
 
 
@@ -107,6 +109,7 @@ def build_forgotten(counts: dict[str, int]) -> dict:
         text = _text(
             "*Done: I deleted everything I kept about you.*",
             counts,
+            SLACK_KEEPS,
             "If you use me again, I start from an empty board.",
         )
     return _message(text)

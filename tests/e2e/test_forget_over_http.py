@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import Session, SQLModel, select
 
 from bot.ids import FORGET_CANCEL, FORGET_ME
+from core.forget import what_forget_deletes
 from core.models import Advisor, Challenge, Circle, Member, Promise, Touchpoint
 from tests.core.member_rows import still_holding
 from tests.e2e.circling import CHANNEL, Circling, make_circle
@@ -86,7 +87,7 @@ def test_forget_me_says_what_would_be_deleted_and_deletes_nothing_yet(bot, fake_
 
     shown = json.dumps(answer, ensure_ascii=False)
     assert "Delete everything I keep about you?" in answer["text"]
-    for line in ("2 advisors", "1 touchpoint", "1 promise", "your settings"):
+    for line in ("2 advisors", "1 touchpoint", "1 promise, with its history", "your settings"):
         assert line in shown
     [actions] = [b for b in answer["blocks"] if b["type"] == "actions"]
     delete, cancel = actions["elements"]
@@ -95,6 +96,23 @@ def test_forget_me_says_what_would_be_deleted_and_deletes_nothing_yet(bot, fake_
     assert delete["confirm"]["confirm"]["text"] == "Delete everything"
     assert cancel["action_id"] == FORGET_CANCEL
     assert rows_of(engine, ALICE) == ALICES
+
+
+def test_the_bots_own_rows_are_not_counted_and_what_stays_in_slack_is_said(bot, fake_slack, engine):
+    boards(bot, fake_slack)
+    say(bot, fake_slack, "export")  # two files in the DM
+
+    answer = say(bot, fake_slack, "forget me")
+
+    [text] = [b["text"]["text"] for b in answer["blocks"] if b["type"] == "section"]
+    with Session(engine) as session:
+        counted = what_forget_deletes(session, team_id=TEAM_ID, user_id=ALICE)
+    assert counted["wakeup"] and counted["outbox"] >= 3  # the welcome and the export's files
+    assert "• and my own notes about you (what I was to send you, and when)" in text
+    for jargon in ("nudges again", "messages I sent you", "the id of our DM", "schedule"):
+        assert jargon not in text
+    assert "the exports and lists I sent you, the CSVs you uploaded" in text
+    assert "You can delete your own messages and files in Slack" in text
 
 
 def test_delete_everything_deletes_every_row_of_theirs_and_says_what(bot, fake_slack, engine):
