@@ -122,7 +122,7 @@ def run_one(url: str, rows: int) -> dict:
         text = export_json(record)
 
         def read_json():
-            return read_export(text, owner_id=SECOND, team_id=TEAM)
+            return read_export(text, owner_id=SECOND, team_id=TEAM, now=NOW)
 
         restored, times["export read"] = timed(read_json)
         json_id, times["export check"] = timed(lambda: check("F3", restored, SECOND))

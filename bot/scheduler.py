@@ -199,9 +199,12 @@ class Ticker:
             event_dedup.forget_old(session, now=self.clock.now())
 
     def _imports(self) -> None:
-        """Imports a stopped process left half-saved are finished (their reports go out with
-        this tick's sends); those read more than a day ago are discarded."""
+        """Imports a stopped process left half-saved (or whose save failed a while ago) are
+        finished (their reports go out with this tick's sends); those that never will be are
+        ended, the member told (core/imports.give_up); those read more than a day ago are
+        discarded."""
         with self.sessions() as session, session.begin():
+            imports.give_up(session, now=self.clock.now())
             stalled = imports.stalled(session, now=self.clock.now())
             imports.discard_old(session, now=self.clock.now())
         for team_id, owner_id, import_id in stalled:

@@ -15,10 +15,11 @@ shows which way the file writes them (a 13 in one place): then the preview says 
 """
 
 import csv
+import io
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -110,28 +111,88 @@ EXPECTED = (
 )
 ISO_EXAMPLE = "2026-10-01"
 
+# How people write how an advisor relates to them, as whole phrases (no word is guessed from
+# a longer phrase: "up and coming" is not "up", "other team lead" is not "other"). Senior: a
+# sponsor, boss or executive (the add form's words), their managers and mentors; junior: whom
+# the member manages or coaches; family or friend, as the add form says. "Lead", "coach" and
+# "partner" are left out: a lead or a coach may be a peer, a partner a spouse or a firm's senior.
+_SENIOR = (
+    "senior",
+    "senior to me",
+    "senior to me sponsor boss executive",  # the add form's label
+    "sponsor",
+    "boss",
+    "manager",
+    "line manager",
+    "skip level",
+    "skip level manager",
+    "director",
+    "vp",
+    "vice president",
+    "executive",
+    "exec",
+    "leader",
+    "senior leader",
+    "supervisor",
+    "superior",
+    "mentor",
+)
+_PEER = (
+    "peer",
+    "a peer",
+    "colleague",
+    "coworker",
+    "co worker",
+    "teammate",
+    "team mate",
+    "classmate",
+    "equal",
+    "same level",
+    "learning partner",
+    "peer coach",
+)
+_JUNIOR = (
+    "junior",
+    "junior to me",
+    "mentee",
+    "report",
+    "direct report",
+    "protege",
+    "intern",
+    "apprentice",
+    "trainee",
+    "reverse mentor",  # someone junior with expertise the member lacks
+)
+_FAMILY_FRIEND = (
+    "family",
+    "friend",
+    "friends",
+    "family or friend",
+    "family friend",
+    "family and friend",
+    "family and friends",
+    "relative",
+    "spouse",
+    "husband",
+    "wife",
+    "parent",
+    "sibling",
+)
 RELATIONSHIP_WORDS: dict[str, RelationshipKind] = {
-    **dict.fromkeys(
-        ("senior", "senior to me", "sponsor", "boss", "manager", "executive", "exec", "mentor"),
-        RelationshipKind.SENIOR,
-    ),
-    **dict.fromkeys(("leader", "superior", "up"), RelationshipKind.SENIOR),
-    **dict.fromkeys(
-        ("peer", "a peer", "colleague", "coworker", "co worker", "equal", "same level"),
-        RelationshipKind.PEER,
-    ),
-    **dict.fromkeys(
-        ("junior", "junior to me", "mentee", "report", "direct report", "protege", "down"),
-        RelationshipKind.JUNIOR,
-    ),
-    **dict.fromkeys(
-        ("family", "friend", "family or friend", "family friend", "family and friend"),
-        RelationshipKind.FAMILY_FRIEND,
-    ),
-    **dict.fromkeys(("friends", "family and friends"), RelationshipKind.FAMILY_FRIEND),
+    **dict.fromkeys(_SENIOR, RelationshipKind.SENIOR),
+    **dict.fromkeys(_PEER, RelationshipKind.PEER),
+    **dict.fromkeys(_JUNIOR, RelationshipKind.JUNIOR),
+    **dict.fromkeys(_FAMILY_FRIEND, RelationshipKind.FAMILY_FRIEND),
     "other": RelationshipKind.OTHER,
 }
+# Words around those phrases that change nothing: "my manager", "a former colleague",
+# "Manager (former)", "ex-boss", "old friend".
+_ASIDE_WORDS = {"my", "a", "an", "the", "former", "ex", "previous", "current", "old", "close"}
 RELATIONSHIPS_SAID = "senior, peer, junior, family or other"
+RELATIONSHIPS_UNDERSTOOD = (
+    "senior (or sponsor, boss, manager, director, VP, executive, mentor), peer (or colleague, "
+    "teammate), junior (or mentee, direct report, intern), family or friend, and other"
+)
 INSIDE_WORDS = {
     **dict.fromkeys(("inside", "in", "internal", "inside my organisation"), True),
     **dict.fromkeys(("inside my organization", "inside org", "same company"), True),
@@ -140,23 +201,6 @@ INSIDE_WORDS = {
 }
 YES_NO = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False}
 YES_NO |= {"false": False, "0": False}
-_UNITS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "quarter": 90, "year": 365}
-_UNITS |= {"d": 1, "w": 7, "wk": 7, "mo": 30, "mon": 30, "y": 365, "yr": 365}
-_CADENCE_WORDS = {
-    "daily": 1,
-    "weekly": 7,
-    "biweekly": 14,
-    "fortnightly": 14,
-    "monthly": 30,
-    "quarterly": 90,
-    "twice a year": 182,
-    "half yearly": 182,
-    "semiannually": 182,
-    "yearly": 365,
-    "annually": 365,
-    "annual": 365,
-}
-_CADENCE = re.compile(r"(?:every|each|once (?:a|every))?\s*(\d+)?\s*([a-z]+?)s?")
 _NUMERIC_DATE = re.compile(r"(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MEMBER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
@@ -202,8 +246,16 @@ class Reading:
     problems: list[Problem] = field(default_factory=list)
     repeats: list[Repeat] = field(default_factory=list)
     goals: list[dict] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the file as a whole
     total: int = 0  # rows (advisors) read, blank lines aside
+    # How rows were read, by row number: said in the preview about the rows it adds only
+    # (`notes_for`), so a preview adding nobody says nothing about how they would be added.
+    defaulted: dict[int, tuple[str, ...]] = field(default_factory=dict)  # fields left empty
+    by_order: set[int] = field(default_factory=set)  # a date the file's own column settled
+    order_note: str = ""
+    elsewhere: set[int] = field(default_factory=set)  # Slack members of another workspace
+    left: set[int] = field(default_factory=set)  # an export's Slack members no longer here
+    no_contact: set[int] = field(default_factory=set)  # an export's advisor never contacted
 
 
 def read_import(
@@ -213,7 +265,7 @@ def read_import(
     it cannot be read at all."""
     looks_json = (filename or "").lower().endswith(".json") or text.lstrip()[:1] == "{"
     if looks_json:
-        return read_export(text, owner_id=owner_id, team_id=team_id)
+        return read_export(text, owner_id=owner_id, team_id=team_id, now=now)
     return read_csv(text, owner_id=owner_id, zone=zone, now=now)
 
 
@@ -228,8 +280,15 @@ def decoded(data: bytes) -> str:
         ) from None
 
 
+def shown(value: str, limit: int = 200) -> str:
+    """Typed text as a problem or a note may quote it: without control characters (which
+    can't be stored or shown), and not too long."""
+    value = CONTROL.sub("", value)
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
 def _quoted(value: str) -> str:
-    value = " ".join(value.split())
+    value = " ".join(CONTROL.sub("", value).split())
     return f"“{value if len(value) <= SHOWN_VALUE else value[: SHOWN_VALUE - 1] + '…'}”"
 
 
@@ -262,8 +321,8 @@ def _layout(header: list[str]) -> tuple[dict[str, int], list[str], bool]:
             continue
         if key in found:
             raise Unreadable(
-                f"Two columns mean the same thing: “{header[found[key]].strip()}” and "
-                f"“{cell.strip()}”. Keep one of them. {EXPECTED}"
+                f"Two columns mean the same thing: {_quoted(header[found[key]])} and "
+                f"{_quoted(cell)}. Keep one of them. {EXPECTED}"
             )
         found[key] = index
     if "name" not in found:
@@ -275,6 +334,9 @@ def _layout(header: list[str]) -> tuple[dict[str, int], list[str], bool]:
         "inside org",
     )
     return found, ignored, yes_no
+
+
+_SEPARATOR_LINE = re.compile(r"sep=(.)", re.IGNORECASE)  # Excel's first line: "sep=;"
 
 
 def _dialect(first_line: str) -> str:
@@ -289,10 +351,18 @@ def _dialect(first_line: str) -> str:
 
 def _records(text: str) -> list[tuple[int, list[str]]]:
     """(row number as a spreadsheet shows it, cells) for each record, header first; blank ones
-    left out."""
+    left out. Records end at a line break (CR, LF or both) outside quotes, as the csv module
+    reads them: a line or paragraph separator, a form feed or a vertical tab is part of its
+    cell. A first line "sep=;" (as Excel writes) names the separator and is no row."""
     text = text.lstrip("\ufeff")
-    first = text.split("\n", 1)[0]
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=_dialect(first), strict=False)
+    first, _, rest = text.partition("\n")
+    named = _SEPARATOR_LINE.fullmatch(first.strip())
+    if named:
+        text, first = rest, rest.split("\n", 1)[0]
+    delimiter = named.group(1) if named else _dialect(first)
+    if delimiter in ('"', "\r"):
+        raise Unreadable(f"The first line “sep=” names no separator I can use. {EXPECTED}")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     records = []
     try:
         for number, cells in enumerate(reader, start=1):
@@ -320,35 +390,42 @@ def read_csv(text: str, *, owner_id: str, zone: ZoneInfo, now: datetime) -> Read
     (_, header), body = records[0], records[1:]
     layout, ignored, yes_no = _layout(header)
     reading = Reading(CSV, total=len(body))
-    order, order_note = _date_order(body, layout.get("last_contact"))
     today = now.astimezone(zone).date()
+    order, reading.order_note = _date_order(body, layout.get("last_contact"), today)
     seen: dict[tuple[str, str], int] = {}
-    defaults = {"relationship": 0, "last_contact": 0}
     for number, cells in body:
         cell = partial(_cell, cells, layout)
         row, problems = _csv_row(cell, owner_id=owner_id, yes_no=yes_no, today=today)
         extra = [c for c in cells[len(header) :] if c.strip()]
         if extra:
             problems.append(
-                f"it has more cells than the header ({len(cells)} for {len(header)}): a value "
+                f"it has more cells than the header ({len(cells):,} for {len(header):,}): a value "
                 "with a comma in it needs quotes around it."
             )
-        spoke, problem = _last_contact(cell("last_contact"), zone=zone, now=now, order=order)
+        typed = cell("last_contact")
+        spoke, problem = _last_contact(typed, zone=zone, now=now, order=order)
         if problem:
             problems.append(problem)
         row["last_spoke_on"] = spoke.isoformat() if spoke else None
         row["row"] = number
         if problems:
-            reading.problems.append(Problem(number, f"Row {number}", row["name"], tuple(problems)))
+            where = f"Row {number}"
+            reading.problems.append(Problem(number, where, shown(row["name"]), tuple(problems)))
             continue
         first = _first_seen(seen, row, number)
         if first is not None:
             reading.repeats.append(Repeat(number, f"Row {number}", row["name"], f"row {first}"))
             continue
-        defaults["relationship"] += not cell("relationship")
-        defaults["last_contact"] += not cell("last_contact")
+        empty = tuple(key for key in ("relationship", "last_contact") if not cell(key))
+        if empty:
+            reading.defaulted[number] = empty
+        if order and _ambiguous(typed):
+            reading.by_order.add(number)
         reading.rows.append(row)
-    reading.notes += _csv_notes(ignored, defaults, order_note)
+    if ignored:
+        names = ", ".join(_quoted(name) for name in ignored[:6])
+        more = f" and {len(ignored) - 6:,} more" if len(ignored) > 6 else ""
+        reading.notes.append(f"Columns I don't use are left out: {names}{more}.")
     return reading
 
 
@@ -361,24 +438,49 @@ def _cell(cells: list[str], layout: dict[str, int], key: str) -> str:
     return typed_cell(cells[index].strip()).strip()
 
 
-def _csv_notes(ignored: list[str], defaults: dict[str, int], order_note: str | None) -> list[str]:
-    notes = []
-    if ignored:
-        names = ", ".join(_quoted(name) for name in ignored[:6])
-        more = f" and {len(ignored) - 6} more" if len(ignored) > 6 else ""
-        notes.append(f"Columns I don't use are left out: {names}{more}.")
-    if defaults["relationship"]:
+def notes_for(reading: Reading, rows: list[dict]) -> list[str]:
+    """What the preview says about the file, and about how `rows` (those it would add: not
+    on the board already) were read; nothing about rows it doesn't add."""
+    notes = list(reading.notes)
+    numbers = [row["row"] for row in rows]
+    no_relationship = sum("relationship" in reading.defaulted.get(n, ()) for n in numbers)
+    no_contact = sum("last_contact" in reading.defaulted.get(n, ()) for n in numbers)
+    no_contact += sum(n in reading.no_contact for n in numbers)
+    if no_relationship:
         notes.append(
-            f"{_plural(defaults['relationship'], 'row')} name no relationship: added as "
+            f"{_plural(no_relationship, 'row names', 'rows name')} no relationship: added as "
             "“other” (change it with Edit on my Home tab)."
         )
-    if defaults["last_contact"]:
+    if no_contact:
+        one = "advisor has" if reading.kind == JSON else "row has"
+        many = "advisors have" if reading.kind == JSON else "rows have"
         notes.append(
-            f"{_plural(defaults['last_contact'], 'row')} have no last contact: the rhythm "
-            "starts from today."
+            f"{_plural(no_contact, one, many)} no last contact: the rhythm starts from today."
         )
-    if order_note:
-        notes.append(order_note)
+    if reading.order_note and any(n in reading.by_order for n in numbers):
+        notes.append(reading.order_note)
+    elsewhere = sum(n in reading.elsewhere for n in numbers)
+    if elsewhere:
+        who = (
+            "1 advisor who was a Slack member there is added as someone"
+            if elsewhere == 1
+            else f"{elsewhere:,} advisors who were Slack members there are added as people"
+        )
+        notes.append(f"This export is from another Slack workspace: {who} outside Slack (by name).")
+    left = sum(n in reading.left for n in numbers)
+    if left:
+        who = (
+            "1 advisor is no longer a member of this Slack workspace: restored as someone"
+            if left == 1
+            else f"{left:,} advisors are no longer members of this Slack workspace: restored as "
+            "people"
+        )
+        notes.append(f"{who} outside Slack (by name), with their history.")
+    if reading.kind == JSON and rows:
+        notes.append(
+            "Settings, reassessments, past nudges and circles in the export are not imported: "
+            "only your board (advisors, touchpoints, promises and goals)."
+        )
     return notes
 
 
@@ -480,14 +582,26 @@ def _slack_user(typed: str, owner_id: str) -> tuple[str | None, str | None]:
     return user, None
 
 
+def relationship_of(typed: str) -> RelationshipKind | None:
+    """The relationship a whole phrase names ("Direct report", "my manager", "Manager
+    (former)"), or None: never a guess from one word of a longer phrase."""
+    said = normalize(typed)
+    words = said.split(" ")
+    while words and words[0] in _ASIDE_WORDS:
+        words = words[1:]
+    while words and words[-1] in _ASIDE_WORDS:
+        words = words[:-1]
+    return RELATIONSHIP_WORDS.get(said) or RELATIONSHIP_WORDS.get(" ".join(words))
+
+
 def _relationship(typed: str) -> tuple[str, str | None]:
     if not typed:
         return RelationshipKind.OTHER, None
-    said = normalize(typed)
-    kind = RELATIONSHIP_WORDS.get(said) or RELATIONSHIP_WORDS.get(said.split(" ")[0])
+    kind = relationship_of(typed)
     if kind is None:
         return "", (
-            f"the relationship {_quoted(typed)} is not one I know: write {RELATIONSHIPS_SAID}."
+            f"the relationship {_quoted(typed)} is not one I know: write "
+            f"{RELATIONSHIPS_SAID}. I understand {RELATIONSHIPS_UNDERSTOOD}."
         )
     return kind.value, None
 
@@ -508,34 +622,25 @@ def _inside(typed: str, yes_no: bool) -> tuple[bool, str | None]:
 
 def _cadence(typed: str) -> tuple[int | None, str | None]:
     """Days between touchpoints, as `/advisor add` takes them (1 to 365), or a rhythm in
-    words ("weekly", "every 2 months"); None: the usual rhythm for the relationship."""
+    words (core.cadence reads them); None: the usual rhythm for the relationship."""
     if not typed:
         return None, None
-    said = normalize(typed).removesuffix(" days").removesuffix(" day")
-    days = None
-    if said.isdecimal():
-        days = int(said)
-    elif said in _CADENCE_WORDS:
-        days = _CADENCE_WORDS[said]
-    else:
-        found = _CADENCE.fullmatch(said)
-        if found and found.group(2) in _UNITS:
-            days = int(found.group(1) or 1) * _UNITS[found.group(2)]
-    if days is None or not cadence.MIN_DAYS <= days <= cadence.MAX_DAYS:
+    try:
+        return cadence.read_days(typed), None
+    except cadence.NotACadence as problem:
         return None, (
-            f"the cadence {_quoted(typed)} is not one I can use: write a number of days from "
-            f"{cadence.MIN_DAYS} to {cadence.MAX_DAYS} (or weekly, monthly, every 2 months…), "
-            "or leave it empty for the usual rhythm."
+            f"the cadence {_quoted(typed)} {problem}, or leave it empty for the usual rhythm."
         )
-    return days, None
 
 
-def _date_order(body: list[tuple[int, list[str]]], column: int | None) -> tuple[str, str | None]:
+def _date_order(
+    body: list[tuple[int, list[str]]], column: int | None, today: date
+) -> tuple[str, str]:
     """How the file writes numeric dates (3/4/2026), if its own last_contact column shows it:
     "dmy" when some date has a day over 12 first, "mdy" when second; "" when it can't tell (or
     shows both), and the note that says what was concluded from which row."""
     if column is None:
-        return "", None
+        return "", ""
     day_first = month_first = None
     for number, cells in body:
         found = _NUMERIC_DATE.fullmatch(cells[column].strip()) if column < len(cells) else None
@@ -547,25 +652,35 @@ def _date_order(body: list[tuple[int, list[str]]], column: int | None) -> tuple[
         if second > 12 >= first and month_first is None:
             month_first = (number, cells[column].strip())
     if day_first and not month_first:
-        number, shown = day_first
+        number, typed = day_first
         return "dmy", (
             f"Dates like 03/04/2026 are read day first (3 April), as row {number} "
-            f"({_quoted(shown)}) shows this file writes them."
+            f"({_quoted(typed)}) shows this file writes them."
         )
     if month_first and not day_first:
-        number, shown = month_first
+        number, typed = month_first
         return "mdy", (
             f"Dates like 03/04/2026 are read month first (March 4), as row {number} "
-            f"({_quoted(shown)}) shows this file writes them."
+            f"({_quoted(typed)}) shows this file writes them."
         )
-    return "", None
+    return "", ""
 
 
-def _two_ways(typed: str) -> str:
+def _ambiguous(typed: str) -> bool:
+    """A numeric date whose day and month could be either way round (03/04/2026)."""
+    found = _NUMERIC_DATE.fullmatch(typed)
+    if not found:
+        return False
+    first, second = int(found.group(1)), int(found.group(3))
+    return first != second and first <= 12 and second <= 12
+
+
+def _two_ways(typed: str, today: date) -> str:
     found = _NUMERIC_DATE.fullmatch(typed)
     if not found:
         return ""
-    first, second, year = int(found.group(1)), int(found.group(3)), _full_year(found.group(4))
+    first, second = int(found.group(1)), int(found.group(3))
+    year = _full_year(found.group(4), today)
     ways = []
     for month, day in ((first, second), (second, first)):
         try:
@@ -575,15 +690,20 @@ def _two_ways(typed: str) -> str:
     return " or ".join(ways)
 
 
-def _full_year(typed: str) -> int:
+def _full_year(typed: str, today: date) -> int:
+    """A year written with four digits, or two: then the latest year ending so that is not
+    after this one (a last contact is in the past: '26 is 2026, '99 is 1999)."""
     year = int(typed)
-    return year if len(typed) == 4 else 2000 + year if year <= 69 else 1900 + year
+    if len(typed) == 4:
+        return year
+    return today.year - (today.year - year) % 100
 
 
-def _numeric_date(found: re.Match, order: str) -> date | str | None:
+def _numeric_date(found: re.Match, order: str, today: date) -> date | str | None:
     """A d/m/y or m/d/y date: the day, "two ways" when it could be either and the file does
     not say which, None when it is no day at all."""
-    first, second, year = int(found.group(1)), int(found.group(3)), _full_year(found.group(4))
+    first, second = int(found.group(1)), int(found.group(3))
+    year = _full_year(found.group(4), today)
     if first > 12:
         month_day = (second, first)
     elif second > 12 or first == second:
@@ -600,8 +720,65 @@ def _numeric_date(found: re.Match, order: str) -> date | str | None:
         return None
 
 
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_SEP = r"[\s./,-]+"
+# A spreadsheet's dates with a month's name and a two-digit year: 03-Mar-26, Mar 3, 26
+_DAY_MONTH_YY = re.compile(rf"(\d{{1,2}}){_SEP}([a-z]+){_SEP}(\d{{2}})", re.IGNORECASE)
+_MONTH_DAY_YY = re.compile(
+    rf"([a-z]+){_SEP}(\d{{1,2}})(?:st|nd|rd|th)?{_SEP}(\d{{2}})", re.IGNORECASE
+)
+# A month without its day: March 2026, Mar-26 (Excel's mmm-yy), 2026-03, 03/2026
+_MONTH_ONLY = (
+    re.compile(rf"([a-z]+){_SEP}\d{{4}}", re.IGNORECASE),
+    re.compile(r"([a-z]+)\.?-\d{2}", re.IGNORECASE),
+    re.compile(r"\d{4}[-/.](0?[1-9]|1[0-2])()"),
+    re.compile(r"(0?[1-9]|1[0-2])[-/.]\d{4}()"),
+)
+
+
+def _named_month(typed: str, today: date) -> date | str | None:
+    """A date with its month's name and a two-digit year (the day, or None when it is none);
+    "no day" for a month and year without a day; "" when `typed` is written otherwise."""
+    for pattern in _MONTH_ONLY:
+        found = pattern.fullmatch(typed)
+        if found and (found.group(1).isdigit() or found.group(1).lower() in _MONTHS):
+            return "no day"
+    found = _DAY_MONTH_YY.fullmatch(typed)
+    day, month, year = found.groups() if found else (None, None, None)
+    if not found:
+        found = _MONTH_DAY_YY.fullmatch(typed)
+        month, day, year = found.groups() if found else (None, None, None)
+    if not found or month.lower() not in _MONTHS:
+        return ""
+    try:
+        return date(_full_year(year, today), _MONTHS[month.lower()], int(day))
+    except ValueError:
+        return None
+
+
 def _reading_of(typed: str, zone: ZoneInfo, now: datetime, order: str) -> date | str | None:
-    """The day `typed` means for sure: a date, "two ways", "no year", or None."""
+    """The day `typed` means for sure: a date, "two ways", "no year", "no day", or None."""
+    today = now.astimezone(zone).date()
     if _ISO_DATE.fullmatch(typed):
         try:
             return date.fromisoformat(typed)
@@ -615,7 +792,10 @@ def _reading_of(typed: str, zone: ZoneInfo, now: datetime, order: str) -> date |
         pass
     found = _NUMERIC_DATE.fullmatch(typed)
     if found:
-        return _numeric_date(found, order)
+        return _numeric_date(found, order, today)
+    named = _named_month(typed, today)
+    if named != "":
+        return named
     here = dates.reading(typed, zone=zone, now=now)
     long_ago = dates.reading(typed, zone=zone, now=_FAR_PAST.replace(tzinfo=zone))
     if isinstance(long_ago, dates.Ask) or isinstance(here, dates.Ask):
@@ -636,27 +816,27 @@ def _last_contact(
         day = _reading_of(typed, zone, now, order)
     except (OverflowError, ValueError):
         day = None
-    shown = _quoted(typed)
+    said = _quoted(typed)
+    today = now.astimezone(zone).date()
+    write = f"write the day itself as YYYY-MM-DD ({ISO_EXAMPLE})"
     if day == "two ways":
-        ways = _two_ways(typed)
-        instead = f"write it as {ways}" if ways else f"write the day as YYYY-MM-DD ({ISO_EXAMPLE})"
-        return None, f"the last contact {shown} can be read more than one way: {instead}."
+        ways = _two_ways(typed, today)
+        instead = f"write it as {ways}" if ways else write
+        return None, f"the last contact {said} can be read more than one way: {instead}."
+    if day == "no day":
+        return None, f"the last contact {said} has a month but no day: {write}."
     if day == "no year":
-        return None, (
-            f"the last contact {shown} depends on today's date or has no year: write the "
-            f"day itself as YYYY-MM-DD ({ISO_EXAMPLE})."
-        )
+        return None, f"the last contact {said} depends on today's date or has no year: {write}."
     if day is None:
         return None, (
-            f"I couldn't read the last contact {shown} as a date: write it as YYYY-MM-DD "
+            f"I couldn't read the last contact {said} as a date: write it as YYYY-MM-DD "
             f"({ISO_EXAMPLE})."
         )
-    today = now.astimezone(zone).date()
     if day > today:
-        return None, f"the last contact {shown} is in the future: write when you last spoke."
+        return None, f"the last contact {said} is in the future: write when you last spoke."
     if day < dates.earliest(today):
         return None, (
-            f"the last contact {shown} is more than {dates.PAST_YEARS} years ago: check the year."
+            f"the last contact {said} is more than {dates.PAST_YEARS} years ago: check the year."
         )
     return day, None
 
@@ -674,6 +854,8 @@ def _json_of(text: str) -> dict:
             f"This isn't JSON I can read (line {error.lineno}: {error.msg}). Upload the file "
             "`/advisor export` gave you as it is, or a CSV."
         ) from None
+    except ValueError:  # a number of thousands of digits, say: no export writes one
+        raise Unreadable(f"This JSON is not an advisor-bot export. {_EXPORT_INSTEAD}") from None
     if not isinstance(found, dict) or found.get("format") != FORMAT:
         raise Unreadable(
             f"This JSON is not an advisor-bot export (its “format” should be “{FORMAT}”). "
@@ -682,8 +864,8 @@ def _json_of(text: str) -> dict:
     version = found.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version > VERSION:
         raise Unreadable(
-            f"This export is of a version I don't read ({version!r}; I read up to {VERSION}). "
-            "Export it again from this advisor-bot, or import a CSV."
+            f"This export is of a version I don't read ({shown(repr(version), 40)}; I read up "
+            f"to {VERSION}). Export it again from this advisor-bot, or import a CSV."
         )
     if not isinstance(found.get("advisors", []), list) or not isinstance(
         found.get("goals", []), list
@@ -697,31 +879,33 @@ def _json_of(text: str) -> dict:
 _EXPORT_INSTEAD = "Upload the file `/advisor export` gave you, or a CSV of advisors."
 
 
-def read_export(text: str, *, owner_id: str, team_id: str) -> Reading:
+def read_export(text: str, *, owner_id: str, team_id: str, now: datetime) -> Reading:
     """The board of an `/advisor export` file: its goals, and its advisors with their
-    touchpoints, promises and history. From another workspace, Slack members come as people
-    outside Slack (their ids mean nobody here)."""
+    touchpoints, promises and history, every field checked as `/advisor add`, `/advisor log`
+    and `/advisor promise` would (its type, its words, its length, its dates: a contact not in
+    the future nor more than a hundred years back, a due date within the years a promise may
+    be made for). From another workspace, Slack members come as people outside Slack (their
+    ids mean nobody here)."""
     export = _json_of(text)
     reading = Reading(JSON)
     same_workspace = export.get("workspace") == team_id
-    goals, refs = _export_goals(export.get("goals", []), reading)
+    goals, refs = _export_goals(export.get("goals", []), reading, now)
     reading.goals = goals
     seen: dict[tuple[str, str], int] = {}
     advisors = export.get("advisors", [])
     reading.total = len(advisors)
-    dropped_ids = 0
     for number, record in enumerate(advisors, start=1):
-        checker = _Checker(f"Advisor {number}")
+        checker = _Checker(f"Advisor {number}", now)
         row = checker.advisor(record, refs) if isinstance(record, dict) else None
         name = record.get("name") if isinstance(record, dict) else None
-        name = name if isinstance(name, str) else ""
+        name = shown(name) if isinstance(name, str) else ""
         if row is None or checker.problems:
             problems = tuple(checker.problems) or ("it is not an advisor record.",)
             reading.problems.append(Problem(number, f"Advisor {number}", name, problems))
             continue
         if row["slack_user_id"] and not same_workspace:
             row["slack_user_id"], row["tz"] = None, None
-            dropped_ids += 1
+            reading.elsewhere.add(number)
         if row["slack_user_id"] == owner_id:
             mine = ("that's you: you can't be your own advisor.",)
             reading.problems.append(Problem(number, f"Advisor {number}", name, mine))
@@ -731,29 +915,24 @@ def read_export(text: str, *, owner_id: str, team_id: str) -> Reading:
         if first is not None:
             reading.repeats.append(Repeat(number, f"Advisor {number}", name, f"advisor {first}"))
             continue
+        if row["status"] == AdvisorStatus.ACTIVE and not (
+            row["last_contact"] or row["last_spoke_at"] or row["touchpoints"]
+        ):
+            reading.no_contact.add(number)
         reading.rows.append(row)
-    if dropped_ids:
-        reading.notes.append(
-            f"This export is from another Slack workspace: {_plural(dropped_ids, 'advisor')} "
-            "who were Slack members there are added as people outside Slack (by name)."
-        )
-    reading.notes.append(
-        "Settings, reassessments, past nudges and circles in the export are not imported: "
-        "only your board (advisors, touchpoints, promises and goals)."
-    )
     return reading
 
 
-def _export_goals(records: list, reading: Reading) -> tuple[list[dict], set[str]]:
+def _export_goals(records: list, reading: Reading, now: datetime) -> tuple[list[dict], set[str]]:
     goals, refs = [], set()
     for number, record in enumerate(records, start=1):
-        checker = _Checker(f"Goal {number}")
+        checker = _Checker(f"Goal {number}", now)
         goal = checker.goal(record) if isinstance(record, dict) else None
         if goal is None or checker.problems:
             text = record.get("text") if isinstance(record, dict) else ""
             problems = tuple(checker.problems) or ("it is not a goal record.",)
-            shown = text if isinstance(text, str) else ""
-            reading.problems.append(Problem(number, f"Goal {number}", shown, problems))
+            said = shown(text) if isinstance(text, str) else ""
+            reading.problems.append(Problem(number, f"Goal {number}", said, problems))
             continue
         if goal["ref"] in refs:
             reading.problems.append(
@@ -765,14 +944,22 @@ def _export_goals(records: list, reading: Reading) -> tuple[list[dict], set[str]
     return goals, refs
 
 
+CLOCK_SKEW = timedelta(minutes=5)  # a moment this far after now is now on another machine
+MOMENT_EXAMPLE = "2026-10-01T09:30:00+00:00"
+
+
 class _Checker:
     """Reads records of an export, collecting what is wrong with them (each said once with
-    where it is: "touchpoint 3: …")."""
+    where it is: "touchpoint 3: …"). Every field is checked for its type before anything else
+    is asked of it: a list where words should be is a problem of its record, never an error."""
 
-    def __init__(self, where: str):
+    def __init__(self, where: str, now: datetime):
         self.where = where
         self.problems: list[str] = []
         self._in = ""
+        self.now = now
+        today = now.astimezone(UTC).date()
+        self.first_day, self.last_day = dates.earliest(today), dates.horizon(today)
 
     def _bad(self, key: str, wanted: str) -> None:
         self.problems.append(f"{self._in}“{key}” should be {wanted}.")
@@ -782,7 +969,7 @@ class _Checker:
         if value is None:
             value = ""
         if not isinstance(value, str) or len(value) > limit or CONTROL.search(value):
-            self._bad(key, f"text of at most {limit:,} characters")
+            self._bad(key, f"text of at most {limit:,} characters, without control characters")
             return ""
         if not empty_ok and not value.strip():
             self._bad(key, "some text")
@@ -795,24 +982,27 @@ class _Checker:
         value = record.get(key)
         if optional and value is None:
             return None
-        if value not in set(allowed):
+        if not isinstance(value, str) or value not in {str(a) for a in allowed}:
             self._bad(key, "one of " + ", ".join(str(a) for a in allowed))
             return None
         return value
 
     def many_of(self, record: dict, key: str, allowed) -> list[str]:
-        value = record.get(key) or []
-        if not isinstance(value, list) or not set(value) <= set(allowed):
+        value = record.get(key)
+        if value is None:
+            return []
+        words = {str(a) for a in allowed}
+        if not isinstance(value, list) or not all(isinstance(v, str) and v in words for v in value):
             self._bad(key, "a list of " + ", ".join(str(a) for a in allowed))
             return []
-        return list(value)
+        return list(dict.fromkeys(value))
 
     def number(self, record: dict, key: str, allowed: range, *, optional=False) -> int | None:
         value = record.get(key)
         if optional and value is None:
             return None
         if not isinstance(value, int) or isinstance(value, bool) or value not in allowed:
-            self._bad(key, f"a whole number from {allowed.start} to {allowed.stop - 1}")
+            self._bad(key, f"a whole number from {allowed.start:,} to {allowed.stop - 1:,}")
             return None
         return value
 
@@ -825,16 +1015,34 @@ class _Checker:
             return None
         return value
 
-    def moment(self, record: dict, key: str, *, optional: bool = True) -> str | None:
+    def moment(
+        self, record: dict, key: str, *, optional: bool = True, ahead: bool = False
+    ) -> str | None:
+        """A moment with its offset: one that happened (`ahead` False: from PAST_YEARS back
+        up to now) or one a due date is (from then up to the horizon's last day)."""
         value = record.get(key)
         if optional and value is None:
             return None
+        until = f"to {self.last_day.year}" if ahead else "up to now"
+        span = f"a moment from {self.first_day.year} {until}"
         try:
             moment = datetime.fromisoformat(value) if isinstance(value, str) else None
         except ValueError:
             moment = None
         if moment is None or moment.tzinfo is None:
-            self._bad(key, "a moment with its offset, like 2026-10-01T09:30:00+00:00")
+            self._bad(key, f"a moment with its offset, like {MOMENT_EXAMPLE}")
+            return None
+        try:
+            utc = moment.astimezone(UTC)
+        except OverflowError:  # year 1 at +14:00, 9999-12-31 at -12:00: beyond the calendar
+            utc = None
+        if utc is None or not self.first_day <= utc.date():
+            self._bad(key, span)
+            return None
+        if (ahead and utc.date() > self.last_day + timedelta(days=1)) or (
+            not ahead and utc > self.now + CLOCK_SKEW
+        ):
+            self._bad(key, span)
             return None
         return moment.isoformat()
 
@@ -843,15 +1051,17 @@ class _Checker:
         if optional and value is None:
             return None
         try:
-            return date.fromisoformat(value).isoformat() if isinstance(value, str) else None
+            day = date.fromisoformat(value) if isinstance(value, str) else None
         except ValueError:
-            pass
-        self._bad(key, f"a day like {ISO_EXAMPLE}")
-        return None
+            day = None
+        if day is None or not self.first_day <= day <= self.last_day:
+            self._bad(key, f"a day from {self.first_day} to {self.last_day}, like {ISO_EXAMPLE}")
+            return None
+        return day.isoformat()
 
     def goal(self, record: dict) -> dict | None:
         ref = record.get("ref")
-        if not isinstance(ref, str) or not ref:
+        if not isinstance(ref, str) or not ref or len(ref) > 100:
             self._bad("ref", "text")
         text = " ".join(self.text(record, "text", 300, empty_ok=False).split())
         return {
@@ -873,6 +1083,8 @@ class _Checker:
             self._bad("slack_user", "a Slack member ID (U…) or null")
             slack_user = None
         tz = record.get("time_zone")
+        if tz is not None and not isinstance(tz, str):
+            self._bad("time_zone", "a time zone's name, like Europe/Paris, or null")
         row = {
             "name": name,
             "slack_user_id": slack_user,
@@ -890,11 +1102,15 @@ class _Checker:
             ),
             "status": self.one_of(record, "status", list(AdvisorStatus)),
         }
-        for key in ("last_contact", "last_spoke_at", "next_touch_due_at", "snoozed_until"):
+        for key in ("last_contact", "last_spoke_at"):
             row[key] = self.moment(record, key)
+        for key in ("next_touch_due_at", "snoozed_until"):
+            row[key] = self.moment(record, key, ahead=True)
         row["created_at"] = self.moment(record, "created_at", optional=False)
         row["updated_at"] = self.moment(record, "updated_at", optional=False)
-        goals = record.get("goals") or []
+        goals = record.get("goals")
+        if goals is None:
+            goals = []
         if not isinstance(goals, list) or not all(isinstance(g, str) for g in goals):
             self._bad("goals", "a list of goal refs")
             goals = []
@@ -904,7 +1120,9 @@ class _Checker:
         return row
 
     def _each(self, record: dict, key: str, one: str, read) -> list[dict]:
-        listed = record.get(key) or []
+        listed = record.get(key)
+        if listed is None:
+            return []
         if not isinstance(listed, list):
             self._bad(key, "a list")
             return []
@@ -937,7 +1155,7 @@ class _Checker:
             "status": self.one_of(record, "status", list(PromiseStatus)),
             "due_on": self.day(record, "due_on", optional=False),
             "original_due_on": self.day(record, "original_due_on", optional=False),
-            "due_at": self.moment(record, "due_at", optional=False),
+            "due_at": self.moment(record, "due_at", optional=False, ahead=True),
             "renegotiations": self.number(record, "renegotiations", range(0, 10_000)),
             "last_update_at": self.moment(record, "last_update_at"),
             "closed_at": self.moment(record, "closed_at"),
@@ -952,11 +1170,87 @@ class _Checker:
             "change": self.one_of(record, "change", list(PromiseChange)),
             "text": self.text(record, "text", 3000),
             "old_due_on": self.day(record, "old_due_on"),
-            "old_due_at": self.moment(record, "old_due_at"),
+            "old_due_at": self.moment(record, "old_due_at", ahead=True),
             "new_due_on": self.day(record, "new_due_on"),
             "sent_to_advisor": bool(self.flag(record, "sent_to_advisor")),
             "told_them": self.flag(record, "told_them", optional=True),
         }
+
+
+# --- Slack members named: checked with Slack after reading (bot/listeners/imports.py)
+
+PERSON, BOT, GONE, UNKNOWN = "person", "bot", "deleted", "unknown"
+
+
+@dataclass(frozen=True)
+class SlackMember:
+    """What Slack says of a member ID a row names: a person (with their time zone), a bot,
+    someone deactivated, or no one in this workspace."""
+
+    state: str
+    tz: str | None = None
+
+
+def slack_ids(reading: Reading) -> list[str]:
+    """The Slack members the rows to add name, each once, in the file's order."""
+    return list(dict.fromkeys(row["slack_user_id"] for row in reading.rows if row["slack_user_id"]))
+
+
+def _refused(member: SlackMember, user_id: str, kind: str) -> str | None:
+    """Why a row naming this member can't be added, as `/advisor add` would refuse them."""
+    leave = "set its “slack_user” to null" if kind == JSON else "leave slack_user empty"
+    if member.state == BOT:
+        return f"{user_id} is a bot: an advisor is a person you can talk to."
+    if member.state == GONE:
+        return (
+            f"{user_id} is no longer in this workspace: {leave} to add them as someone "
+            "outside Slack (with their email, if you have it)."
+        )
+    if member.state == UNKNOWN:
+        return (
+            f"{user_id} is not a member of this workspace: check the member ID (in their "
+            f"Slack profile: ⋮ then “Copy member ID”), or {leave} for someone outside Slack."
+        )
+    return None
+
+
+def with_members(reading: Reading, found: dict[str, SlackMember], *, unchecked: int) -> None:
+    """The rows as Slack says their members are: a bot, someone deactivated or an ID no one in
+    the workspace has is a problem of its row (as `/advisor add` refuses them); a person's
+    time zone is kept as `/advisor add` keeps it; the typed name stays. An export's advisor
+    who has left is restored as someone outside Slack, with their history (the board keeps an
+    advisor who leaves Slack). `unchecked` members (past how many are looked up, or when Slack
+    didn't answer) are said in a note."""
+    kept = []
+    for row in reading.rows:
+        member = found.get(row["slack_user_id"] or "")
+        if reading.kind == JSON and member is not None and member.state in (GONE, UNKNOWN):
+            row["slack_user_id"], row["tz"] = None, None
+            reading.left.add(row["row"])
+            member = None
+        refused = _refused(member, row["slack_user_id"], reading.kind) if member else None
+        if refused is None:
+            if member is not None and member.tz and _known_zone(member.tz):
+                row["tz"] = member.tz
+            kept.append(row)
+            continue
+        where = f"Advisor {row['row']}" if reading.kind == JSON else f"Row {row['row']}"
+        reading.problems.append(Problem(row["row"], where, shown(row["name"]), (refused,)))
+    reading.rows = kept
+    reading.problems.sort(key=lambda p: (not p.where.startswith("Goal"), p.row))
+    if unchecked and not found:
+        reading.notes.append(
+            f"I couldn't check the {_plural(unchecked, 'Slack member')} it names with Slack just "
+            "now: a bot or someone who left would be added as they are (import it again later "
+            "to have them checked)."
+        )
+    elif unchecked:
+        reading.notes.append(
+            f"I checked {_plural(len(found), 'Slack member')} with Slack; "
+            f"{_plural(unchecked, 'other was', 'others were')} not checked (Slack didn't answer "
+            "for them, or there were too many to look up): a bot or someone who left would be "
+            "added as they are."
+        )
 
 
 def _known_zone(tz: str) -> bool:

@@ -7,8 +7,16 @@ adds a row twice. A row whose person reached the board meanwhile is not added ei
 
 Every query is scoped to the member (team_id, owner_id): an import id from a payload that is
 not theirs finds nothing. Imports are kept a day; one left half-saved by a crash is resumed
-(by the tick, or by the member confirming again) once its lease has run out."""
+(by the tick, or by the member confirming again) once its lease has run out.
 
+Nothing stays half-way for ever: a file whose reading never finished (a process stopped while
+it was fetched) ends as failed and the member is told to upload it again; a save failing for a
+reason other than the database being away is tried MAX_ATTEMPTS times, then ends as failed
+with a report of what was saved and what was not (each advisor is saved whole, with their
+touchpoints and promises, or not at all: a chunk is one transaction); an import still being
+saved a day after it was read ends the same way."""
+
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,15 +24,17 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, delete, insert, or_, update
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, col, select
 
 from core import cadence, due, outbox
+from core.board import SNOOZE_DAYS
 from core.clock import Clock, moment_on
 from core.db import insert_new
 from core.due_members import wake
 from core.errors import NotYours
 from core.goals import MAX_PER_KIND
-from core.import_reading import JSON, Reading, as_day, as_moment
+from core.import_reading import JSON, Reading, as_day, as_moment, notes_for
 from core.members import member_zone
 from core.models import (
     Advisor,
@@ -40,10 +50,12 @@ from core.models import (
 )
 from core.names import normalize
 from core.outbox import Target
+from core.typed import CONTROL, check_typed
 
 PREVIEW = "import_preview"  # outbox purposes: the preview of an uploaded file, in the DM
 PROBLEMS = "import_problems"  # every row's problems as a CSV file, when the preview can't list all
 REPORT = "import_report"  # what was imported, once saved
+SHOWN = "import_preview_shown"  # the DM's preview, updated in place once the import ended
 PASTE, FILE = "paste", "file"
 CHUNK = 500  # rows of a CSV saved per transaction
 EXPORT_CHUNK = 100  # advisors of an export per transaction, with their touchpoints and promises
@@ -51,6 +63,14 @@ LEASE = timedelta(minutes=5)  # a save not heard of for this long is anyone's to
 KEPT = timedelta(days=1)  # an import is discarded a day after it was read
 SHOWN_PROBLEMS = 15  # rows with problems a preview lists; beyond, the full list comes as a file
 REPORTED_ROWS = 10  # row numbers a report names per reason
+MAX_ATTEMPTS = 3  # saves failing (not for the database being away) before the import fails
+RETRY_AFTER = timedelta(minutes=1)  # a failed save is tried again by the tick after this
+READING_FOR = timedelta(minutes=10)  # a file still being read after this never will be
+NOT_READ = (
+    "I couldn't finish reading it (I was stopped or restarted while reading it). Upload it "
+    "again here."
+)
+log = logging.getLogger(__name__)
 
 
 def begin(
@@ -181,6 +201,18 @@ def _update(session: Session, import_id: int, **values) -> None:
     )
 
 
+def _read(session: Session, import_id: int, **values) -> bool:
+    """Record how reading a file ended, once: False when it ended already (the tick gave up
+    on a reader stopped for long, which comes back too late)."""
+    done = session.execute(
+        update(BoardImport)
+        .where(col(BoardImport.id) == import_id, BoardImport.state == ImportState.READING)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount == 1
+
+
 def checked(
     session: Session,
     *,
@@ -195,6 +227,7 @@ def checked(
     rows set aside (repeated in the file, or already on the board). For an uploaded file, the
     preview (and, when it can't list every problem, the full list) goes to the DM: the outbox
     rows made."""
+    check_typed("csv", text)  # a NUL can't be stored (the paste form refuses it first)
     found = get(session, team_id=team_id, owner_id=owner_id, import_id=import_id)
     board = _board(session, team_id, owner_id)
     rows, skipped = [], []
@@ -213,7 +246,7 @@ def checked(
         {"row": p.row, "where": p.where, "name": p.name, "problems": list(p.problems)}
         for p in reading.problems
     ]
-    _update(
+    read = _read(
         session,
         found.id,
         kind=reading.kind,
@@ -223,10 +256,12 @@ def checked(
         goals=reading.goals,
         problems=problems,
         skipped=skipped,
-        notes=reading.notes,
+        notes=notes_for(reading, rows),
         total=reading.total,
         updated_at=now,
     )
+    if not read:
+        return []  # given up on meanwhile (read for too long): the member was told
     if found.source != FILE:
         return []
     made = [_enqueue(session, found, PREVIEW, now)]
@@ -244,7 +279,9 @@ def unreadable(
 ) -> list[int]:
     """The file could not be read at all: the member is told why (in the DM, for a file)."""
     found = get(session, team_id=team_id, owner_id=owner_id, import_id=import_id)
-    _update(session, found.id, state=ImportState.FAILED, problem=problem[:1000], updated_at=now)
+    problem = CONTROL.sub("", problem)[:1000]
+    if not _read(session, found.id, state=ImportState.FAILED, problem=problem, updated_at=now):
+        return []  # given up on meanwhile, or read already: the member was told
     if found.source != FILE:
         return []
     made = _enqueue(session, found, PREVIEW, now)
@@ -269,6 +306,29 @@ def preview_message(
 ) -> Outbox | None:
     """Where the preview of this import of the member's was posted (its channel and ts)."""
     return outbox.find(session, team_id=team_id, purpose=PREVIEW, key=f"{owner_id}:{import_id}")
+
+
+def _reshown(session: Session, found: BoardImport, now: datetime) -> int | None:
+    """The DM's preview of an uploaded file updated in place (through the outbox) to say how
+    its import ended, wherever it ended (the tick too): never "Importing…" for ever. None when
+    no preview was posted (a paste; a preview still to be sent shows the end itself)."""
+    if found.source != FILE:
+        return None
+    posted = preview_message(
+        session, team_id=found.team_id, owner_id=found.owner_id, import_id=found.id
+    )
+    if posted is None or not posted.channel_id or not posted.ts:
+        return None
+    return outbox.enqueue(
+        session,
+        team_id=found.team_id,
+        purpose=SHOWN,
+        key=f"{found.owner_id}:{found.id}",
+        target=Target.conversation(posted.channel_id),
+        owner_id=found.owner_id,
+        payload={"import": found.id, "ts": posted.ts},
+        now=now,
+    )
 
 
 def cancel(session: Session, *, team_id: str, owner_id: str, import_id: int, now: datetime) -> bool:
@@ -346,12 +406,14 @@ def saving(session: Session, *, team_id: str, owner_id: str, import_id: int) -> 
 @dataclass(frozen=True)
 class Chunk:
     """What one transaction did: the rows saved after it (`start` for the next), whether that
-    was the last, whether another process holds the import now, and the report it enqueued."""
+    was the last, whether another process holds the import now, and the report it enqueued
+    (with the DM's preview updated, `shown`)."""
 
     start: int
     finished: bool = False
     lost: bool = False
     report: int | None = None
+    shown: int | None = None
 
 
 def save_chunk(
@@ -409,19 +471,35 @@ def save_chunk(
         finished_at=now,
     )
     made = None
+    found = get(session, team_id=work.team_id, owner_id=work.owner_id, import_id=work.id)
     if report:
-        found = get(session, team_id=work.team_id, owner_id=work.owner_id, import_id=work.id)
         made = _enqueue(session, found, REPORT, now, **summary(found))
-    return Chunk(end, finished=True, report=made)
+    return Chunk(end, finished=True, report=made, shown=_reshown(session, found, now))
 
 
 @dataclass(frozen=True)
 class Saved:
-    """How a save ended: `state` of the import after it, and the report enqueued (if any)."""
+    """How a save ended: `state` of the import after it (APPLYING: another process saves it,
+    or, `retrying`, it failed and the tick tries again), and the report enqueued (if any)."""
 
     state: str
     added: int = 0
     report: int | None = None
+    retrying: bool = False
+    summary: dict = field(default_factory=dict)  # what a failed save's report says
+    shown: int | None = None  # the DM's preview, updated to say how it ended
+
+    @property
+    def made(self) -> list[int]:
+        """The outbox rows it made, to send at once."""
+        return [row for row in (self.report, self.shown) if row]
+
+
+def transient(error: BaseException) -> bool:
+    """The database away, locked or slow: the same save a little later will do."""
+    return isinstance(error, OperationalError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
 
 
 def save(
@@ -454,17 +532,81 @@ def save(
     if claimed is not None:
         claimed()
     while True:
-        with sessions() as session, session.begin():
-            chunk = save_chunk(
-                session, work, start=start, process=process, now=clock.now(), report=report
-            )
+        try:
+            with sessions() as session, session.begin():
+                chunk = save_chunk(
+                    session, work, start=start, process=process, now=clock.now(), report=report
+                )
+        except Exception as error:
+            if transient(error):
+                raise  # its lease runs out, and the tick goes on from this chunk
+            log.exception("Saving import %s of %s failed at row %s", import_id, owner_id, start)
+            return _failed_attempt(sessions, work, process=process, now=clock.now(), report=report)
         if chunk.lost:
             return Saved(ImportState.APPLYING)
         if chunk.finished:
             with sessions() as session:
                 found = get(session, team_id=team_id, owner_id=owner_id, import_id=import_id)
-            return Saved(ImportState.DONE, found.added, chunk.report)
+            return Saved(ImportState.DONE, found.added, chunk.report, shown=chunk.shown)
         start = chunk.start
+
+
+SAVE_FAILED = "something went wrong on my side while saving them"
+
+
+def _failed_attempt(
+    sessions: Callable[[], Session], work: Saving, *, process: str, now: datetime, report: bool
+) -> Saved:
+    """A chunk failed (its transaction undone: no advisor is half-saved). Counted; the tick
+    tries again after RETRY_AFTER, and after MAX_ATTEMPTS the import ends as failed with a
+    report of what was saved."""
+    with sessions() as session, session.begin():
+        counted = session.execute(
+            update(BoardImport)
+            .where(
+                col(BoardImport.id) == work.id,
+                BoardImport.team_id == work.team_id,
+                BoardImport.owner_id == work.owner_id,
+                BoardImport.state == ImportState.APPLYING,
+                BoardImport.claimed_by == process,
+            )
+            .values(
+                attempts=BoardImport.attempts + 1,
+                claimed_by=None,
+                lease_until=now + RETRY_AFTER,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if counted.rowcount != 1:
+            return Saved(ImportState.APPLYING)  # taken over meanwhile: theirs to finish
+        found = get(session, team_id=work.team_id, owner_id=work.owner_id, import_id=work.id)
+        session.refresh(found)
+        if found.attempts < MAX_ATTEMPTS:
+            return Saved(ImportState.APPLYING, found.added, retrying=True)
+        made, shown = _fail(session, found, now=now, report=report)
+        session.refresh(found)
+        return Saved(ImportState.FAILED, found.added, made, summary=summary(found), shown=shown)
+
+
+def _fail(
+    session: Session, found: BoardImport, *, now: datetime, report: bool
+) -> tuple[int | None, int | None]:
+    """End an import whose save can't finish: what was saved stays (whole advisors), the rest
+    is not saved, and the report says which is which; the DM's preview says it stopped."""
+    _update(
+        session,
+        found.id,
+        state=ImportState.FAILED,
+        problem=SAVE_FAILED,
+        claimed_by=None,
+        lease_until=None,
+        finished_at=now,
+        updated_at=now,
+    )
+    session.refresh(found)
+    made = _enqueue(session, found, REPORT, now, **summary(found)) if report else None
+    return made, _reshown(session, found, now)
 
 
 def _like_the_model(**values) -> SimpleNamespace:
@@ -494,7 +636,7 @@ def _enlist(session: Session, work: Saving, chunk: list[dict], board: _Board, no
                 work,
                 now,
                 slack_user_id=row.get("slack_user_id"),
-                tz=None,
+                tz=row.get("tz"),  # as Slack said when the import was read
                 name=row["name"],
                 contact=row.get("contact"),
                 relationship=row["relationship"],
@@ -625,11 +767,37 @@ def _restore(session: Session, work: Saving, chunk: list[dict], board: _Board, n
     return len(rows), already
 
 
+def _restored_due(row: dict, last_touch_at: datetime, now: datetime) -> datetime:
+    """When an active advisor restored is next due: the export's date when the board could
+    have set it (a cycle from a contact, moved by a new rhythm or a snooze: never more than a
+    rhythm and the longest snooze from now), else a rhythm after the last contact, as
+    `/advisor add` sets it."""
+    days = row["cadence_days"]
+    said = as_moment(row.get("next_touch_due_at"))
+    latest = max(now, last_touch_at) + timedelta(days=days + max(SNOOZE_DAYS))
+    if said is not None and said <= latest:
+        return said
+    return cadence.due_after(last_touch_at, days)
+
+
 def _restored_advisor(row: dict, work: Saving, now: datetime) -> dict:
-    last_touch_at = as_moment(row.get("last_contact"))
-    due_at = as_moment(row.get("next_touch_due_at"))
-    if row["status"] == AdvisorStatus.ACTIVE and due_at is None:
-        due_at = cadence.due_after(last_touch_at or now, row["cadence_days"])
+    """An export's advisor as the board keeps one: an active advisor has a last contact (the
+    export's, else their latest touchpoint, else when they were enlisted; else today) and a
+    next due date; alumni have neither a due date nor a snooze."""
+    active = row["status"] == AdvisorStatus.ACTIVE
+    touched = [as_moment(t["at"]) for t in row["touchpoints"]]
+    last_touch_at = (
+        as_moment(row.get("last_contact"))
+        or max(touched, default=None)
+        or as_moment(row.get("last_spoke_at"))
+    )
+    due_at = snoozed_until = None
+    if active:
+        last_touch_at = last_touch_at or now
+        due_at = _restored_due(row, last_touch_at, now)
+        snoozed_until = as_moment(row.get("snoozed_until"))
+        if snoozed_until != due_at:  # a snooze is the due date it set, or nothing
+            snoozed_until = None
     return _advisor_values(
         work,
         now,
@@ -649,7 +817,7 @@ def _restored_advisor(row: dict, work: Saving, now: datetime) -> dict:
         last_touch_at=last_touch_at,
         last_spoke_at=as_moment(row.get("last_spoke_at")),
         next_touch_due_at=due_at,
-        snoozed_until=as_moment(row.get("snoozed_until")),
+        snoozed_until=snoozed_until,
         nudge_at=due.advisor_nudge_at(
             _like_the_model(status=row["status"], next_touch_due_at=due_at)
         ),
@@ -709,9 +877,14 @@ def _change_values(record: dict, promise_id: int) -> dict:
 
 
 def summary(found: BoardImport) -> dict:
-    """What the report says, kept with it: what was added and why the other rows were not."""
+    """What the report says, kept with it: what was added and why the other rows were not
+    (and, when saving failed, how many were not saved)."""
     set_aside = [s for s in found.skipped if not str(s.get("why", "")).startswith("repeats")]
+    failed = {}
+    if found.state == ImportState.FAILED:
+        failed = {"failed": True, "not_saved": max(0, len(found.rows) - found.applied)}
     return {
+        **failed,
         "added": found.added,
         "problems": len(found.problems),
         "problem_rows": [p["where"] for p in found.problems[:REPORTED_ROWS]],
@@ -731,6 +904,33 @@ def stalled(session: Session, *, now: datetime) -> list[tuple[str, str, int]]:
         BoardImport.state == ImportState.APPLYING, col(BoardImport.lease_until) < now
     )
     return [tuple(row) for row in session.execute(query)]
+
+
+def give_up(session: Session, *, now: datetime) -> list[int]:
+    """End what will never finish, telling the member: a file still being read READING_FOR
+    after it was shared (its reader was stopped), and an import still being saved a day after
+    it was read (its reports go out: what was saved, what was not). The outbox rows made."""
+    made: list[int] = []
+    reading = select(BoardImport).where(
+        BoardImport.state == ImportState.READING, col(BoardImport.updated_at) < now - READING_FOR
+    )
+    for found in session.exec(reading).all():
+        who = {"team_id": found.team_id, "owner_id": found.owner_id}
+        made += unreadable(session, **who, import_id=found.id, problem=NOT_READ, now=now)
+    saving_too_long = select(BoardImport).where(
+        BoardImport.state == ImportState.APPLYING,
+        col(BoardImport.created_at) < now - KEPT,
+        col(BoardImport.lease_until) < now,
+    )
+    for found in session.exec(saving_too_long).all():
+        log.warning(
+            "Import %s of %s in %s is not saved a day after it was read: it ends as failed",
+            found.id,
+            found.owner_id,
+            found.team_id,
+        )
+        made += [row for row in _fail(session, found, now=now, report=True) if row]
+    return made
 
 
 def discard_old(session: Session, *, now: datetime) -> int:

@@ -791,6 +791,7 @@ class BoardImport(SQLModel, table=True):
     goal_ids: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     claimed_by: str | None = Field(default=None, max_length=40)  # who is saving it
     lease_until: datetime | None = _timestamp(nullable=True)  # anyone's to resume after this
+    attempts: int = 0  # saves that failed (not for the database being away): FAILED at a few
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
     finished_at: datetime | None = _timestamp(nullable=True)

@@ -34,7 +34,7 @@ def test_migrating_an_up_to_date_database_again_changes_nothing(engine):
 
     with engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
-            ("0012",)
+            ("0013",)
         ]
 
 

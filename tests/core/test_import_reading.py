@@ -10,8 +10,24 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core import cadence
 from core.export import advisors_csv, export_json, export_member
-from core.import_reading import EXPECTED, MAX_ROWS, Unreadable, decoded, read_csv, read_export
+from core.import_reading import (
+    BOT,
+    EXPECTED,
+    GONE,
+    MAX_ROWS,
+    PERSON,
+    UNKNOWN,
+    SlackMember,
+    Unreadable,
+    decoded,
+    notes_for,
+    read_csv,
+    read_export,
+    read_import,
+    with_members,
+)
 from tests.core.member_rows import MINE, TEAM, TYPED, seed_everything
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -92,8 +108,20 @@ def test_only_a_name_is_needed_and_the_rest_takes_what_the_add_form_would():
             "last_spoke_on": None,
         }
     ]
-    assert any("added as “other”" in note for note in reading.notes)
-    assert any("starts from today" in note for note in reading.notes)
+    assert notes_for(reading, reading.rows) == [
+        "1 row names no relationship: added as “other” (change it with Edit on my Home tab).",
+        "1 row has no last contact: the rhythm starts from today.",
+    ]
+
+
+def test_notes_agree_with_their_counts_and_say_nothing_of_rows_not_added():
+    reading = read("name,relationship\nGrace,\nSam,\nPat,peer\n")
+
+    assert notes_for(reading, reading.rows) == [
+        "2 rows name no relationship: added as “other” (change it with Edit on my Home tab).",
+        "3 rows have no last contact: the rhythm starts from today.",
+    ]
+    assert notes_for(reading, []) == []  # nothing to add (all on the board already)
 
 
 @pytest.mark.parametrize(
@@ -112,10 +140,41 @@ def test_only_a_name_is_needed_and_the_rest_takes_what_the_add_form_would():
         ("family_friend", "family_friend"),
         ("friend", "family_friend"),
         ("other", "other"),
+        ("Manager (former)", "senior"),
+        ("my manager", "senior"),
+        ("Skip-level", "senior"),
+        ("VP", "senior"),
+        ("Director", "senior"),
+        ("former colleague", "peer"),
+        ("Teammate", "peer"),
+        ("intern", "junior"),
+        ("an old friend", "family_friend"),
+        ("Spouse", "family_friend"),
     ],
 )
 def test_relationships_are_the_boards_words_or_their_usual_synonyms(typed, kind):
     assert one_row("name,relationship", f'Grace,"{typed}"')["relationship"] == kind
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "up and coming",  # was "up": senior
+        "Other team lead",  # was "other"
+        "senior peer",
+        "manager's manager's peer",
+        "lead",  # a lead, a coach: a peer as often as a senior
+        "coach",
+        "partner",  # a spouse, or a firm's senior partner
+        "bossy",
+    ],
+)
+def test_a_relationship_is_never_guessed_from_one_word_and_the_words_understood_are_listed(typed):
+    [problem] = problems_of("name,relationship", f'Grace,"{typed}"')
+
+    assert problem.startswith(f"the relationship “{typed}” is not one I know: write senior, peer")
+    assert "I understand senior (or sponsor, boss, manager" in problem
+    assert "junior (or mentee, direct report, intern)" in problem
 
 
 @pytest.mark.parametrize(
@@ -152,6 +211,17 @@ def test_inside_or_outside_is_read_in_words_or_as_yes_and_no_under_an_inside_col
         ("1", 1),
         ("365", 365),
         ("", None),
+        ("every 90 days", 90),
+        ("every 2 days", 2),
+        ("every other week", 14),
+        ("every two weeks", 14),
+        ("Every Other Month", 60),
+        ("twice a month", 15),
+        ("semi-monthly", 15),
+        ("once every 3 months", 90),
+        ("3 times a year", 122),
+        ("twice a week", 4),
+        ("30d", 30),
     ],
 )
 def test_a_cadence_is_days_as_the_add_form_takes_them_or_a_rhythm_in_words(typed, days):
@@ -189,9 +259,13 @@ def test_a_slack_user_is_a_mention_or_a_member_id_and_an_email_there_is_their_co
         ("name,relationship", "Grace,wizard", "write senior, peer, junior, family or other."),
         ("name,inside_outside", "Grace,sideways", "write inside (your organisation) or outside"),
         ("name,inside_outside", "Grace,yes", "write inside (your organisation) or outside"),
-        ("name,cadence", "Grace,0", "write a number of days from 1 to 365"),
-        ("name,cadence", "Grace,400", "write a number of days from 1 to 365"),
-        ("name,cadence", "Grace,bimonthly", "write a number of days from 1 to 365"),
+        ("name,cadence", "Grace,0", "“0” is not a rhythm: write from every day (1) to once a"),
+        ("name,cadence", "Grace,400", "is longer than a year (400 days): the longest rhythm is"),
+        ("name,cadence", "Grace,every 2 years", "is longer than a year (730 days)"),
+        ("name,cadence", "Grace,bimonthly", "means every 2 months to some and twice a month"),
+        ("name,cadence", "Grace,bi-weekly", "means every 2 weeks to some and twice a week"),
+        ("name,cadence", "Grace,soon", "write a number of days (30), every 2 weeks, every other"),
+        ("name,cadence", "Grace,every other", "is not a rhythm I can read"),
         ("name,email", f"Grace,{'x' * 301}", "the email has 301 characters: keep it under 300."),
         ("name", "Grace,extra,cells", "a value with a comma in it needs quotes around it."),
     ],
@@ -222,6 +296,11 @@ def test_every_problem_of_a_row_is_said_at_once_with_its_row_as_a_spreadsheet_nu
         ("13/10/2026", "2026-10-13"),  # only one way to read it
         ("10/13/2026", "2026-10-13"),
         ("5/5/2026", "2026-05-05"),
+        ("03-Mar-26", "2026-03-03"),  # Excel's dd-mmm-yy: the year is there
+        ("3 March 26", "2026-03-03"),
+        ("Mar 3, 26", "2026-03-03"),
+        ("31-Dec-99", "1999-12-31"),  # two digits: the latest such year, not after this one
+        ("13.10.26", "2026-10-13"),
     ],
 )
 def test_a_last_contact_that_can_mean_only_one_day_is_that_day(typed, day):
@@ -233,7 +312,11 @@ def test_a_last_contact_that_can_mean_only_one_day_is_that_day(typed, day):
     [
         ("03/04/2026", "can be read more than one way: write it as 2026-03-04 or 2026-04-03."),
         ("3.4.26", "can be read more than one way: write it as 2026-03-04 or 2026-04-03."),
-        ("October 2026", "can be read more than one way: write the day as YYYY-MM-DD"),
+        ("October 2026", "“October 2026” has a month but no day: write the day itself as"),
+        ("March 2026", "has a month but no day"),
+        ("Mar-26", "has a month but no day"),  # Excel's mmm-yy
+        ("2026-03", "has a month but no day"),
+        ("03/2026", "has a month but no day"),
         ("Friday, October 1, 2026", "can be read more than one way"),  # the 1st is a Thursday
         ("yesterday", "depends on today's date or has no year"),
         ("Oct 1", "depends on today's date or has no year"),
@@ -265,7 +348,9 @@ def test_the_files_own_column_can_settle_how_it_writes_dates_and_the_preview_say
     reading = read(f"name,last_contact\nGrace,03/04/2026\nSam,{settling}\n")
 
     assert reading.rows[0]["last_spoke_on"] == read_as
-    assert any(order in note and "row 3" in note for note in reading.notes)
+    notes = notes_for(reading, reading.rows)
+    assert any(order in note and "row 3" in note for note in notes)
+    assert not any(order in note for note in notes_for(reading, reading.rows[1:]))  # Sam's alone
 
 
 def test_a_file_writing_dates_both_ways_settles_nothing():
@@ -345,7 +430,7 @@ def test_the_json_of_an_export_reads_back_every_advisor_with_what_hangs_off_them
     seed_everything(session)
     export = export_member(session, team_id=TEAM, user_id=MINE, now=NOW)
 
-    reading = read_export(export_json(export), owner_id=MINE, team_id=TEAM)
+    reading = read_export(export_json(export), owner_id=MINE, team_id=TEAM, now=NOW)
 
     assert reading.problems == []
     assert [g["ref"] for g in reading.goals] == ["g1", "g2"]
@@ -370,10 +455,14 @@ def test_an_export_from_another_workspace_brings_its_slack_members_as_people_out
     seed_everything(session)
     export = export_member(session, team_id=TEAM, user_id=MINE, now=NOW)
 
-    reading = read_export(export_json(export), owner_id=MINE, team_id="T0ELSEWHERE")
+    reading = read_export(export_json(export), owner_id=MINE, team_id="T0ELSEWHERE", now=NOW)
 
     assert reading.rows[0]["slack_user_id"] is None
-    assert any("another Slack workspace" in note for note in reading.notes)
+    notes = notes_for(reading, reading.rows)
+    assert (
+        "This export is from another Slack workspace: 1 advisor who was a Slack member there "
+        in (" ".join(notes))
+    )
 
 
 @pytest.mark.parametrize(
@@ -387,7 +476,7 @@ def test_an_export_from_another_workspace_brings_its_slack_members_as_people_out
 )
 def test_json_that_is_not_an_export_is_one_clear_error(text, says):
     with pytest.raises(Unreadable) as caught:
-        read_export(text, owner_id=MINE, team_id=TEAM)
+        read_export(text, owner_id=MINE, team_id=TEAM, now=NOW)
 
     assert says in str(caught.value)
 
@@ -398,7 +487,7 @@ def test_a_broken_record_of_an_export_is_a_problem_of_that_advisor_alone(session
     export["advisors"][0]["touchpoints"][0]["how"] = "zoom"
     export["advisors"][0]["cadence_days"] = 0
 
-    reading = read_export(json.dumps(export), owner_id=MINE, team_id=TEAM)
+    reading = read_export(json.dumps(export), owner_id=MINE, team_id=TEAM, now=NOW)
 
     [problem] = reading.problems
     assert problem.where == "Advisor 1"
@@ -407,3 +496,388 @@ def test_a_broken_record_of_an_export_is_a_problem_of_that_advisor_alone(session
         "touchpoint 1: “how” should be one of call, coffee, message, meeting, other.",
     )
     assert [row["name"] for row in reading.rows] == ["Sam Lee"]
+
+
+@pytest.mark.parametrize("breaking", ["\u2028", "\u2029", "\x0b", "\x0c", "\x85", "\x1c"])
+def test_a_line_or_paragraph_separator_inside_a_cell_never_splits_its_row(breaking):
+    reading = read(f"name,email\nGrace{breaking}Hopper,grace@example.com\nSam Lee,\n")
+
+    assert reading.total == 2
+    assert [(row["row"], row["name"]) for row in reading.rows] == [
+        (2, "Grace Hopper"),  # in a name, it is a space
+        (3, "Sam Lee"),
+    ]
+
+
+@pytest.mark.parametrize("control", ["\x0b", "\x0c", "\x85", "\x1c"])
+def test_a_control_character_in_a_cell_is_a_problem_of_its_row_alone(control):
+    reading = read(f"name,email\nGrace,grace{control}@example.com\nSam Lee,\n")
+
+    [problem] = reading.problems
+    assert problem.where == "Row 2"
+    assert f"the email has a control character (U+{ord(control):04X})" in problem.problems[0]
+    assert [row["name"] for row in reading.rows] == ["Sam Lee"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sep=;\nname;relationship;cadence\nGrace, Hopper;senior;30\n",
+        "SEP=;\r\nname;relationship;cadence\r\nGrace, Hopper;senior;30\r\n",
+        "\ufeffsep=|\nname|relationship|cadence\nGrace, Hopper|senior|30\n",
+    ],
+)
+def test_an_excel_sep_line_names_the_separator_and_is_no_row(text):
+    [row] = read(text).rows
+
+    assert (row["row"], row["name"], row["relationship"], row["cadence_days"]) == (
+        2,
+        "Grace, Hopper",
+        "senior",
+        30,
+    )
+
+
+LATER = "2026-11-01T09:00:00+00:00"
+
+
+def an_export(workspace: str = TEAM, **changes) -> dict:
+    """An export with one goal and one advisor (a touchpoint, a promise and its history), as
+    /advisor export writes it; `changes` replaces fields of the advisor."""
+    advisor = {
+        "ref": "a1",
+        "name": "Grace Hopper",
+        "slack_user": "U0GRACE",
+        "contact": None,
+        "time_zone": "America/New_York",
+        "relationship": "senior",
+        "inside_outside": "outside",
+        "support": ["coaching"],
+        "gains": "",
+        "notes": "",
+        "origin": None,
+        "closeness": 3,
+        "cadence_days": 30,
+        "status": "active",
+        "last_contact": LATER,
+        "last_spoke_at": LATER,
+        "next_touch_due_at": "2026-12-01T09:00:00+00:00",
+        "snoozed_until": None,
+        "created_at": LATER,
+        "updated_at": LATER,
+        "goals": ["g1"],
+        "touchpoints": [
+            {
+                "at": LATER,
+                "how": "coffee",
+                "exchanged": ["knowledge"],
+                "given_by": "both",
+                "note": "",
+                "message_link": None,
+                "created_at": LATER,
+            }
+        ],
+        "promises": [
+            {
+                "ref": "p1",
+                "what": "Send the deck",
+                "firmness": "promise",
+                "status": "open",
+                "due_on": "2026-12-10",
+                "original_due_on": "2026-12-10",
+                "due_at": "2026-12-10T23:00:00+00:00",
+                "renegotiations": 0,
+                "last_update_at": None,
+                "closed_at": None,
+                "created_at": LATER,
+                "updated_at": LATER,
+                "history": [
+                    {
+                        "at": LATER,
+                        "change": "made",
+                        "text": "",
+                        "old_due_on": None,
+                        "old_due_at": None,
+                        "new_due_on": "2026-12-10",
+                        "sent_to_advisor": False,
+                        "told_them": None,
+                    }
+                ],
+            }
+        ],
+    }
+    goal = {"ref": "g1", "kind": "gap", "text": "Budgets", "position": 0, "created_at": LATER}
+    return {
+        "format": "advisor-bot export",
+        "version": 1,
+        "workspace": workspace,
+        "member": MINE,
+        "goals": [goal],
+        "advisors": [_changed(advisor, changes)],
+    }
+
+
+def _changed(record: dict, changes: dict) -> dict:
+    """`record` with `changes`: "promises.0.history.0.change" reaches into its lists."""
+    record = json.loads(json.dumps(record))
+    for path, value in changes.items():
+        *inside, last = path.split(".")
+        where = record
+        for step in inside:
+            where = where[int(step)] if step.isdigit() else where[step]
+        where[last] = value
+    return record
+
+
+def read_json(export: dict):
+    return read_export(json.dumps(export), owner_id=MINE, team_id=TEAM, now=NOW)
+
+
+def test_the_export_the_type_checks_start_from_reads_with_no_problem():
+    reading = read_json(an_export())
+
+    assert reading.problems == [] and len(reading.rows) == 1
+
+
+WRONG_TYPES = [None, ["senior"], {"a": 1}, 3, 2.5, True, ""]
+WRONG_NUMBERS = [None, ["1"], {"a": 1}, "30", 2.5, True, -1]
+WRONG_FLAGS = [None, ["1"], {"a": 1}, "true", 1, 0]
+
+
+REQUIRED = [
+    ("relationship", "“relationship” should be one of senior, peer, junior, family_friend"),
+    ("status", "“status” should be one of active, alumni."),
+    ("inside_outside", "“inside_outside” should be one of inside, outside."),
+    ("name", "“name” should be"),
+    ("touchpoints.0.how", "touchpoint 1: “how” should be one of call, coffee"),
+    ("touchpoints.0.given_by", "touchpoint 1: “given_by” should be one of me, them, both."),
+    ("promises.0.firmness", "promise 1: “firmness” should be one of promise, try."),
+    ("promises.0.status", "promise 1: “status” should be one of open, done, dropped."),
+    ("promises.0.history.0.change", "promise 1: change 1: “change” should be one of made"),
+    ("promises.0.due_on", "promise 1: “due_on” should be a day from 1926-01-01 to"),
+    ("promises.0.due_at", "promise 1: “due_at” should be a moment with its offset"),
+    ("created_at", "“created_at” should be a moment with its offset"),
+    ("touchpoints.0.at", "touchpoint 1: “at” should be a moment with its offset"),
+]
+REQUIRED_NUMBERS = [
+    ("cadence_days", "“cadence_days” should be a whole number from 1 to 365."),
+    ("promises.0.renegotiations", "promise 1: “renegotiations” should be a whole number"),
+]
+OPTIONAL = [  # null is fine: any other type is not
+    ("origin", "“origin” should be one of"),
+    ("support", "“support” should be a list of sponsorship, coaching"),
+    ("touchpoints.0.exchanged", "touchpoint 1: “exchanged” should be a list of knowledge"),
+    ("contact", "“contact” should be text of at most 300 characters"),
+    ("gains", "“gains” should be text of at most 3,000 characters"),
+    ("goals", "“goals” should be a list of goal refs."),
+    ("time_zone", "“time_zone” should be a time zone's name"),
+    ("slack_user", "“slack_user” should be a Slack member ID (U…) or null."),
+    ("last_contact", "“last_contact” should be a moment with its offset"),
+    ("snoozed_until", "“snoozed_until” should be a moment with its offset"),
+    ("promises.0.history.0.old_due_on", "change 1: “old_due_on” should be a day from"),
+]
+OPTIONAL_WRONG = [[["x"]], {"a": 1}, 3, 2.5, True]
+
+
+@pytest.mark.parametrize(
+    "field, says, wrong",
+    [(f, s, w) for f, s in REQUIRED for w in WRONG_TYPES]
+    + [(f, s, w) for f, s in REQUIRED_NUMBERS for w in WRONG_NUMBERS]
+    + [
+        ("promises.0.history.0.sent_to_advisor", "“sent_to_advisor” should be true or false.", w)
+        for w in WRONG_FLAGS
+    ]
+    + [(f, s, w) for f, s in OPTIONAL for w in OPTIONAL_WRONG]
+    + [
+        ("closeness", "“closeness” should be a whole number from 1 to 4.", w)
+        for w in [["1"], {"a": 1}, "3", 2.5, True, 5]
+    ]
+    + [
+        ("promises.0.history.0.told_them", "“told_them” should be true or false.", w)
+        for w in WRONG_FLAGS[1:]
+    ]
+    + [
+        (key, f"“{key}” should be a list.", w)
+        for key in ("touchpoints", "promises")
+        for w in [{"a": 1}, 3, "x", True]
+    ],
+    ids=repr,
+)
+def test_a_field_of_the_wrong_type_is_a_problem_of_its_advisor_never_an_error(field, says, wrong):
+    if field == "name" and wrong == "":
+        says = "“name” should be some text."
+    reading = read_json(an_export(**{field: wrong}))
+
+    [problem] = reading.problems
+    assert problem.where == "Advisor 1" and reading.rows == []
+    assert any(says in said for said in problem.problems), problem.problems
+
+
+@pytest.mark.parametrize("kind", WRONG_TYPES, ids=repr)
+def test_a_goal_of_the_wrong_kind_is_a_problem_of_that_goal(kind):
+    export = an_export()
+    export["goals"][0]["kind"] = kind
+
+    reading = read_json(export)
+
+    [problem] = reading.problems
+    assert problem.where == "Goal 1"
+    assert problem.problems == (
+        "“kind” should be one of two_years, five_years, strength, gap, balance.",
+    )
+    assert reading.rows[0]["goals"] == []  # the advisor stays, without the goal
+
+
+@pytest.mark.parametrize(
+    "field, value, says",
+    [
+        (
+            "last_contact",
+            "9999-12-31T23:59:59+00:00",
+            "“last_contact” should be a moment from 1926 up to now.",
+        ),
+        (
+            "last_contact",
+            "0001-01-01T00:00:00+14:00",
+            "“last_contact” should be a moment from 1926",
+        ),
+        (
+            "last_contact",
+            "1899-12-31T12:00:00+00:00",
+            "“last_contact” should be a moment from 1926",
+        ),
+        ("last_contact", "2026-11-24T09:00:00+00:00", "“last_contact” should be a moment from"),
+        ("last_spoke_at", "9999-12-31T23:59:59-12:00", "“last_spoke_at” should be a moment from"),
+        ("created_at", "2126-01-01T00:00:00+00:00", "“created_at” should be a moment from 1926"),
+        ("next_touch_due_at", "9999-12-31T00:00:00+00:00", "should be a moment from 1926 to 2036."),
+        ("snoozed_until", "2037-01-02T00:00:00+00:00", "“snoozed_until” should be a moment from"),
+        ("touchpoints.0.at", "2030-01-01T00:00:00+00:00", "touchpoint 1: “at” should be a moment"),
+        (
+            "promises.0.due_on",
+            "9999-12-31",
+            "“due_on” should be a day from 1926-01-01 to 2036-12-31",
+        ),
+        ("promises.0.original_due_on", "0001-01-01", "“original_due_on” should be a day from"),
+        ("promises.0.due_at", "9999-12-31T23:59:59+00:00", "“due_at” should be a moment from"),
+        ("promises.0.closed_at", "9999-12-31T23:59:59+00:00", "“closed_at” should be a moment"),
+        ("promises.0.history.0.new_due_on", "9999-12-31", "“new_due_on” should be a day from"),
+        (
+            "promises.0.history.0.old_due_at",
+            "0001-01-01T00:00:00+14:00",
+            "“old_due_at” should be a moment from",
+        ),
+    ],
+)
+def test_dates_out_of_what_the_board_takes_are_problems_of_their_advisor(field, value, says):
+    reading = read_json(an_export(**{field: value}))
+
+    [problem] = reading.problems
+    assert any(says in said for said in problem.problems), problem.problems
+
+
+def test_dates_at_the_edges_of_what_the_board_takes_are_read():
+    reading = read_json(
+        an_export(
+            last_contact=NOW.isoformat(),
+            created_at="1926-01-01T00:00:00+00:00",
+            next_touch_due_at="2036-12-31T12:00:00+00:00",
+            **{"promises.0.due_on": "2036-12-31", "promises.0.due_at": "2037-01-01T00:00:00+01:00"},
+        )
+    )
+
+    assert reading.problems == []
+
+
+def test_json_no_export_writes_is_one_clear_error_whatever_it_holds():
+    huge = '{"format": "advisor-bot export", "version": 1, "n": 1' + "0" * 5000 + "}"
+
+    with pytest.raises(Unreadable, match="not an advisor-bot export"):
+        read_export(huge, owner_id=MINE, team_id=TEAM, now=NOW)
+
+
+def test_names_with_control_characters_are_quoted_back_without_them():
+    csv_problem = read("name\nGr\x00ace\n").problems[0]
+    json_problem = read_json(an_export(name="Gr\x00ace")).problems[0]
+
+    assert csv_problem.name == json_problem.name == "Grace"
+    assert "control character (U+0000)" in csv_problem.problems[0]
+
+
+def members_of(text: str, found: dict, unchecked: int = 0):
+    reading = read_import(text, filename=None, owner_id=ALICE, team_id=TEAM, zone=PARIS, now=NOW)
+    with_members(reading, found, unchecked=unchecked)
+    return reading
+
+
+@pytest.mark.parametrize(
+    "member, says",
+    [
+        (SlackMember(BOT), "U0X is a bot: an advisor is a person you can talk to."),
+        (SlackMember(GONE), "U0X is no longer in this workspace: leave slack_user empty to add"),
+        (SlackMember(UNKNOWN), "U0X is not a member of this workspace: check the member ID"),
+    ],
+)
+def test_a_slack_member_slack_says_is_a_bot_gone_or_no_one_is_a_problem_of_its_row(member, says):
+    reading = members_of("name,slack_user\nDeploy,U0X\nSam,\n", {"U0X": member})
+
+    [problem] = reading.problems
+    assert (problem.where, problem.name) == ("Row 2", "Deploy")
+    assert problem.problems[0].startswith(says)
+    assert [row["name"] for row in reading.rows] == ["Sam"]
+
+
+def test_a_person_keeps_the_name_typed_and_takes_their_time_zone_from_slack():
+    reading = members_of(
+        "name,slack_user\nDr Grace H.,<@U0GRACE>\n", {"U0GRACE": SlackMember(PERSON, "Asia/Tokyo")}
+    )
+
+    [row] = reading.rows
+    assert (row["name"], row["slack_user_id"], row["tz"]) == (
+        "Dr Grace H.",
+        "U0GRACE",
+        "Asia/Tokyo",
+    )
+    assert reading.notes == []
+
+
+@pytest.mark.parametrize("state", [GONE, UNKNOWN])
+def test_an_exports_advisor_who_left_slack_is_restored_as_someone_outside_slack(state):
+    reading = read_json(an_export())
+
+    with_members(reading, {"U0GRACE": SlackMember(state)}, unchecked=0)
+
+    [row] = reading.rows
+    assert (row["slack_user_id"], row["tz"], row["name"]) == (None, None, "Grace Hopper")
+    assert len(row["touchpoints"]) == 1 and reading.problems == []
+    assert notes_for(reading, reading.rows)[0] == (
+        "1 advisor is no longer a member of this Slack workspace: restored as someone outside "
+        "Slack (by name), with their history."
+    )
+
+
+def test_an_exports_bot_is_a_problem_told_to_set_it_to_null():
+    reading = read_json(an_export())
+
+    with_members(reading, {"U0GRACE": SlackMember(BOT)}, unchecked=0)
+
+    [problem] = reading.problems
+    assert problem.problems == ("U0GRACE is a bot: an advisor is a person you can talk to.",)
+
+
+def test_slack_members_not_looked_up_are_said_in_a_note():
+    lines = "".join(f"Person {n},U0P{n:04d}\n" for n in range(1200))
+    found = {f"U0P{n:04d}": SlackMember(PERSON) for n in range(50)}
+
+    reading = members_of("name,slack_user\n" + lines, found, unchecked=1150)
+
+    assert len(reading.rows) == 1200
+    assert reading.notes == [
+        "I checked 50 Slack members with Slack; 1,150 others were not checked (Slack didn't "
+        "answer for them, or there were too many to look up): a bot or someone who left would "
+        "be added as they are."
+    ]
+
+
+def test_every_rhythm_the_preview_says_in_words_reads_back_as_the_same_days():
+    for days in range(cadence.MIN_DAYS, cadence.MAX_DAYS + 1):
+        assert cadence.read_days(cadence.describe_days(days)) == days

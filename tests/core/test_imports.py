@@ -9,17 +9,26 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from core import board, imports
 from core.board import Details, Person
 from core.clock import StoppedClock
-from core.errors import NotYours
+from core.errors import Invalid, NotYours
 from core.export import export_member
 from core.forget import forget_member
 from core.import_reading import read_csv, read_export
 from core.members import remember_member
-from core.models import Advisor, AdvisorStatus, BoardImport, ImportState, Outbox, Wakeup
+from core.models import (
+    Advisor,
+    AdvisorStatus,
+    BoardImport,
+    ImportState,
+    Outbox,
+    Touchpoint,
+    Wakeup,
+)
 from tests.core.member_rows import MINE, TEAM, seed_everything
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -392,7 +401,7 @@ def _import_export(session, export: dict, key: str = "export.json") -> imports.S
         filename=key,
         now=NOW,
     )
-    reading = read_export(export_json(export), owner_id=MINE, team_id=TEAM)
+    reading = read_export(export_json(export), owner_id=MINE, team_id=TEAM, now=NOW)
     imports.checked(
         session, team_id=TEAM, owner_id=MINE, import_id=import_id, reading=reading, now=NOW
     )
@@ -433,3 +442,245 @@ def test_a_restored_advisor_is_nudged_on_the_rhythm_it_had(session):
     assert grace.status == AdvisorStatus.ACTIVE
     assert grace.nudge_at == grace.next_touch_due_at == NOW + timedelta(days=35)
     assert sam.nudge_at is None
+
+
+def test_a_preview_adding_nobody_says_nothing_about_how_its_rows_would_be_added(session, members):
+    save(session, pending(session, "name,relationship\nGrace,\nSam,\n", key="first"))
+
+    again = stored(session, pending(session, "name,relationship,Phone\nGrace,,1\nSam,,2\n"))
+
+    assert again.rows == [] and len(again.skipped) == 2
+    assert again.notes == ["Columns I don't use are left out: “Phone”."]
+
+
+def test_a_pasted_text_holding_a_nul_is_refused_before_anything_is_stored(session, members):
+    import_id = imports.begin(
+        session, **ALICES, source=imports.PASTE, source_key="p", filename=None, now=NOW
+    )
+    reading = read_csv("name\nGrace\n", owner_id=ALICE, zone=PARIS, now=NOW)
+
+    with pytest.raises(Invalid, match="control character"):
+        imports.checked(
+            session, **ALICES, import_id=import_id, reading=reading, now=NOW, text="name\x00\n"
+        )
+
+
+def _failing_on(monkeypatch, name: str):
+    """Saving the row named `name` fails as a bug would (not the database being away)."""
+    enlist_rows = imports._enlist
+
+    def failing(session, work, chunk, board, now):
+        if any(row["name"] == name for row in chunk):
+            raise RuntimeError("a bug")
+        return enlist_rows(session, work, chunk, board, now)
+
+    monkeypatch.setattr(imports, "_enlist", failing)
+
+
+def test_a_save_failing_is_tried_again_by_the_tick_then_fails_with_a_report_of_what_was_saved(
+    session, members, monkeypatch
+):
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    _failing_on(monkeypatch, "Person 2")
+    import_id = pending(session, "name\n" + "".join(f"Person {n}\n" for n in range(5)))
+
+    first = save(session, import_id)
+
+    assert (first.state, first.retrying, first.added) == (ImportState.APPLYING, True, 2)
+    found = stored(session, import_id)
+    assert (found.state, found.attempts, found.applied, found.claimed_by) == (
+        ImportState.APPLYING,
+        1,
+        2,
+        None,
+    )
+    assert [a.name for a in board_of(session)] == ["Person 0", "Person 1"]
+    with fresh(session):
+        assert imports.stalled(session, now=NOW) == []  # not before RETRY_AFTER
+    later = NOW + imports.RETRY_AFTER + timedelta(seconds=1)
+    with fresh(session):
+        assert imports.stalled(session, now=later) == [(TEAM, ALICE, import_id)]
+
+    second = save(session, import_id, now=later)
+    third = save(session, import_id, now=later + imports.RETRY_AFTER * 2)
+
+    assert second.retrying and third.state == ImportState.FAILED and not third.retrying
+    assert save(session, import_id, now=later + imports.RETRY_AFTER * 4) is None  # never again
+    found = stored(session, import_id)
+    assert (found.state, found.attempts, found.problem) == (
+        ImportState.FAILED,
+        imports.MAX_ATTEMPTS,
+        imports.SAVE_FAILED,
+    )
+    report = session.get(Outbox, third.report)
+    assert report.purpose == imports.REPORT
+    assert report.payload | {"import": 0} == {
+        "import": 0,
+        "failed": True,
+        "not_saved": 3,
+        "added": 2,
+        "problems": 0,
+        "problem_rows": [],
+        "already": 0,
+        "repeats": 0,
+        "kind": "csv",
+        "filename": "advisors.csv",
+    }
+    assert [a.name for a in board_of(session)] == ["Person 0", "Person 1"]
+
+
+def test_a_save_failing_while_the_database_is_away_is_not_counted(session, members, monkeypatch):
+    def away(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(imports, "_enlist", away)
+    import_id = pending(session, "name\nGrace\n")
+
+    with pytest.raises(OperationalError):
+        save(session, import_id)
+
+    found = stored(session, import_id)
+    assert (found.state, found.attempts, found.claimed_by) == (ImportState.APPLYING, 0, "p1")
+
+
+def test_an_export_whose_save_fails_half_way_through_an_advisor_leaves_no_half_advisor(
+    session, monkeypatch
+):
+    seed_everything(session)
+    session.commit()
+    export = export_member(session, team_id=TEAM, user_id=MINE, now=NOW)
+    forget_member(session, team_id=TEAM, user_id=MINE, now=NOW)
+    remember_member(session, team_id=TEAM, user_id=MINE, tz="Europe/Paris", clock=clock_at())
+    session.commit()
+
+    def failing(record, work, promise_id, now=None):
+        raise ValueError("a promise that can't be saved")
+
+    monkeypatch.setattr(imports, "_promise_values", failing)  # after the advisors' inserts
+    monkeypatch.setattr(imports, "MAX_ATTEMPTS", 1)
+
+    saved = _import_export(session, export)
+
+    assert saved.state == ImportState.FAILED and saved.added == 0
+    assert board_of(session, MINE) == []
+    touchpoints = select(Touchpoint).where(Touchpoint.team_id == TEAM, Touchpoint.owner_id == MINE)
+    assert session.exec(touchpoints).all() == []
+    assert session.get(Outbox, saved.report).payload["not_saved"] == 2
+
+
+def test_a_file_whose_reading_never_finished_ends_as_failed_and_the_member_is_told(
+    session, members
+):
+    import_id = imports.begin(
+        session, **ALICES, source=imports.FILE, source_key="F9", filename="a.csv", now=NOW
+    )
+    session.commit()
+    with fresh(session):
+        assert imports.give_up(session, now=NOW + imports.READING_FOR) == []
+
+    with fresh(session):
+        made = imports.give_up(session, now=NOW + imports.READING_FOR + timedelta(seconds=1))
+
+    found = stored(session, import_id)
+    assert (found.state, found.problem) == (ImportState.FAILED, imports.NOT_READ)
+    [preview] = [session.get(Outbox, row) for row in made]
+    assert (preview.purpose, preview.target_user) == (imports.PREVIEW, ALICE)
+    reading = read_csv("name\nGrace\n", owner_id=ALICE, zone=PARIS, now=NOW)
+    with fresh(session):  # the reader, stopped for long, comes back: too late
+        assert (
+            imports.checked(session, **ALICES, import_id=import_id, reading=reading, now=NOW) == []
+        )
+    assert stored(session, import_id).state == ImportState.FAILED
+
+
+def test_an_import_still_being_saved_a_day_after_it_was_read_ends_with_a_report(session, members):
+    import_id = pending(session, "name\nGrace\nSam\n")
+    _claimed(session, import_id, "stopped")
+    later = NOW + imports.KEPT + timedelta(minutes=1)
+
+    with fresh(session):
+        made = imports.give_up(session, now=later)
+        imports.discard_old(session, now=later)
+
+    [report] = [session.get(Outbox, row) for row in made]
+    assert report.purpose == imports.REPORT
+    assert (report.payload["failed"], report.payload["not_saved"]) == (True, 2)
+    assert stored(session, import_id) is None  # discarded: its report says it all
+
+
+def _restored(session, **changes) -> list[Advisor]:
+    """Grace and Sam of an export (Sam among alumni), `changes` made to Grace's record,
+    imported after forget me."""
+    seed_everything(session)
+    session.commit()
+    export = export_member(session, team_id=TEAM, user_id=MINE, now=NOW)
+    forget_member(session, team_id=TEAM, user_id=MINE, now=NOW)
+    remember_member(session, team_id=TEAM, user_id=MINE, tz="Europe/Paris", clock=clock_at())
+    session.commit()
+    grace = next(a for a in export["advisors"] if a["status"] == "active")
+    grace.update(changes)
+    assert _import_export(session, export).state == ImportState.DONE
+    return sorted(board_of(session, MINE), key=lambda a: a.status)
+
+
+def test_an_active_advisor_restored_without_a_last_contact_has_one_and_a_due_date(session):
+    grace, _ = _restored(session, last_contact=None)
+
+    latest = max(
+        t.at for t in session.exec(select(Touchpoint).where(Touchpoint.advisor_id == grace.id))
+    )
+    assert grace.last_touch_at == latest
+    assert grace.next_touch_due_at is not None and grace.nudge_at == grace.next_touch_due_at
+
+
+def test_an_active_advisor_never_contacted_starts_from_today(session):
+    grace, _ = _restored(
+        session, last_contact=None, last_spoke_at=None, touchpoints=[], next_touch_due_at=None
+    )
+
+    assert grace.last_touch_at == NOW
+    assert grace.next_touch_due_at == NOW + timedelta(days=grace.cadence_days)
+
+
+@pytest.mark.parametrize(
+    "due, kept",
+    [
+        ("2036-12-31T12:00:00+00:00", False),  # read, but no rhythm of the board sets it
+        ("2026-12-01T09:00:00+00:00", True),  # a snooze or a new rhythm may have
+        ("2020-01-01T09:00:00+00:00", True),  # long overdue
+    ],
+)
+def test_a_due_date_is_the_exports_only_when_the_board_could_have_set_it(session, due, kept):
+    grace, _ = _restored(session, next_touch_due_at=due)
+
+    recomputed = grace.last_touch_at + timedelta(days=grace.cadence_days)
+    assert grace.next_touch_due_at == (datetime.fromisoformat(due) if kept else recomputed)
+    assert grace.nudge_at == grace.next_touch_due_at
+
+
+@pytest.mark.parametrize(
+    "snoozed_until, kept",
+    [("2026-11-30T09:00:00+00:00", True), ("2026-11-29T09:00:00+00:00", False)],
+)
+def test_a_snooze_restored_is_the_due_date_it_set_or_nothing(session, snoozed_until, kept):
+    due = "2026-11-30T09:00:00+00:00"
+    grace, _ = _restored(session, next_touch_due_at=due, snoozed_until=snoozed_until)
+
+    assert grace.next_touch_due_at == datetime.fromisoformat(due)
+    assert grace.snoozed_until == (grace.next_touch_due_at if kept else None)
+
+
+def test_alumni_restored_are_out_of_the_rhythm_whatever_the_export_says(session):
+    seed_everything(session)
+    session.commit()
+    export = export_member(session, team_id=TEAM, user_id=MINE, now=NOW)
+    forget_member(session, team_id=TEAM, user_id=MINE, now=NOW)
+    remember_member(session, team_id=TEAM, user_id=MINE, tz="Europe/Paris", clock=clock_at())
+    session.commit()
+    sam = next(a for a in export["advisors"] if a["status"] == "alumni")
+    sam.update(next_touch_due_at="2026-12-01T09:00:00+00:00", snoozed_until=NOW.isoformat())
+
+    _import_export(session, export)
+
+    [sam_now] = [a for a in board_of(session, MINE) if a.status == AdvisorStatus.ALUMNI]
+    assert (sam_now.next_touch_due_at, sam_now.snoozed_until, sam_now.nudge_at) == (None,) * 3
