@@ -1,7 +1,8 @@
 """An uploaded import in the member's DM, through the engine: its preview (rendered from the
 import as it stands when sent: only a waiting import shows its buttons), every problem as a CSV
-file when the preview can't list them all, and the report once it is saved (what it says was
-decided as it was saved, and travels with the row). core/imports.py decides what is queued."""
+file when the preview can't list them all, the report once it is saved (what it says was
+decided as it was saved, and travels with the row), and the preview updated in place once the
+import ended, wherever it ended. core/imports.py decides what is queued."""
 
 from datetime import datetime
 from functools import partial
@@ -56,8 +57,18 @@ def prepare_report(session: Session, *, row: Outbox, now: datetime) -> Prepared:
     return Ready(build_report(row.payload or {}))
 
 
+def prepare_shown(session: Session, *, row: Outbox, now: datetime) -> Prepared:
+    ts = (row.payload or {}).get("ts")
+    found = _import(session, row)
+    if found is None or not isinstance(ts, str) or not ts or not row.channel_id:
+        return Nothing("no preview to update (the import is gone, or was never shown)")
+    today = now.astimezone(member_zone(session, team_id=row.team_id, user_id=found.owner_id))
+    return Ready(build_preview_message(found, today.date()), replace=ts)
+
+
 PURPOSES = (
     Purpose(imports.PREVIEW, prepare_preview),
     Purpose(imports.PROBLEMS, prepare_problems),
     Purpose(imports.REPORT, prepare_report),
+    Purpose(imports.SHOWN, prepare_shown),
 )

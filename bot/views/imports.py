@@ -21,7 +21,7 @@ from bot.views.text import day, escape, mrkdwn, plain
 from bot.views.typed import cut
 from core.cadence import describe_days
 from core.import_reading import EXAMPLE, HEADER, JSON
-from core.imports import SHOWN_PROBLEMS
+from core.imports import SAVE_FAILED, SHOWN_PROBLEMS
 from core.models import AdvisorStatus, BoardImport, ImportState
 
 PASTE_LIMIT = 3000  # Slack's most for a plain_text_input
@@ -39,8 +39,9 @@ COLUMNS_SAID = (
     "Only *name* is required. *slack_user*: a Slack member's ID (U…, from their profile: ⋮ then "
     "Copy member ID) or @-mention; *email*: for someone outside Slack. *relationship*: senior, "
     "peer, junior, family or other. *inside_outside*: inside or outside your organisation. "
-    "*cadence_days*: be in touch every N days (empty: the usual rhythm). *last_contact*: when "
-    "you last spoke, as YYYY-MM-DD (empty: today)."
+    "*cadence_days*: be in touch every N days, or every 2 weeks, twice a month, monthly… "
+    "(empty: the usual rhythm). *last_contact*: when you last spoke, as YYYY-MM-DD (empty: "
+    "today)."
 )
 PASTE_HINT = (
     "A form holds 3,000 characters (about 40 advisors). For more, upload the CSV file in your "
@@ -83,6 +84,12 @@ def _source(found: BoardImport) -> str:
     return f"*{escape(found.filename)}*" if found.filename else "What you pasted"
 
 
+def _unit(kind: str) -> str:
+    """What an import's entries are called: a CSV's rows, an export's records (its advisors
+    and goals)."""
+    return "record" if kind == JSON else "row"
+
+
 def _summary(found: BoardImport, *, in_dm: bool) -> str:
     adding = len(found.rows)
     rows = "advisor" if found.kind == JSON else "row"
@@ -94,7 +101,8 @@ def _summary(found: BoardImport, *, in_dm: bool) -> str:
         one = len(found.problems) == 1
         fix = "upload the file again" if in_dm else "check again (Edit the CSV, below)"
         lines.append(
-            f"{_count(len(found.problems), 'row')} {'has' if one else 'have'} problems: "
+            f"{_count(len(found.problems), _unit(found.kind))} {'has' if one else 'have'} "
+            "problems: "
             f"{'it is' if one else 'they are'} skipped if you import now, or fix "
             f"{'it' if one else 'them'} and {fix}."
         )
@@ -178,7 +186,7 @@ def _preview_blocks(found: BoardImport, today: date, *, in_dm: bool) -> list[dic
                 if in_dm
                 else "fix these, then check again to see the rest"
             )
-            tail = f"_and {_count(more, 'more row')} with problems: {where}._"
+            tail = f"_and {_count(more, 'more ' + _unit(found.kind))} with problems: {where}._"
         title = "Records with problems" if found.kind == JSON else "Rows with problems"
         blocks += _lines_in_sections(title, lines, tail)
     if found.skipped:
@@ -224,10 +232,26 @@ def build_preview_modal(found: BoardImport, today: date) -> dict:
 
 
 def _failed_text(found: BoardImport) -> str:
-    return (
-        f"I couldn't import {_source(found)}: {escape(found.problem or '')}\n"
-        "Nothing was saved. Fix it and upload it here again."
+    if found.problem == SAVE_FAILED:  # saving stopped part way: the report says what was saved
+        return f"Importing {_source(found)} stopped part way: see my report below."
+    problem = found.problem or ""
+    then = "" if "upload" in problem.lower() else " Fix it and upload it here again."
+    return f"I couldn't import {_source(found)}: {escape(problem)}\nNothing was saved.{then}"
+
+
+def build_checking_modal(members: int) -> dict:
+    """The paste form's answer while the Slack members it names are looked up."""
+    text = (
+        f"Checking the {_count(members, 'Slack member')} it names with Slack… What would be "
+        "added shows here in a moment. Nothing is saved yet."
     )
+    return {
+        "type": "modal",
+        "callback_id": IMPORT_PREVIEW_VIEW,
+        "title": plain("Check the import", 24),
+        "close": plain("Cancel", 24),
+        "blocks": [{"type": "section", "text": mrkdwn(text)}],
+    }
 
 
 def build_preview_message(found: BoardImport, today: date) -> dict:
@@ -261,8 +285,10 @@ def build_preview_message(found: BoardImport, today: date) -> dict:
                     ],
                 }
             )
-        problems = f", {_count(len(found.problems), 'row')} with problems" if found.problems else ""
-        source = found.filename or "Your file"
+        problems = ""
+        if found.problems:
+            problems = f", {_count(len(found.problems), _unit(found.kind))} with problems"
+        source = escape(found.filename) if found.filename else "Your file"
         text = f"{source}: {_count(adding, 'advisor')} to add{problems}. Nothing is saved yet."
         return {"text": text, "blocks": blocks}
     text = {
@@ -286,6 +312,7 @@ def report_text(summary: dict) -> str:
     """What an import added, and why the other rows were not: from core.imports.summary."""
     added = summary["added"]
     source = f" from *{escape(summary['filename'])}*" if summary.get("filename") else ""
+    unit = _unit(summary.get("kind", ""))
     said = f"Imported {_count(added, 'advisor')}{source}"
     reasons = []
     if summary["problems"]:
@@ -294,14 +321,28 @@ def report_text(summary: dict) -> str:
     if summary["already"]:
         reasons.append(f"{summary['already']:,} already on your board or alumni list")
     if summary["repeats"]:
-        reasons.append(f"{summary['repeats']:,} repeating an earlier row")
+        reasons.append(f"{summary['repeats']:,} repeating an earlier {unit}")
     skipped = summary["problems"] + summary["already"] + summary["repeats"]
     if skipped:
-        said += f"; {_count(skipped, 'row')} skipped: " + ", ".join(reasons)
+        said += f"; {_count(skipped, unit)} skipped: " + ", ".join(reasons)
     said += "."
+    if summary.get("failed"):
+        said += " " + _stopped(summary)
     if added:
         said += " They're on my Home tab; each gets a stay-in-touch nudge when its rhythm comes."
     return said
+
+
+def _stopped(summary: dict) -> str:
+    """What a failed save's report adds: what was not saved, that nothing is half-saved, and
+    what to do."""
+    left = summary.get("not_saved", 0)
+    return (
+        f"Then saving stopped: {_count(left, 'advisor was', 'advisors were')} not saved, as "
+        "something went wrong on my side. Each advisor is saved whole (with their touchpoints "
+        "and promises) or not at all. To add the rest, import the same file again in a while: "
+        "nobody already on your board is added twice."
+    )
 
 
 def build_report(summary: dict) -> dict:
@@ -320,12 +361,20 @@ def build_saved_notice(summary: dict) -> dict:
     }
 
 
-def build_not_saved_notice(state: str) -> dict:
-    """The preview's submit pressed when its import is not waiting any more."""
+def build_not_saved_notice(state: str, summary: dict | None = None) -> dict:
+    """The preview's submit pressed when its import is not waiting any more, or when saving it
+    failed (`summary`: tried again in a minute, or what was saved once it gave up)."""
     text = {
         ImportState.DONE: "This import was saved already: nothing was added twice.",
         ImportState.APPLYING: "This import is being saved right now: nothing was added twice.",
     }.get(state, "This import is not waiting any more, so nothing was saved. Paste it again.")
+    if summary:
+        text = report_text(summary)
+    elif summary is not None:
+        text = (
+            "Something went wrong on my side while saving this import. I'll try again in a "
+            "minute, and write to you in our DM once it's done; nobody is added twice."
+        )
     return {
         "type": "modal",
         "callback_id": IMPORT_PREVIEW_VIEW,

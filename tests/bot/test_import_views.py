@@ -4,6 +4,7 @@ preview within Slack's limits however many rows have problems and however long w
 up; typed text shown as typed and never pinging anyone; the report's words; every problem in
 the CSV file; the bot token only ever sent to Slack's own host."""
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -13,6 +14,8 @@ from slack_sdk.models.views import View
 from bot.ids import IMPORT_CANCEL, IMPORT_CONFIRM, IMPORT_EDIT
 from bot.slack_files import is_slacks
 from bot.views.imports import (
+    build_checking_modal,
+    build_not_saved_notice,
     build_paste_modal,
     build_preview_message,
     build_preview_modal,
@@ -20,6 +23,7 @@ from bot.views.imports import (
     report_text,
 )
 from core.import_reading import HEADER
+from core.imports import SAVE_FAILED
 from core.models import BoardImport, ImportState
 
 TODAY = date(2026, 11, 23)
@@ -261,3 +265,83 @@ def test_every_problem_is_a_line_of_the_csv_file():
 )
 def test_the_bot_token_goes_only_to_slacks_own_hosts(url, api, sent):
     assert is_slacks(url, api) is sent
+
+
+def test_the_dms_preview_notification_shows_the_files_name_pinging_nobody():
+    message = build_preview_message(an_import(rows=2, filename=f"{PINGS} <!here>.csv"), TODAY)
+
+    assert "<!here>" not in message["text"] and "<!channel>" not in message["text"]
+    assert "<@U0BOSS>" not in message["text"]
+    assert message["text"].startswith("@channel @U0BOSS @team @here.csv: 2 advisors to add.")
+
+
+def test_an_exports_preview_counts_records_not_rows():
+    found = an_import(rows=0, problems=3, kind="json", filename="advisor-board.json")
+
+    message = build_preview_message(found, TODAY)
+
+    shown = "\n".join(texts(message["blocks"]))
+    assert message["text"] == (
+        "advisor-board.json: 0 advisors to add, 3 records with problems. Nothing is saved yet."
+    )
+    assert "3 records have problems" in shown and " row" not in message["text"]
+
+
+def test_a_report_of_an_export_counts_records_and_says_earlier_ones():
+    text = report_text(
+        {"added": 1, "problems": 0, "problem_rows": [], "already": 0, "repeats": 2, "kind": "json"}
+    )
+
+    assert text.startswith("Imported 1 advisor; 2 records skipped: 2 repeating an earlier record.")
+
+
+def test_a_save_that_stopped_says_what_was_saved_what_was_not_and_what_to_do():
+    summary = {
+        "failed": True,
+        "not_saved": 1_234,
+        "added": 2_000,
+        "problems": 0,
+        "problem_rows": [],
+        "already": 0,
+        "repeats": 0,
+        "filename": "book.csv",
+    }
+
+    text = report_text(summary)
+    shown = build_preview_message(an_import(state=ImportState.FAILED, problem=SAVE_FAILED), TODAY)[
+        "text"
+    ]
+
+    assert text.startswith(
+        "Imported 2,000 advisors from *book.csv*. Then saving stopped: 1,234 advisors were not "
+        "saved, as something went wrong on my side. Each advisor is saved whole (with their "
+        "touchpoints and promises) or not at all. To add the rest, import the same file again"
+    )
+    assert shown == "Importing *advisors.csv* stopped part way: see my report below."
+    assert "Nothing was saved" not in shown
+
+
+def test_the_paste_forms_answer_while_slack_members_are_checked_is_a_valid_modal():
+    modal = build_checking_modal(1_200)
+
+    View(**modal).validate_json()
+    assert "Checking the 1,200 Slack members it names with Slack" in json.dumps(modal)
+    assert "submit" not in modal
+
+
+@pytest.mark.parametrize(
+    "summary, says",
+    [
+        ({}, "I'll try again in a minute, and write to you in our DM once it's done"),
+        (
+            {"failed": True, "not_saved": 1, "added": 0, "problems": 0, "problem_rows": []}
+            | {"already": 0, "repeats": 0},
+            "Imported 0 advisors. Then saving stopped: 1 advisor was not saved",
+        ),
+    ],
+)
+def test_a_pasted_import_whose_save_failed_says_so_in_the_form(summary, says):
+    modal = build_not_saved_notice(ImportState.APPLYING, summary)
+
+    View(**modal).validate_json()
+    assert says in json.dumps(modal, ensure_ascii=False)

@@ -67,6 +67,17 @@ def open_paste(bot, fake_slack, user: str = ALICE) -> dict:
     return latest_view(fake_slack, "views.open")
 
 
+def paste(bot, fake_slack, modal: dict, text: str, user: str = ALICE) -> dict:
+    """Submit the paste form: the preview, in the answer or (when the text names Slack
+    members, looked up after the answer) in the update that follows "Checking…"."""
+    answered = submit(bot, modal, {"csv": text}, user=user).json()["view"]
+    bot.settle()
+    if answered.get("private_metadata"):
+        return answered
+    assert "Checking the" in json.dumps(answered)
+    return latest_view(fake_slack, "views.update")
+
+
 def dm_messages(fake_slack, channel: str = DM) -> list[dict]:
     """Top-level messages in the DM but the welcome."""
     return [
@@ -192,7 +203,7 @@ def test_a_paste_without_a_header_gets_one_error_at_the_field_naming_the_columns
 
 
 def test_the_preview_saved_twice_adds_nobody_twice(bot, fake_slack, engine):
-    preview = submit(bot, open_paste(bot, fake_slack), {"csv": CSV}).json()["view"]
+    preview = paste(bot, fake_slack, open_paste(bot, fake_slack), CSV)
 
     first = submit(bot, preview).json()["view"]
     second = submit(bot, preview).json()["view"]
@@ -205,7 +216,7 @@ def test_the_preview_saved_twice_adds_nobody_twice(bot, fake_slack, engine):
 def test_a_saved_advisor_is_on_the_board_as_the_add_form_would_have_put_them(
     bot, fake_slack, engine
 ):
-    preview = submit(bot, open_paste(bot, fake_slack), {"csv": CSV}).json()["view"]
+    preview = paste(bot, fake_slack, open_paste(bot, fake_slack), CSV)
 
     submit(bot, preview)
 
@@ -323,7 +334,7 @@ def test_a_click_carrying_another_members_import_does_nothing_for_them(bot, fake
 
 
 def test_a_preview_form_carrying_another_members_import_saves_nothing(bot, fake_slack, engine):
-    alices = submit(bot, open_paste(bot, fake_slack), {"csv": CSV}).json()["view"]
+    alices = paste(bot, fake_slack, open_paste(bot, fake_slack), CSV)
     bobs = submit(bot, open_paste(bot, fake_slack, user=BOB), {"csv": "name\nPat\n"}, user=BOB)
     crafted = {**bobs.json()["view"], "private_metadata": alices["private_metadata"]}
 
@@ -435,6 +446,7 @@ def test_an_import_a_stopped_process_left_half_saved_is_finished_by_the_tick_onc
 ):
     monkeypatch.setattr(imports, "CHUNK", 2)
     upload(bot, fake_slack, "advisors.csv", CSV.encode())
+    preview = preview_in_dm(fake_slack)
     [pending] = imports_of(engine)
     who = {"team_id": TEAM_ID, "owner_id": ALICE, "import_id": pending.id}
     with Session(engine, expire_on_commit=False) as session, session.begin():
@@ -453,7 +465,9 @@ def test_an_import_a_stopped_process_left_half_saved_is_finished_by_the_tick_onc
     assert names(engine) == ["Ada Lovelace", "Grace Hopper", "Sam Lee"]
     reports = [m for m in dm_messages(fake_slack) if m["text"].startswith("Imported 3 advisors")]
     assert len(reports) == 1
-    click(bot, fake_slack, IMPORT_CONFIRM, preview_in_dm(fake_slack))
+    shown = next(m for m in fake_slack.posted(DM) if m["ts"] == preview["ts"])
+    assert shown["text"] == "Imported *advisors.csv*: see my report below."  # not "Importing…"
+    click(bot, fake_slack, IMPORT_CONFIRM, preview)
     assert len(names(engine)) == 3
 
 
@@ -481,9 +495,14 @@ def test_a_replayed_paste_shows_the_same_preview_and_reads_it_once(bot, fake_sla
     body = view_submission(modal, {"csv": CSV})
 
     first = bot.slack.interact(body).json()["view"]
+    bot.settle()
     again = bot.slack.interact(body).json()["view"]
+    bot.settle()
 
-    assert first == again and len(imports_of(engine)) == 1
+    assert first == again and "Checking the 1 Slack member it names" in json.dumps(first)
+    shown, shown_again = [c.args["view"] for c in fake_slack.calls_to("views.update")]
+    assert shown == shown_again and "*3 advisors to add.*" in json.dumps(shown)
+    assert len(imports_of(engine)) == 1
 
 
 # --- export, forget, import
@@ -579,3 +598,386 @@ def test_ten_thousand_rows_are_acknowledged_at_once_then_previewed_and_imported_
         "(row 9982, row 9983"
     )
     assert len(advisors(engine)) == 9980
+
+
+# --- what a tester found: every way an import could be stuck, crash, or be silent
+
+
+def an_advisor(name: str, **fields) -> dict:
+    """An advisor of an export as /advisor export writes one (a person outside Slack, on the
+    board, enlisted a week ago), with `fields` changed."""
+    week_ago = "2026-11-16T09:00:00+00:00"
+    return {
+        "ref": f"a-{name}",
+        "name": name,
+        "slack_user": None,
+        "contact": None,
+        "time_zone": None,
+        "relationship": "peer",
+        "inside_outside": "inside",
+        "support": [],
+        "gains": "",
+        "notes": "",
+        "origin": None,
+        "closeness": None,
+        "cadence_days": 30,
+        "status": "active",
+        "last_contact": week_ago,
+        "last_spoke_at": week_ago,
+        "next_touch_due_at": "2026-12-16T09:00:00+00:00",
+        "snoozed_until": None,
+        "created_at": week_ago,
+        "updated_at": week_ago,
+        "goals": [],
+        "touchpoints": [],
+        "promises": [],
+    } | fields
+
+
+def an_export(*advisors: dict) -> bytes:
+    record = {
+        "format": "advisor-bot export",
+        "version": 1,
+        "workspace": TEAM_ID,
+        "member": ALICE,
+        "goals": [],
+        "advisors": list(advisors),
+    }
+    return json.dumps(record, ensure_ascii=False).encode()
+
+
+WRONG_TYPES = an_export(
+    an_advisor("Ada", relationship=["senior"]),
+    an_advisor("Bob", status={"active": True}),
+    an_advisor("Cy", support="coaching", origin=3),
+    an_advisor("Di", touchpoints=[{"at": 5, "how": ["call"], "exchanged": {}, "given_by": 1}]),
+    an_advisor("Sam Lee"),
+)
+
+
+def test_an_export_with_values_of_the_wrong_type_is_previewed_with_each_advisors_problems(
+    bot, fake_slack, engine
+):
+    upload(bot, fake_slack, "board.json", WRONG_TYPES)
+
+    shown = text_of(preview_in_dm(fake_slack))
+    assert "*board.json*: 5 advisors read." in shown and "*1 advisor to add.*" in shown
+    assert "4 records have problems" in shown
+    assert "*Advisor 1* (Ada): “relationship” should be one of senior, peer, junior" in shown
+    assert "*Advisor 2* (Bob): “status” should be one of active, alumni." in shown
+    assert "“support” should be a list of sponsorship" in shown and "“origin” should be" in shown
+    assert "Touchpoint 1: “at” should be a moment with its offset" in shown
+    click(bot, fake_slack, IMPORT_CONFIRM, preview_in_dm(fake_slack))
+    assert names(engine) == ["Sam Lee"]
+    assert [i.state for i in imports_of(engine)] == [ImportState.DONE]
+
+
+def test_a_pasted_export_with_values_of_the_wrong_type_is_previewed_not_refused(
+    bot, fake_slack, engine
+):
+    preview = paste(bot, fake_slack, open_paste(bot, fake_slack), WRONG_TYPES.decode())
+
+    shown = text_of({"blocks": preview["blocks"]})
+    assert "*Advisor 1* (Ada): “relationship” should be one of" in shown
+    assert preview["submit"]["text"] == "Import 1 advisor"
+
+
+def test_whatever_fails_while_a_file_is_read_ends_its_import_and_the_member_is_told(
+    bot, fake_slack, engine, monkeypatch, caplog
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in reading")
+
+    monkeypatch.setattr("bot.listeners.imports.read_import", broken)
+
+    upload(bot, fake_slack, "advisors.csv", CSV.encode())
+
+    [said] = dm_messages(fake_slack)
+    assert said["text"].startswith(
+        "I couldn't import *advisors.csv*: something went wrong on my side while reading it, "
+        "not because of anything in it. Upload it again in a few minutes"
+    )
+    assert [(i.state, i.problem[:20]) for i in imports_of(engine)] == [
+        (ImportState.FAILED, "something went wrong")
+    ]
+    assert "a bug in reading" in caplog.text  # the operator's traceback, not the member's
+
+
+def test_a_file_a_stopped_process_never_finished_reading_is_ended_by_the_tick_and_said(
+    bot, fake_slack, engine, clock, nudging
+):
+    nudging.member()
+    with Session(engine) as session:
+        imports.begin(
+            session,
+            team_id=TEAM_ID,
+            owner_id=ALICE,
+            source=imports.FILE,
+            source_key="F0STOPPED",
+            filename="advisors.csv",
+            now=clock.now(),
+        )
+        session.commit()
+
+    nudging.tick()
+    assert dm_messages(fake_slack) == []
+    clock.advance(minutes=11)
+    nudging.tick()
+
+    [said] = dm_messages(fake_slack)
+    assert said["text"].startswith("I couldn't import *advisors.csv*: I couldn't finish reading")
+    assert [i.state for i in imports_of(engine)] == [ImportState.FAILED]
+
+
+def test_dates_beyond_what_the_board_takes_are_problems_and_the_rest_is_imported(
+    bot, fake_slack, engine, nudging, caplog
+):
+    promise = {
+        "ref": "p1",
+        "what": "Send the deck",
+        "firmness": "promise",
+        "status": "open",
+        "due_on": "9999-12-31",
+        "original_due_on": "9999-12-31",
+        "due_at": "9999-12-31T23:00:00+00:00",
+        "renegotiations": 0,
+        "last_update_at": None,
+        "closed_at": None,
+        "created_at": "2026-11-16T09:00:00+00:00",
+        "updated_at": "2026-11-16T09:00:00+00:00",
+        "history": [],
+    }
+    upload(
+        bot,
+        fake_slack,
+        "board.json",
+        an_export(
+            an_advisor("Ada", last_contact="9999-12-31T23:59:59+00:00"),
+            an_advisor("Bob", last_contact="0001-01-01T00:00:00+14:00"),
+            an_advisor("Cy", promises=[promise]),
+            an_advisor("Di", next_touch_due_at="9999-12-31T00:00:00+00:00"),
+            an_advisor("Sam Lee"),
+        ),
+    )
+    shown = text_of(preview_in_dm(fake_slack))
+    assert "*Advisor 1* (Ada): “last_contact” should be a moment from 1926 up to now." in shown
+    assert "*Advisor 2* (Bob): “last_contact” should be a moment from 1926 up to now." in shown
+    assert "“due_on” should be a day from 1926-01-01 to 2036-12-31" in shown
+    assert "*Advisor 4* (Di): “next_touch_due_at” should be a moment from 1926 to 2036." in shown
+
+    click(bot, fake_slack, IMPORT_CONFIRM, preview_in_dm(fake_slack))
+    nudging.tick()
+
+    assert names(engine) == ["Sam Lee"]
+    assert [i.state for i in imports_of(engine)] == [ImportState.DONE]
+    assert "ERROR" not in [r.levelname for r in caplog.records]
+
+
+def test_a_board_restored_from_a_crafted_export_shows_on_home_and_in_the_list_and_is_nudged(
+    bot, fake_slack, engine, clock, nudging, caplog
+):
+    touch = {
+        "at": "2026-11-20T09:00:00+00:00",
+        "how": "coffee",
+        "exchanged": [],
+        "given_by": "both",
+        "note": "",
+        "message_link": None,
+        "created_at": "2026-11-20T09:00:00+00:00",
+    }
+    promise = {
+        "ref": "p1",
+        "what": "Send the deck",
+        "firmness": "promise",
+        "status": "open",
+        "due_on": "2036-12-31",
+        "original_due_on": "2036-12-31",
+        "due_at": "2036-12-31T23:00:00+00:00",
+        "renegotiations": 0,
+        "last_update_at": None,
+        "closed_at": None,
+        "created_at": "2026-11-16T09:00:00+00:00",
+        "updated_at": "2026-11-16T09:00:00+00:00",
+        "history": [],
+    }
+    crafted = an_export(
+        an_advisor("Never Met", last_contact=None, last_spoke_at=None, next_touch_due_at=None),
+        an_advisor("Far Due", next_touch_due_at="2036-12-31T12:00:00+00:00"),
+        an_advisor("Touched", last_contact=None, touchpoints=[touch]),
+        an_advisor("Promised", promises=[promise], cadence_days=1),
+        an_advisor(
+            "Old Friend",
+            status="alumni",
+            next_touch_due_at="2026-11-30T09:00:00+00:00",
+            snoozed_until="2026-11-30T09:00:00+00:00",
+        ),
+    )
+    upload(bot, fake_slack, "board.json", crafted)
+    preview = preview_in_dm(fake_slack)
+    assert "1 advisor has no last contact: the rhythm starts from today." in text_of(preview)
+
+    click(bot, fake_slack, IMPORT_CONFIRM, preview)
+    home = home_text(fake_slack)
+    listed = json.dumps(say(bot, fake_slack, "list").json(), ensure_ascii=False)
+    nudging.tick()
+    clock.advance(days=2)
+    nudging.tick()
+
+    for name in ("Never Met", "Far Due", "Touched", "Promised"):
+        assert name in home and name in listed
+    by_name = {a.name: a for a in advisors(engine)}
+    assert by_name["Far Due"].next_touch_due_at.year == 2026
+    assert by_name["Old Friend"].next_touch_due_at is None
+    assert "ERROR" not in [r.levelname for r in caplog.records]
+    nudged = [m["text"] for m in dm_messages(fake_slack) if "Promised" in m.get("text", "")]
+    assert nudged  # a day's rhythm: the tick planned Alice and nudged her about Promised
+
+
+SLACK_MEMBERS = (
+    f"{HEADER}\n"
+    "Deploy,U0DEPLOYBOT,,,,,\n"
+    "Gone Person,U0GONE,,,,,\n"
+    "Nobody,U0NOBODY99,,,,,\n"
+    "Enterprise,W0NOBODY99,,,,,\n"
+    f"Dr Grace H.,<@{GRACE}>,,senior,,,\n"
+    "Sam Lee,,sam@example.com,peer,,,\n"
+)
+
+
+def test_slack_members_are_checked_with_slack_after_the_upload_is_acknowledged(
+    bot, fake_slack, engine
+):
+    upload(bot, fake_slack, "advisors.csv", SLACK_MEMBERS.encode())
+
+    preview = preview_in_dm(fake_slack)
+    shown = text_of(preview)
+    assert "*2 advisors to add.*" in shown
+    assert "*Row 2* (Deploy): U0DEPLOYBOT is a bot: an advisor is a person you can talk to." in (
+        shown
+    )
+    assert "*Row 3* (Gone Person): U0GONE is no longer in this workspace" in shown
+    assert "*Row 4* (Nobody): U0NOBODY99 is not a member of this workspace" in shown
+    assert "*Row 5* (Enterprise): W0NOBODY99 is not a member of this workspace" in shown
+    looked_up = {c.args["user"] for c in fake_slack.calls_to("users.info")}
+    assert {"U0DEPLOYBOT", "U0GONE", "U0NOBODY99", "W0NOBODY99", GRACE} <= looked_up
+
+    click(bot, fake_slack, IMPORT_CONFIRM, preview)
+
+    grace = next(a for a in advisors(engine) if a.slack_user_id == GRACE)
+    assert (grace.name, grace.tz) == ("Dr Grace H.", "America/New_York")  # as typed; Slack's zone
+    assert names(engine) == ["Dr Grace H.", "Sam Lee"]
+
+
+def test_a_pasted_csv_naming_slack_members_answers_at_once_then_shows_them_checked(
+    bot, fake_slack, engine
+):
+    modal = open_paste(bot, fake_slack)
+
+    answered = submit(bot, modal, {"csv": SLACK_MEMBERS}).json()["view"]
+    bot.settle()
+
+    assert "Checking the 5 Slack members it names with Slack" in json.dumps(answered)
+    preview = latest_view(fake_slack, "views.update")
+    shown = text_of({"blocks": preview["blocks"]})
+    assert "U0DEPLOYBOT is a bot" in shown and "*2 advisors to add.*" in shown
+    done = submit(bot, preview).json()["view"]
+    assert done["title"]["text"] == "Imported"
+    assert names(engine) == ["Dr Grace H.", "Sam Lee"]
+
+
+def test_past_a_bounded_number_of_slack_members_the_rest_are_said_not_checked(
+    bot, fake_slack, engine, monkeypatch
+):
+    monkeypatch.setattr("bot.listeners.imports.MAX_CHECKED", 2)
+    before = len(fake_slack.calls_to("users.info"))
+
+    upload(bot, fake_slack, "advisors.csv", SLACK_MEMBERS.encode())
+
+    shown = text_of(preview_in_dm(fake_slack))
+    assert "I checked 2 Slack members with Slack; 3 others were not checked" in shown
+    asked = [c.args["user"] for c in fake_slack.calls_to("users.info")[before:]]
+    assert asked.count("U0DEPLOYBOT") == 1 and "U0NOBODY99" not in asked
+
+
+def test_slack_rate_limiting_the_lookups_leaves_the_members_unchecked_and_said(
+    bot, fake_slack, engine
+):
+    say(bot, fake_slack, "help")  # Alice is known: the next users.info is the import's
+    fake_slack.rate_limit("users.info", retry_after=120, times=3)
+
+    upload(bot, fake_slack, "advisors.csv", SLACK_MEMBERS.encode())
+
+    shown = text_of(preview_in_dm(fake_slack))
+    assert "I couldn't check the 5 Slack members it names with Slack just now" in shown
+    assert "*6 advisors to add.*" in shown
+
+
+def test_a_file_name_in_the_previews_notification_pings_nobody(bot, fake_slack, engine):
+    upload(bot, fake_slack, "<!here> <@U0BOB> <!channel>.csv", CSV.encode())
+
+    preview = preview_in_dm(fake_slack)
+    assert "<!here>" not in preview["text"] and "<@U0BOB>" not in preview["text"]
+    assert "<!channel>" not in preview["text"]
+    assert preview["text"].startswith("@here @U0BOB @channel.csv: 3 advisors to add.")
+
+
+def test_a_pasted_text_with_a_control_character_is_refused_at_the_field(bot, fake_slack, engine):
+    modal = open_paste(bot, fake_slack)
+
+    answer = submit(bot, modal, {"csv": "name\nGrace\nGr\x00ace\n"}).json()
+
+    assert answer["response_action"] == "errors"
+    assert answer["errors"]["csv"] == (
+        "Line 3 has a control character (U+0000) that can't be saved: type it again without it."
+    )
+    assert imports_of(engine) == []
+
+
+def test_a_save_that_keeps_failing_ends_with_a_report_and_is_not_retried_for_ever(
+    bot, fake_slack, engine, clock, nudging, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in saving")
+
+    monkeypatch.setattr(imports, "_enlist", broken)
+    upload(bot, fake_slack, "advisors.csv", CSV.encode())
+    preview = preview_in_dm(fake_slack)
+
+    click(bot, fake_slack, IMPORT_CONFIRM, preview)
+    shown = next(m for m in fake_slack.posted(DM) if m["ts"] == preview["ts"])
+    assert shown["text"].startswith("Importing 3 advisors from *advisors.csv*…")
+    for _ in range(imports.MAX_ATTEMPTS):
+        clock.advance(minutes=2)
+        nudging.tick()
+
+    report = dm_messages(fake_slack)[-1]["text"]
+    assert report.startswith(
+        "Imported 0 advisors from *advisors.csv*. Then saving stopped: 3 advisors were not "
+        "saved, as something went wrong on my side."
+    )
+    shown = next(m for m in fake_slack.posted(DM) if m["ts"] == preview["ts"])
+    assert shown["text"] == "Importing *advisors.csv* stopped part way: see my report below."
+    [found] = imports_of(engine)
+    assert (found.state, found.attempts) == (ImportState.FAILED, imports.MAX_ATTEMPTS)
+    posted = len(fake_slack.posted(DM))
+    clock.advance(minutes=10)
+    nudging.tick()
+    assert len(fake_slack.posted(DM)) == posted and names(engine) == []
+
+
+def test_a_paste_whose_check_fails_after_the_answer_says_so_in_the_form(
+    bot, fake_slack, engine, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug after the answer")
+
+    monkeypatch.setattr("bot.listeners.imports._pasted", broken)
+    modal = open_paste(bot, fake_slack)
+
+    answered = submit(bot, modal, {"csv": SLACK_MEMBERS}).json()["view"]
+    bot.settle()
+
+    assert "Checking the 5 Slack members" in json.dumps(answered)
+    shown = json.dumps(latest_view(fake_slack, "views.update"))
+    assert "Nothing was saved" in shown and "Something went wrong on my side" in shown
+    assert imports_of(engine) == []
