@@ -20,6 +20,7 @@ from bot.views.elements import input_block, text_input
 from bot.views.text import day, escape, mrkdwn, plain
 from bot.views.typed import cut
 from core.cadence import describe_days
+from core.export import spreadsheet_cell
 from core.import_reading import EXAMPLE, HEADER, JSON
 from core.imports import SAVE_FAILED, SHOWN_PROBLEMS
 from core.models import AdvisorStatus, BoardImport, ImportState
@@ -385,11 +386,13 @@ def build_not_saved_notice(state: str, summary: dict | None = None) -> dict:
 
 
 def problems_csv(problems: list[dict]) -> bytes:
-    """Every problem of every row, one a line (where, name, problem), for a spreadsheet."""
+    """Every problem of every row, one a line (where, name, problem), for a spreadsheet: as
+    the export's CSV is written (a byte-order mark; no cell a spreadsheet would run)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["row", "name", "problem"])
     for problem in problems:
         for said in problem["problems"]:
-            writer.writerow([problem["where"], problem.get("name", ""), _sentence(said)])
-    return out.getvalue().encode("utf-8")
+            cells = [problem["where"], problem.get("name", ""), _sentence(said)]
+            writer.writerow([spreadsheet_cell(str(cell)) for cell in cells])
+    return out.getvalue().encode("utf-8-sig")

@@ -4,6 +4,7 @@ preview within Slack's limits however many rows have problems and however long w
 up; typed text shown as typed and never pinging anyone; the report's words; every problem in
 the CSV file; the bot token only ever sent to Slack's own host."""
 
+import codecs
 import json
 from datetime import UTC, date, datetime
 
@@ -240,8 +241,9 @@ def test_the_report_says_how_many_were_imported_and_why_the_others_were_not(summ
 def test_every_problem_is_a_line_of_the_csv_file():
     found = an_import(problems=2)
 
-    lines = problems_csv(found.problems).decode().splitlines()
+    lines = problems_csv(found.problems).decode("utf-8-sig").splitlines()
 
+    assert problems_csv(found.problems).startswith(codecs.BOM_UTF8)  # Excel reads it as UTF-8
     assert lines[0] == "row,name,problem"
     assert len(lines) == 1 + 2 * 4
     assert lines[1].startswith(f"Row 1000,{LONG} {PINGS},The relationship “{PINGS}” is not")
@@ -345,3 +347,11 @@ def test_a_pasted_import_whose_save_failed_says_so_in_the_form(summary, says):
 
     View(**modal).validate_json()
     assert says in json.dumps(modal, ensure_ascii=False)
+
+
+def test_a_name_that_would_start_a_formula_is_shown_in_the_problems_file_never_run():
+    problems = [{"where": "Row 2", "name": '=HYPERLINK("http://x","y")', "problems": ["bad"]}]
+
+    [_, line] = problems_csv(problems).decode("utf-8-sig").splitlines()
+
+    assert line.startswith("Row 2,\"'=HYPERLINK(")

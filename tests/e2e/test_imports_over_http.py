@@ -389,7 +389,7 @@ def test_more_problems_than_a_message_holds_are_summed_up_and_sent_as_a_file(
     assert len(preview["blocks"]) <= 50
     assert all(len(b["text"]["text"]) <= 3000 for b in preview["blocks"] if b.get("text"))
     [listed] = [u for u in fake_slack.uploads() if u["channel"] == DM]
-    rows = listed["content"].decode().splitlines()
+    rows = listed["content"].decode("utf-8-sig").splitlines()
     assert rows[0] == "row,name,problem" and len(rows) == 53
     assert rows[1].startswith('Row 3,Person 0,"The relationship “wizard” is not one I know')
 
