@@ -159,6 +159,7 @@ class Job:
     opened: str | None = None  # a DM opened, not yet saved with the row
     reopened: bool = False  # a cached DM was refused once and opened afresh
     follow_ups: list[int] = field(default_factory=list)
+    place: int | None = None  # its place in line in the run: among rows ready at once, first come
 
 
 class Sender:
@@ -246,12 +247,20 @@ class Sender:
         want_more = more is not None
 
         def push(job: Job) -> None:
-            heapq.heappush(queue, (self._ready_at(job), next(order), job))
+            """Into the queue by when it may go, then by when it joined the run: a row that
+            had to wait its turn keeps its place, and rows joining later never cut in."""
+            if job.place is None:
+                job.place = next(order)
+            heapq.heappush(queue, (self._ready_at(job), job.place, job))
 
-        def add(job: Job) -> None:
+        def add(job: Job, *, at_once: bool = False) -> None:
             if job.id in seen:
                 return
             seen.add(job.id)
+            if at_once:  # a row a purpose made on its own row's end: looked at right away
+                in_hand[job.team_id] += 1
+                push(job)
+                return
             untaken[job.team_id].append(job)
             take_more(job.team_id)
 
@@ -269,10 +278,10 @@ class Sender:
             if not in_hand[job.team_id] and more is not None:
                 want_more = True  # the workspace has nothing left in hand: look for its next
 
-        def push_rows(row_ids: list[int]) -> None:
+        def push_rows(row_ids: list[int], *, at_once: bool = False) -> None:
             with self._transaction() as session:
                 for due in outbox.due_rows(session, row_ids):
-                    add(Job(due.id, due.team_id, due.lane))
+                    add(Job(due.id, due.team_id, due.lane), at_once=at_once)
 
         for job in jobs:
             add(job)
@@ -328,7 +337,7 @@ class Sender:
                     untaken.pop(job.team_id, None)  # not taken: nothing to give back
                 done(job)
             if job.follow_ups:
-                push_rows(job.follow_ups)
+                push_rows(job.follow_ups, at_once=True)  # most are for later: let go at once
                 job.follow_ups = []
 
     def _ahead(self) -> int:
