@@ -193,7 +193,7 @@ class Sender:
         never keeps the others waiting for the end of a batch. Returns the rows looked at."""
         fetched = 0
 
-        def more(except_teams: set[str], seen: set[int]) -> list[Job] | None:
+        def more(except_teams: set[str], skip: set[int]) -> list[Job] | None:
             nonlocal fetched
             if fetched >= MAX_ROUNDS * outbox.BATCH:  # what is left waits for the next tick
                 return None
@@ -201,7 +201,7 @@ class Sender:
                 due = outbox.due(
                     session, now=self.clock.now(), limit=outbox.BATCH, except_teams=except_teams
                 )
-            new = [Job(d.id, d.team_id, d.lane) for d in due if d.id not in seen]
+            new = [Job(d.id, d.team_id, d.lane) for d in due if d.id not in skip]
             fetched += len(new)
             return new
 
@@ -242,9 +242,16 @@ class Sender:
         stopped: set[str] = set()
         untaken: dict[str, deque[Job]] = defaultdict(deque)  # by workspace, in due order
         in_hand: Counter[str] = Counter()  # each workspace's rows in the queue
-        seen: set[int] = set()  # rows of this run: never twice, whatever became of them
+        live: set[int] = set()  # rows in the run now (untaken or in the queue)
+        left: dict[int, float] = {}  # rows that left the run, and when (pacing's clock)
         ahead = self._ahead()
         want_more = more is not None
+
+        def skip() -> set[int]:
+            """Rows a fetch must not bring back: those in the run, and those that left it
+            less than MAX_WAIT ago (released for a short wait: a later fetch brings them)."""
+            now = self.pacing.now()
+            return live | {row for row, at in left.items() if now - at < MAX_WAIT}
 
         def push(job: Job) -> None:
             """Into the queue by when it may go, then by when it joined the run: a row that
@@ -254,9 +261,9 @@ class Sender:
             heapq.heappush(queue, (self._ready_at(job), job.place, job))
 
         def add(job: Job, *, at_once: bool = False) -> None:
-            if job.id in seen:
+            if job.id in live:
                 return
-            seen.add(job.id)
+            live.add(job.id)
             if at_once:  # a row a purpose made on its own row's end: looked at right away
                 in_hand[job.team_id] += 1
                 push(job)
@@ -273,6 +280,8 @@ class Sender:
 
         def done(job: Job) -> None:
             nonlocal want_more
+            live.discard(job.id)
+            left[job.id] = self.pacing.now()
             in_hand[job.team_id] -= 1
             take_more(job.team_id)
             if not in_hand[job.team_id] and more is not None:
@@ -285,60 +294,76 @@ class Sender:
 
         for job in jobs:
             add(job)
-        while queue or meanwhile or more:
-            if self.stopping.is_set():  # rows not taken yet need nothing
-                for _, _, job in queue:
-                    self._leave(job, "the process stopped", after=0)
-                return
-            if more and (want_more or not (queue or meanwhile)):
-                finishing, want_more = not (queue or meanwhile), False
-                backlog = {team for team, rows in untaken.items() if rows}
-                found = more(backlog | stopped, seen)
-                if found is None or (finishing and not found):  # enough, or nothing left
-                    more = None
-                for job in found or []:
-                    add(job)
-                continue
-            if meanwhile and (not queue or queue[0][0] > self.pacing.now() + IDLE_ENOUGH):
-                made = meanwhile()
-                if made is None:
-                    meanwhile = None
-                elif made:
-                    push_rows(made)
-                continue
-            booked, _, job = heapq.heappop(queue)
-            if job.team_id in stopped:
-                self._leave(job, "the workspace's token is refused", after=0)
-                done(job)
-                continue
-            ready = self._ready_at(job)
-            if ready > booked:  # the workspace or the conversation got busier meanwhile
-                push(job)
-                continue
-            now = self.pacing.now()
-            held = self._held_until(job) - now
-            if held > patience or (hurry and ready - now > patience):  # a later run sends it
-                self._leave(job, "Slack asked to wait", after=max(held, 0))
-                done(job)
-                continue
-            if ready > now:
-                self.sleep(ready - now)
+        try:
+            while queue or meanwhile or more:
+                if self.stopping.is_set():  # rows not taken yet need nothing
+                    for _, _, job in queue:
+                        self._leave(job, "the process stopped", after=0)
+                    return
+                if more and (want_more or not (queue or meanwhile)):
+                    finishing, want_more = not (queue or meanwhile), False
+                    backlog = {team for team, rows in untaken.items() if rows}
+                    found = more(backlog | stopped, skip())
+                    if found is None or (finishing and not found):  # enough, or nothing left
+                        more = None
+                    for job in found or []:
+                        add(job)
+                    # Rows found: fetch again at once, without the workspaces that now have rows
+                    # waiting, so one workspace's old backlog never fills the run by itself.
+                    want_more = bool(found) and more is not None
+                    continue
+                if meanwhile and (not queue or queue[0][0] > self.pacing.now() + IDLE_ENOUGH):
+                    made = meanwhile()
+                    if made is None:
+                        meanwhile = None
+                    elif made:
+                        push_rows(made)
+                    continue
+                booked, _, job = heapq.heappop(queue)
+                if job.team_id in stopped:
+                    self._leave(job, "the workspace's token is refused", after=0)
+                    done(job)
+                    continue
+                ready = self._ready_at(job)
+                if ready > booked:  # the workspace or the conversation got busier meanwhile
+                    push(job)
+                    continue
+                now = self.pacing.now()
+                held = self._held_until(job) - now
+                if held > patience or (hurry and ready - now > patience):  # a later run sends it
+                    self._leave(job, "Slack asked to wait", after=max(held, 0))
+                    done(job)
+                    continue
+                if ready > now:
+                    self.sleep(ready - now)
+                try:
+                    outcome = self._step(job, at=ready, patience=patience)
+                except Exception:  # even recording how it ended failed: the lease runs out, later
+                    log.exception("Outbox row %s: its outcome could not be recorded", job.id)
+                    done(job)
+                    continue
+                if outcome is Next.AGAIN:
+                    push(job)
+                else:
+                    if outcome is Next.STOP_WORKSPACE:
+                        stopped.add(job.team_id)
+                        untaken.pop(job.team_id, None)  # not taken: nothing to give back
+                    done(job)
+                if job.follow_ups:
+                    push_rows(job.follow_ups, at_once=True)  # most are for later: let go at once
+                    job.follow_ups = []
+        except Exception:
+            self._give_back(queue)
+            raise
+
+    def _give_back(self, queue: list) -> None:
+        """The run ended on an error (the database went away mid-run): rows it had taken go
+        back at once, as far as the database lets them (else their leases run out)."""
+        for _, _, job in queue:
             try:
-                outcome = self._step(job, at=ready, patience=patience)
-            except Exception:  # even recording how it ended failed: the lease runs out, later
-                log.exception("Outbox row %s: its outcome could not be recorded", job.id)
-                done(job)
-                continue
-            if outcome is Next.AGAIN:
-                push(job)
-            else:
-                if outcome is Next.STOP_WORKSPACE:
-                    stopped.add(job.team_id)
-                    untaken.pop(job.team_id, None)  # not taken: nothing to give back
-                done(job)
-            if job.follow_ups:
-                push_rows(job.follow_ups, at_once=True)  # most are for later: let go at once
-                job.follow_ups = []
+                self._leave(job, "the run stopped on an error", after=0)
+            except Exception:
+                log.warning("Outbox row %s stays taken until its lease runs out", job.id)
 
     def _ahead(self) -> int:
         """Rows a workspace holds taken ahead of its next post: enough for a second of posts at

@@ -158,3 +158,34 @@ def test_what_a_purpose_makes_of_a_post_goes_at_once_and_rows_go_in_the_order_th
         for kind in ("Post", "Reply")
     )
     assert posts == replies == [f"Post {n}" for n in range(10)], "in the order they came"
+
+
+def test_one_workspaces_old_backlog_does_not_fill_the_run_before_anothers_row(
+    engine, fake_slack, clock, monkeypatch
+):
+    monkeypatch.setattr(outbox, "BATCH", 5)
+    backlog = [(TEAM_ID, f"U0A{n:02d}") for n in range(12)]  # due before B's one row
+    due_members(engine, fake_slack, clock, [*backlog, (OTHER_TEAM, "U0B1")])
+    sending = sender(engine, fake_slack, clock, [], per_second=1)
+
+    sending.send_due()
+
+    posts = [c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")]
+    assert posts.index("D0B1") <= 2, "B's row went among A's first, not after A's backlog"
+    assert states(engine) == {OutboxState.SENT.value: 13}
+
+
+def test_a_row_released_for_a_long_retry_after_is_sent_later_in_the_same_tick(
+    engine, fake_slack, clock
+):
+    members = [(TEAM_ID, "U0A1")] + [(OTHER_TEAM, f"U0B{n:02d}") for n in range(60)]
+    due_members(engine, fake_slack, clock, members)
+    sleeps: list[float] = []
+    sending = sender(engine, fake_slack, clock, sleeps, per_second=1)
+    sending.sleep = lambda seconds: (sleeps.append(seconds), clock.advance(seconds=seconds))
+    sending.pacing._monotonic = lambda: clock.now().timestamp()  # its clock moves with the test's
+    fake_slack.rate_limit("chat.postMessage", retry_after=40)  # A's post: over MAX_WAIT
+
+    sending.send_due()
+
+    assert states(engine) == {OutboxState.SENT.value: 61}, "A's row too, once its wait was over"
