@@ -90,8 +90,9 @@ HURRIED_WAIT = 3.0  # what a request's own message waits for at most; the tick s
 MAX_429_IN_A_ROW = 20
 MAX_ROUNDS = 20  # batches of due rows a tick fetches at most; what is left waits for the next
 Meanwhile = Callable[[], list[int] | None]  # one piece of other work: rows it made, None: done
-# More due rows, but none of these workspaces' (they have enough) nor these rows (had already).
-More = Callable[[set[str], set[int]], "list[Job] | None"]
+# More due rows, but none of these workspaces' (they have enough) nor these rows (had already),
+# and whether they were all there were; None: enough for this run.
+More = Callable[[set[str], set[int]], "tuple[list[Job], bool] | None"]
 IDLE_ENOUGH = 0.005  # seconds before the next post: time enough to start other work
 LEGACY_METADATA = "advisor_nudge"  # what deliveries carried before the outbox (same ids)
 POSTS = {"chat_postMessage", "files_upload_v2"}  # calls that add a message: noted before, paced
@@ -193,7 +194,7 @@ class Sender:
         never keeps the others waiting for the end of a batch. Returns the rows looked at."""
         fetched = 0
 
-        def more(except_teams: set[str], skip: set[int]) -> list[Job] | None:
+        def more(except_teams: set[str], skip: set[int]) -> tuple[list[Job], bool] | None:
             nonlocal fetched
             if fetched >= MAX_ROUNDS * outbox.BATCH:  # what is left waits for the next tick
                 return None
@@ -203,7 +204,7 @@ class Sender:
                 )
             new = [Job(d.id, d.team_id, d.lane) for d in due if d.id not in skip]
             fetched += len(new)
-            return new
+            return new, len(due) < outbox.BATCH
 
         self.run([], meanwhile=meanwhile, more=more)
         return fetched
@@ -246,6 +247,9 @@ class Sender:
         left: dict[int, float] = {}  # rows that left the run, and when (pacing's clock)
         ahead = self._ahead()
         want_more = more is not None
+        # After a fetch that got every due row it could (fewer than it asked for), the
+        # workspaces it did not leave out have none left: one that runs out asks no more.
+        maybe_more: set[str] | None = None  # None: any workspace may have more
 
         def skip() -> set[int]:
             """Rows a fetch must not bring back: those in the run, and those that left it
@@ -284,7 +288,9 @@ class Sender:
             left[job.id] = self.pacing.now()
             in_hand[job.team_id] -= 1
             take_more(job.team_id)
-            if not in_hand[job.team_id] and more is not None:
+            if in_hand[job.team_id] or more is None:
+                return
+            if maybe_more is None or job.team_id in maybe_more:
                 want_more = True  # the workspace has nothing left in hand: look for its next
 
         def push_rows(row_ids: list[int], *, at_once: bool = False) -> None:
@@ -302,10 +308,13 @@ class Sender:
                     return
                 if more and (want_more or not (queue or meanwhile)):
                     finishing, want_more = not (queue or meanwhile), False
-                    backlog = {team for team, rows in untaken.items() if rows}
-                    found = more(backlog | stopped, skip())
-                    if found is None or (finishing and not found):  # enough, or nothing left
+                    left_out = {team for team, rows in untaken.items() if rows} | stopped
+                    fetched = more(left_out, skip())
+                    found, complete = fetched or ([], False)
+                    if fetched is None or (finishing and not found):  # enough, or nothing left
                         more = None
+                    if complete:
+                        maybe_more = left_out
                     for job in found or []:
                         add(job)
                     # Rows found: fetch again at once, without the workspaces that now have rows

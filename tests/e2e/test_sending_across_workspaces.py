@@ -189,3 +189,22 @@ def test_a_row_released_for_a_long_retry_after_is_sent_later_in_the_same_tick(
     sending.send_due()
 
     assert states(engine) == {OutboxState.SENT.value: 61}, "A's row too, once its wait was over"
+
+
+def test_rows_planned_one_by_one_during_the_tick_cost_no_due_query_each(
+    engine, fake_slack, clock, monkeypatch
+):
+    with Session(engine) as session:
+        for n in range(12):
+            add_due_member(session, f"U0MEMBER{n}", now=MONDAY)
+            fake_slack.add_user(f"U0MEMBER{n}", tz="UTC")
+        session.commit()
+    queries = []
+    due = outbox.due
+    monkeypatch.setattr(outbox, "due", lambda *a, **k: queries.append(k) or due(*a, **k))
+    sending = sender(engine, fake_slack, clock, [], per_second=1000)
+
+    Ticker(session_factory(engine), clock, sending)()  # one member planned, sent, the next...
+
+    assert states(engine) == {OutboxState.SENT.value: 12}
+    assert len(queries) <= 3, "the first fetch found every due row: no more asked for each post"
