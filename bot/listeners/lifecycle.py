@@ -1,6 +1,7 @@
-"""Workspace events: the app uninstalled or its tokens revoked (said loudly in the log), and a
-person's profile changed (their time zone decides when nudges and circle reminders reach
-them; a deactivated account leaves its circles)."""
+"""Workspace events: the app uninstalled or its bot token revoked (everything stops there, its
+tokens go and its data after the grace period: bot/installs.py), and a person's profile
+changed (their time zone decides when nudges and circle reminders reach them; a deactivated
+account leaves its circles)."""
 
 import logging
 from datetime import UTC, datetime
