@@ -177,7 +177,11 @@ def _quiet_slack_sdk():
 def _installed_here(app, sessions, clock) -> None:
     """One workspace: its token works (start-up checked it), so the app is installed there; if
     it had been uninstalled, sending resumes and its data is kept."""
-    team_id = app.client.auth_test().get("team_id")
+    try:
+        team_id = app.client.auth_test().get("team_id")
+    except (SlackClientError, URLError, OSError) as error:  # asked a moment ago: next start
+        log.warning("Could not ask Slack which workspace this is (%s)", error)
+        return
     if team_id:
         with sessions() as session, session.begin():
             if workspaces.installed(session, team_id=team_id, now=clock.now()):
