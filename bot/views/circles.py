@@ -28,7 +28,7 @@ from bot.ids import (
 from bot.views.circle_setup import archive_button
 from bot.views.elements import choice, input_block, submitted, text_input
 from bot.views.text import escape, mrkdwn, option, plain, shorten
-from bot.views.typed import TOKEN
+from bot.views.typed import BIDI, TOKEN
 from core.check_ins import MAX_TEXT, CheckInView, Shared, Summary
 from core.models import Challenge, CheckIn, Circle, Outcome
 
@@ -121,8 +121,9 @@ def _mentions(user_ids: list[str]) -> str:
 
 
 def _one_line(typed: str, limit: int = LINE) -> str:
-    """Typed text on one line, shortened (never inside a Slack token), as mrkdwn."""
-    return escape(shorten(" ".join(typed.split()), limit))
+    """Typed text on one line, shortened (never inside a Slack token), as mrkdwn (direction
+    marks go first, so none is left standing for a word at either end)."""
+    return escape(shorten(" ".join(BIDI.sub("", typed).split()), limit))
 
 
 def _name(circle: Circle) -> str:

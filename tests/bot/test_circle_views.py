@@ -44,7 +44,7 @@ from bot.views.circles import (
     read_share_form,
     slack_date,
 )
-from bot.views.typed import escape
+from bot.views.typed import BIDI, escape
 from core.check_ins import CheckInView, Shared, Summary
 from core.models import Challenge, CheckIn, Circle
 from tests.bot.test_text_shown_as_typed import (
@@ -662,3 +662,10 @@ def test_thanks_to_hundreds_of_people_who_replied_stay_inside_one_section():
 
     last = message["blocks"][-2]["text"]["text"]
     assert len(last) <= 3000 and last.endswith("and 240 more for replying.")
+
+
+def test_a_direction_mark_at_either_end_of_a_challenge_leaves_no_space_inside_its_quotes():
+    for typed in ("\u202e <", "idea \u200f"):
+        shown = one_line(assert_safe(every_message("Circle", typed)[0]))
+
+        assert f"“{one_line(BIDI.sub('', typed))}”" in shown
