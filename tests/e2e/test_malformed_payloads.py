@@ -91,7 +91,9 @@ VIEWS = [
 ]
 SUBCOMMANDS = ["help", "list", "add Grace", "log Grace coffee", "promise Grace intro by Friday"]
 ALLOWED = {200, 400, 401, 413}
-ANSWER_BUDGET_SECONDS = 1.0  # Slack waits 3 s; an answer to a bad payload should be quick
+# The slowest of 10,000 answers, on a busy 2-core CI machine: under Slack's 3 s (how fast a
+# typical answer is, is bench/help_latency's to say)
+ANSWER_BUDGET_SECONDS = 2.5
 
 
 @dataclass
